@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app core
+
+.PHONY: run test install install-test assets clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml tests/example_plugin/pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]' -e tests/example_plugin
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Every test on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+test: install-test
+	$(BIN)/pytest
+
+# Rebuild the vendored NHS.UK frontend under core/static (needs Node and npm).
+assets:
+	bash scripts/build-assets.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

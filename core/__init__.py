@@ -1,0 +1,31 @@
+"""Changing Lives: a thin Flask core of tenants, accounts, an event log and a plugin host."""
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+from . import config as settings
+from .db import db
+from .plugins import PluginHost
+
+
+def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask:
+    """The only app factory. ``config`` overrides the environment (tests pass one);
+    ``plugins`` registers extra plugin modules by name, beside the installed ones."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.DEFAULTS)
+    app.config.update(config if config is not None else settings.from_environment(app.instance_path))
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(app.root_path + "/templates"),
+        PackageLoader("nhsuk_frontend_jinja"),
+    ])
+
+    app.extensions["changing_lives"] = PluginHost(extra=plugins)
+    db.init_app(app)
+
+    from . import api, cli, errors, views, web
+
+    web.init_app(app)
+    views.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,35 @@
+"""The JSON API under /api/v1, documented at /api/v1/openapi.json by flask-smorest."""
+import marshmallow as ma
+from flask_smorest import Api as SmorestApi
+
+from ..web import mount_plugin_blueprints
+
+
+class ErrorDetail(ma.Schema):
+    code = ma.fields.String(metadata={"description": "A short machine-readable code, e.g. not_found"})
+    message = ma.fields.String(metadata={"description": "What went wrong, in plain words"})
+    fields = ma.fields.Dict(metadata={"description": "Per-field messages, when input was wrong"})
+
+
+class ErrorSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorDetail)
+
+
+class Api(SmorestApi):
+    """flask-smorest, with core's JSON error shape and without its app-wide error handler
+    (core.errors answers for pages and API alike)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+def init_app(app):
+    from . import events, reports, services
+
+    api = Api(app)
+    app.extensions["changing_lives_api"] = api
+    for bp in (services.blp, events.blp, reports.blp):
+        api.register_blueprint(bp)
+    mount_plugin_blueprints(app, api)

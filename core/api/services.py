@@ -1,0 +1,89 @@
+"""Services of a Trust: list, create, read, rename, re-describe, archive."""
+import marshmallow as ma
+from flask import abort
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from .. import commands
+from ..auth import require
+from ..builtin import SERVICE_KINDS
+from ..db import db
+from ..models import Service
+
+blp = Blueprint("api_services", __name__, url_prefix="/api/v1/t/<slug>/services",
+                description="Teams and settings inside a Trust.")
+
+
+class ServiceSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(SERVICE_KINDS),
+                            metadata={"description": "One of: " + ", ".join(SERVICE_KINDS)})
+    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    archived = ma.fields.Boolean(dump_only=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class ServicePatchSchema(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    kind = ma.fields.String(validate=ma.validate.OneOf(SERVICE_KINDS))
+    description = ma.fields.String(validate=ma.validate.Length(max=2000))
+    archived = ma.fields.Boolean()
+
+
+class ServiceListSchema(ma.Schema):
+    services = ma.fields.List(ma.fields.Nested(ServiceSchema))
+
+
+class ServiceQuery(ma.Schema):
+    archived = ma.fields.Boolean(load_default=False, metadata={"description": "Include archived services"})
+
+
+def get_service(service_id: int) -> Service:
+    """The service in the tenant in context, or 404 (another tenant's id included)."""
+    service = db.session.scalar(select(Service).where(Service.id == service_id))
+    if service is None:
+        abort(404)
+    return service
+
+
+@blp.get("")
+@blp.arguments(ServiceQuery, location="query")
+@blp.response(200, ServiceListSchema)
+@require("read")
+def list_services(query):
+    """List the Trust's services."""
+    stmt = select(Service).order_by(Service.name)
+    if not query["archived"]:
+        stmt = stmt.where(Service.archived.is_(False))
+    return {"services": db.session.scalars(stmt).all()}
+
+
+@blp.post("")
+@blp.arguments(ServiceSchema)
+@blp.response(201, ServiceSchema)
+@require("manage")
+def create_service(data):
+    """Add a service."""
+    service = commands.create_service(data["name"], data["kind"], data["description"])
+    db.session.commit()
+    return service
+
+
+@blp.get("/<int:service_id>")
+@blp.response(200, ServiceSchema)
+@require("read")
+def read_service(service_id):
+    """One service."""
+    return get_service(service_id)
+
+
+@blp.patch("/<int:service_id>")
+@blp.arguments(ServicePatchSchema)
+@blp.response(200, ServiceSchema)
+@require("manage")
+def update_service(data, service_id):
+    """Rename, re-describe, archive or restore a service."""
+    service = commands.update_service(get_service(service_id), **data)
+    db.session.commit()
+    return service

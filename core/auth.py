@@ -1,0 +1,108 @@
+"""Who may do what: the role -> action table, passwords, sign-in and tokens.
+
+The table below is the only place roles are given rights. Views and API
+routes name the action they need (``@require("manage")``); they never test
+roles themselves.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import wraps
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, g
+from flask_login import LoginManager
+
+from .db import db
+
+ROLES = {
+    "admin": "Trust admin",
+    "staff": "Staff",
+    "service_user": "Service user",
+    "facilitator": "User facilitator",
+    "viewer": "Viewer (read only)",
+}
+
+# action -> roles allowed to take it
+PERMISSIONS = {
+    "read": {"admin", "staff", "service_user", "facilitator", "viewer"},
+    "contribute": {"admin", "staff", "service_user", "facilitator"},  # take part in exercises
+    "read_staff_views": {"admin", "staff", "facilitator", "viewer"},  # beyond what is shared with service users
+    "facilitate": {"admin", "staff", "facilitator"},  # run sharing events, agree targets
+    "manage": {"admin"},  # services, members, plugins
+    "audit": {"admin", "viewer"},  # the event log
+}
+
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+login_manager = LoginManager()
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to see this page."
+login_manager.login_message_category = "info"
+
+
+def role_can(role: str | None, action: str) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def can(action: str) -> bool:
+    """Whether the member in context may take ``action`` in this tenant."""
+    membership = g.get("membership")
+    return membership is not None and role_can(membership.role, action)
+
+
+def require(action: str):
+    """Refuse the view with 403 unless the member in context may take ``action``."""
+    if action not in PERMISSIONS:
+        raise KeyError(action)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action
+        return wrapped
+
+    return decorator
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > 200:
+        return "Enter a password of 200 characters or fewer."
+    return None
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh API token and the hash that is stored in its place."""
+    token = "cl_" + secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .models import User
+
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

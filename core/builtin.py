@@ -1,0 +1,172 @@
+"""Core's own plugin: the event types of tenants, services, members, tokens and plugins.
+
+Registered through the same hooks as every other plugin.
+"""
+from pathlib import Path
+
+from marshmallow import Schema, fields, validate
+
+from .auth import ROLES
+from .events import EventType
+from .hookspecs import hookimpl
+from .models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
+from .db import db
+
+NAME = validate.Length(min=1, max=200)
+
+SERVICE_KINDS = {
+    "day_centre": "Day centre",
+    "inpatient_ward": "Inpatient ward",
+    "community_team": "Community mental health team",
+    "assertive_outreach": "Assertive outreach team",
+    "crisis_team": "Crisis or home treatment team",
+    "voluntary_sector": "Voluntary-sector service",
+    "other": "Other",
+}
+
+
+class TenantCreated(Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True, validate=NAME)
+
+
+class ServiceCreated(Schema):
+    name = fields.String(required=True, validate=NAME)
+    kind = fields.String(required=True, validate=validate.OneOf(SERVICE_KINDS))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ServiceRenamed(Schema):
+    name = fields.String(required=True, validate=NAME)
+
+
+class ServiceDescribed(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(SERVICE_KINDS))
+    description = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+class MemberAdded(Schema):
+    user_id = fields.Integer(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class RoleChanged(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class TokenCreated(Schema):
+    membership_id = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    token_hash = fields.String(required=True, validate=validate.Length(equal=64))
+
+
+# --- projectors: fold one event into one row -------------------------------------------
+
+def _tenant_created(tenant, ev):
+    tenant.name = ev.payload["name"]
+
+
+def _service_created(service, ev):
+    service.name = ev.payload["name"]
+    service.kind = ev.payload["kind"]
+    service.description = ev.payload["description"]
+    service.archived = False
+    service.created_at = ev.occurred_at
+
+
+def _service_renamed(service, ev):
+    service.name = ev.payload["name"]
+
+
+def _service_described(service, ev):
+    service.kind = ev.payload["kind"]
+    service.description = ev.payload["description"]
+
+
+def _set(attr, value):
+    def apply(obj, ev):
+        setattr(obj, attr, value)
+    return apply
+
+
+def _member_added(member, ev):
+    member.user_id = ev.payload["user_id"]
+    member.role = ev.payload["role"]
+    member.active = True
+
+
+def _role_changed(member, ev):
+    member.role = ev.payload["role"]
+
+
+def _token_created(token, ev):
+    token.membership_id = ev.payload["membership_id"]
+    token.name = ev.payload["name"]
+    token.token_hash = ev.payload["token_hash"]
+    token.created_at = ev.occurred_at
+    token.revoked = False
+
+
+# --- plain sentences for the audit page ----------------------------------------------
+
+def _user_name(user_id):
+    user = db.session.get(User, user_id)
+    return user.display_name if user else f"user {user_id}"
+
+
+def _says(template):
+    def describe(ev, actor, service):
+        return template.format(actor=actor, service=service or "a service", **ev.payload)
+    return describe
+
+
+def _member_sentence(template):
+    def describe(ev, actor, service):
+        member = db.session.get(Membership, int(ev.entity_id))
+        who = _user_name(member.user_id) if member else "a member"
+        role = ROLES.get(ev.payload.get("role"), "").lower()
+        return template.format(actor=actor, who=who, role=role)
+    return describe
+
+
+def _plugin_sentence(verb):
+    def describe(ev, actor, service):
+        return f"{actor} switched {verb} the {ev.entity_id} section"
+    return describe
+
+
+@hookimpl
+def event_types():
+    return [
+        EventType("tenant.created", Tenant, _tenant_created, TenantCreated,
+                  describe=_says("{actor} set up the Trust {name}")),
+        EventType("service.created", Service, _service_created, ServiceCreated, creates=True,
+                  describe=_says("{actor} added the service {name}")),
+        EventType("service.renamed", Service, _service_renamed, ServiceRenamed,
+                  describe=_says("{actor} renamed a service to {name}")),
+        EventType("service.described", Service, _service_described, ServiceDescribed,
+                  describe=_says("{actor} changed the details of {service}")),
+        EventType("service.archived", Service, _set("archived", True),
+                  describe=_says("{actor} archived {service}")),
+        EventType("service.restored", Service, _set("archived", False),
+                  describe=_says("{actor} brought back {service} from the archive")),
+        EventType("member.added", Membership, _member_added, MemberAdded, creates=True,
+                  describe=_member_sentence("{actor} added {who} as {role}")),
+        EventType("member.role_changed", Membership, _role_changed, RoleChanged,
+                  describe=_member_sentence("{actor} made {who} {role}")),
+        EventType("member.removed", Membership, _set("active", False),
+                  describe=_member_sentence("{actor} removed {who} from the Trust")),
+        EventType("token.created", ApiToken, _token_created, TokenCreated, creates=True,
+                  describe=_says("{actor} created the API token {name}")),
+        EventType("token.revoked", ApiToken, _set("revoked", True),
+                  describe=_says("{actor} revoked an API token")),
+        EventType("plugin.enabled", TenantPlugin, _set("enabled", True),
+                  describe=_plugin_sentence("on")),
+        EventType("plugin.disabled", TenantPlugin, _set("enabled", False),
+                  describe=_plugin_sentence("off")),
+    ]
+
+
+@hookimpl
+def migration_directory():
+    return str(Path(__file__).resolve().parent.parent / "migrations" / "versions")

@@ -1,0 +1,191 @@
+"""What people and operators do to the core, each as one or more events.
+
+Views, the API and the CLI all call these, so the rules live in one place.
+Each raises ``CommandError`` (or ``EventError``) with a plain message and
+changes nothing on bad input; the caller commits.
+"""
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from . import events
+from .auth import ROLES, hash_password, new_token, password_problem
+from .db import db
+from .events import EventError, record
+from .models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
+from .plugins import BUILT_IN, host
+from .tenancy import tenant_context
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+class CommandError(EventError):
+    """Bad input for a command: a plain message, optionally per field."""
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise CommandError("Enter an e-mail address in the right format, like name@example.nhs.uk.",
+                           {"email": ["Enter an e-mail address in the right format."]}) from None
+
+
+# --- tenants -------------------------------------------------------------------
+
+def create_tenant(slug: str, name: str) -> Tenant:
+    slug = (slug or "").strip()
+    name = (name or "").strip()
+    if not SLUG.match(slug):
+        raise CommandError("The short name may use only lower-case letters, numbers and hyphens "
+                           "(up to 40), like north-trust.", {"slug": ["Use a-z, 0-9 and hyphens."]})
+    if not name or len(name) > 200:
+        raise CommandError("Enter the Trust's name (up to 200 characters).", {"name": ["Enter a name."]})
+    if db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+        raise CommandError(f"A Trust with the short name {slug!r} already exists.", {"slug": ["Already taken."]})
+    tenant = Tenant(slug=slug, name=name)
+    db.session.add(tenant)
+    db.session.flush()
+    with tenant_context(tenant.id):
+        record("tenant.created", {"slug": slug, "name": name}, stream=f"tenant:{tenant.id}")
+        for plugin in BUILT_IN:
+            if plugin in host().installed:
+                enable_plugin(tenant, plugin)
+    return tenant
+
+
+def tenant_by_slug(slug: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise CommandError(f"There is no Trust with the short name {slug!r}.")
+    return tenant
+
+
+# --- plugins (tenant in context) --------------------------------------------------
+
+def enable_plugin(tenant: Tenant, plugin: str) -> bool:
+    """Switch a plugin on; returns False when it was on already."""
+    if plugin not in host().installed:
+        raise CommandError(f"There is no installed plugin called {plugin!r}.")
+    row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == plugin))
+    if row is not None and row.enabled:
+        return False
+    record("plugin.enabled", stream=f"plugin:{plugin}")
+    for name, hook in host().impls("plugin_enabled"):
+        if name == plugin:
+            hook(tenant=tenant)
+    return True
+
+
+def disable_plugin(tenant: Tenant, plugin: str) -> bool:
+    if plugin not in host().installed:
+        raise CommandError(f"There is no installed plugin called {plugin!r}.")
+    row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == plugin))
+    if row is None or not row.enabled:
+        return False
+    record("plugin.disabled", stream=f"plugin:{plugin}")
+    return True
+
+
+# --- services (tenant in context) -------------------------------------------------
+
+def create_service(name: str, kind: str, description: str = "") -> Service:
+    ev = record("service.created", {"name": (name or "").strip(), "kind": kind,
+                                    "description": (description or "").strip()})
+    return db.session.get(Service, int(ev.entity_id))
+
+
+def update_service(service: Service, *, name=None, kind=None, description=None, archived=None) -> Service:
+    """Rename, re-describe, archive or restore; records only what changed."""
+    stream = f"service:{service.id}"
+    if name is not None and name.strip() != service.name:
+        record("service.renamed", {"name": name.strip()}, stream=stream, service_id=service.id)
+    new_kind = kind if kind is not None else service.kind
+    new_description = (description if description is not None else service.description).strip()
+    if (new_kind, new_description) != (service.kind, service.description):
+        record("service.described", {"kind": new_kind, "description": new_description},
+               stream=stream, service_id=service.id)
+    if archived is not None and archived != service.archived:
+        record("service.archived" if archived else "service.restored", stream=stream, service_id=service.id)
+    return service
+
+
+# --- accounts and members -----------------------------------------------------------
+
+def create_user(email: str, display_name: str, password: str) -> User:
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise CommandError(f"There is already an account for {email}.", {"email": ["Already has an account."]})
+    problem = password_problem(password)
+    if problem:
+        raise CommandError(problem, {"password": [problem]})
+    display_name = (display_name or "").strip() or email.split("@")[0]
+    user = User(email=email, display_name=display_name[:120], password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise CommandError(f"Choose a role: {', '.join(ROLES)}.", {"role": ["Choose a role."]})
+
+
+def add_member(user: User, role: str) -> Membership:
+    _check_role(role)
+    existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    if existing is not None and existing.active:
+        raise CommandError(f"{user.email} is already a member of this Trust.", {"email": ["Already a member."]})
+    stream = f"membership:{existing.id}" if existing else None
+    ev = record("member.added", {"user_id": user.id, "role": role}, stream=stream)
+    return db.session.get(Membership, int(ev.entity_id))
+
+
+def _active_admins() -> int:
+    return len(db.session.scalars(
+        select(Membership.id).where(Membership.active, Membership.role == "admin")).all())
+
+
+def change_role(member: Membership, role: str) -> None:
+    _check_role(role)
+    if role == member.role:
+        return
+    if member.role == "admin" and _active_admins() <= 1:
+        raise CommandError("A Trust needs at least one admin. Make someone else an admin first.")
+    record("member.role_changed", {"role": role}, stream=f"membership:{member.id}")
+
+
+def remove_member(member: Membership) -> None:
+    if not member.active:
+        raise CommandError("This person is no longer a member.")
+    if member.role == "admin" and _active_admins() <= 1:
+        raise CommandError("A Trust needs at least one admin. Make someone else an admin first.")
+    record("member.removed", stream=f"membership:{member.id}")
+    for token in db.session.scalars(select(ApiToken).where(
+            ApiToken.membership_id == member.id, ApiToken.revoked.is_(False))):
+        revoke_token(token)
+
+
+# --- tokens --------------------------------------------------------------------------
+
+def create_token(member: Membership, name: str = "API token") -> tuple[ApiToken, str]:
+    """Returns the token row and the token itself, which is shown once and never kept."""
+    token, digest = new_token()
+    ev = record("token.created", {"membership_id": member.id, "name": (name or "").strip(),
+                                  "token_hash": digest})
+    return db.session.get(ApiToken, int(ev.entity_id)), token
+
+
+def revoke_token(token: ApiToken) -> None:
+    if not token.revoked:
+        record("token.revoked", stream=f"token:{token.id}")
+
+
+__all__ = ["CommandError", "events"]

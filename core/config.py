@@ -1,0 +1,66 @@
+"""Settings, read from the environment. Tests pass a dict to create_app instead."""
+import os
+import secrets
+from pathlib import Path
+
+DEV_SECRET_FILE = "secret_key"
+
+
+def from_environment(instance_path: str) -> dict:
+    """Configuration for ``make run`` and production.
+
+    DATABASE_URL      SQLAlchemy URL; default: SQLite file under instance/.
+    SECRET_KEY        required in production (CHANGING_LIVES_ENV=production).
+    CHANGING_LIVES_ENV  "production" turns on Secure cookies and refuses a missing key.
+    RATELIMIT_STORAGE_URI  shared store for sign-in throttling, e.g. redis://host:6379
+                      (needed when more than one worker serves the app).
+    """
+    production = os.environ.get("CHANGING_LIVES_ENV", "development") == "production"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'changing-lives.db'}"
+        ),
+        "PRODUCTION": production,
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+    }
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise RuntimeError("SECRET_KEY must be set when CHANGING_LIVES_ENV=production.")
+        secret = _development_secret(Path(instance_path))
+    config["SECRET_KEY"] = secret
+    return config
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in instance/ so sign-ins survive a restart of ``make run``."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / DEV_SECRET_FILE
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a form left open while someone takes a break still submits
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SIGN_IN_LIMITS": "5 per minute; 20 per hour",
+    # flask-smorest: the OpenAPI document at /api/v1/openapi.json
+    "API_TITLE": "Changing Lives API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    },
+}

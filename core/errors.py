@@ -1,0 +1,84 @@
+"""Error pages and JSON errors: plain words, the same layout, never a stack trace.
+
+API errors are always ``{"error": {"code", "message", "fields"}}``.
+"""
+from flask import current_app, jsonify, render_template
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .db import db
+from .events import EventError
+from .tenancy import TenantScopeError
+from .web import is_api_request
+
+TITLES = {
+    400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
+    401: ("Sign in needed", "Sign in to see this page."),
+    403: ("You cannot do that", "Your role in this Trust does not allow it. Ask your Trust admin if you need it."),
+    404: ("Page not found", "If you typed the web address, check it is correct. "
+                            "If you pasted it, check you copied the whole address."),
+    405: ("That action is not available here", "Go back and try again from the page."),
+    409: ("That has changed", "Someone may have changed this already. Go back, reload the page and try again."),
+    413: ("That was too much to send", "Shorten what you entered and try again."),
+    422: ("Some answers need correcting", "Go back and check what you entered."),
+    429: ("Too many attempts", "You have tried too many times. Wait a few minutes and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. What you entered may not have been saved."),
+}
+
+CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+         500: "server_error"}
+
+
+def json_error(status: int, message: str | None = None, fields: dict | None = None):
+    body = {"error": {"code": CODES.get(status, "error"),
+                      "message": message or TITLES.get(status, ("Error", ""))[0],
+                      "fields": fields or {}}}
+    return jsonify(body), status
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if is_api_request():
+        data = getattr(error, "data", None) or {}
+        fields = data.get("errors") or data.get("messages") or {}
+        # webargs nests field errors under the location ("json", "query"); flatten for callers
+        if isinstance(fields, dict) and set(fields) <= {"json", "query", "form", "view_args", "headers"}:
+            merged = {}
+            for per_location in fields.values():
+                merged.update(per_location)
+            fields = merged
+        message = data.get("message")
+        if message is None and error.description and error.description != type(error).description:
+            message = error.description
+        if status == 422 and message is None:
+            message = "Some answers need correcting."
+        response = json_error(status, message, fields)
+        if status == 401:
+            response[0].headers["WWW-Authenticate"] = "Bearer"
+        return response
+    title, message = TITLES.get(status, TITLES[400 if status < 500 else 500])
+    if error.description and error.description != type(error).description and status not in (404, 500):
+        message = error.description
+    return render_template("errors/error.html", code=status, title=title, message=message), status
+
+
+def _unexpected(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error")
+    return _http_error(InternalServerError())
+
+
+def _event_error(error: EventError):
+    db.session.rollback()
+    if is_api_request():
+        return json_error(422, error.message, error.fields)
+    return render_template("errors/error.html", code=422, title=TITLES[422][0], message=error.message), 422
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(EventError, _event_error)
+    app.register_error_handler(TenantScopeError, _unexpected)
+    app.register_error_handler(SQLAlchemyError, _unexpected)
+    app.register_error_handler(Exception, _unexpected)

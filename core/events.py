@@ -1,0 +1,444 @@
+"""The append-only, hash-chained event log: the only way any state changes.
+
+``record()`` validates a payload against the schema its event type's owner
+declared, appends the event after the tenant's head, and applies the owner's
+projector to its table, all in one transaction. ``fold()`` answers "as of"
+questions with the very same projector functions, and ``replay()`` rebuilds
+every projection from the log.
+
+Words written by or identifying a person are kept apart from the hashed
+payload (table ``event_personal``); the hash covers only a salted digest of
+them, so erasing them leaves the chain verifiable and the words unrecoverable.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, ValidationError
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, delete, select, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, db, utcnow
+from .tenancy import ALL_TENANTS, TenantScoped, current_tenant_id, tenant_context
+
+GENESIS = "0" * 64
+ERASED = "[erased]"
+
+_actor: ContextVar[str] = ContextVar("event_actor", default="system")
+
+
+class Event(TenantScoped, db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(100))
+    stream: Mapped[str] = mapped_column(String(200))
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(JSON)
+    personal_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    personal_row: Mapped[EventPersonal | None] = relationship(lazy="selectin", viewonly=True)
+
+    __table_args__ = (
+        Index("uq_events_tenant_seq", "tenant_id", "seq", unique=True),
+        Index("ix_events_tenant_stream", "tenant_id", "stream", "seq"),
+        Index("ix_events_tenant_type", "tenant_id", "type"),
+        Index("ix_events_tenant_service", "tenant_id", "service_id"),
+        Index("ix_events_tenant_occurred", "tenant_id", "occurred_at"),
+    )
+
+    @property
+    def entity_id(self) -> str:
+        """The key of what the event is about: ``service:12`` -> ``"12"``."""
+        return self.stream.split(":", 1)[1]
+
+    @property
+    def erased(self) -> bool:
+        return self.personal_digest is not None and self.personal_row is None
+
+    @property
+    def personal(self) -> dict:
+        """The erasable words; after erasure every value reads ``[erased]``."""
+        if self.personal_row is not None:
+            return self.personal_row.data
+        if self.personal_digest is None:
+            return {}
+        return _ErasedWords()
+
+    def as_record(self) -> dict:
+        """Every hashed field plus the hash: one line of an export."""
+        return {
+            "tenant_id": self.tenant_id,
+            "seq": self.seq,
+            "type": self.type,
+            "stream": self.stream,
+            "service_id": self.service_id,
+            "actor": self.actor,
+            "occurred_at": iso(self.occurred_at),
+            "payload": self.payload,
+            "personal_digest": self.personal_digest,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+class EventPersonal(TenantScoped, db.Model):
+    """Erasable words of one event. Deleting the row is the erasure."""
+
+    __tablename__ = "event_personal"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_event_personal_tenant_event", "tenant_id", "event_id"),)
+
+
+class _ErasedWords(dict):
+    def __missing__(self, key):
+        return ERASED
+
+    def get(self, key, default=None):
+        return ERASED
+
+
+@dataclass(frozen=True)
+class EventType:
+    """What a plugin declares for each kind of event it owns.
+
+    ``apply(obj, event)`` is the projector: it folds one event into an instance
+    of ``model`` (the row named by the event's stream). The same function
+    updates live tables and answers "as of" questions.
+    """
+
+    name: str
+    model: type
+    apply: Callable[[Any, Event], None]
+    schema: type[Schema] | None = None
+    personal: type[Schema] | None = None
+    describe: Callable[[Event, str, str | None], str] | None = None
+    creates: bool = False  # the event starts a new stream keyed by the event's own id
+
+
+class EventError(Exception):
+    """The event could not be recorded; nothing was written."""
+
+    def __init__(self, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+# --- hashing -----------------------------------------------------------------
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def personal_digest(salt: str, data: dict) -> str:
+    return hashlib.sha256(salt.encode() + canonical(data)).hexdigest()
+
+
+def event_hash(record: dict) -> str:
+    fields = {k: v for k, v in record.items() if k != "hash"}
+    return hashlib.sha256(canonical(fields)).hexdigest()
+
+
+# --- recording -----------------------------------------------------------------
+
+@contextmanager
+def acting_as(actor: str):
+    """Attribute events recorded inside the block to ``actor`` (``user:7``, ``cli``...)."""
+    token = _actor.set(actor)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def set_actor(actor: str):
+    return _actor.set(actor)
+
+
+def reset_actor(token) -> None:
+    _actor.reset(token)
+
+
+def event_types() -> dict[str, EventType]:
+    return current_app.extensions["changing_lives"].event_types
+
+
+def _validated(schema: type[Schema] | None, data: dict | None, what: str) -> dict | None:
+    if schema is None:
+        if data:
+            raise EventError(f"This event takes no {what}.")
+        return None
+    if not isinstance(data, dict):
+        raise EventError(f"The {what} must be a JSON object.")
+    try:
+        instance = schema()
+        return instance.dump(instance.load(data))
+    except ValidationError as err:
+        raise EventError("Some answers need correcting.", err.normalized_messages()) from None
+
+
+def _lock_head(session, tenant_id: int) -> tuple[int, str]:
+    from .models import Tenant
+
+    # PostgreSQL: one appender per tenant at a time. SQLite holds its write lock already.
+    session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+    head = session.execute(
+        select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
+    ).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def _next_event_id(session) -> int:
+    if db.engine.dialect.name == "postgresql":
+        return session.scalar(text("SELECT nextval(pg_get_serial_sequence('events', 'id'))"))
+    return session.scalar(text("SELECT coalesce(max(id), 0) + 1 FROM events"))
+
+
+def record(
+    type_name: str,
+    payload: dict | None = None,
+    *,
+    stream: str | None = None,
+    service_id: int | None = None,
+    personal: dict | None = None,
+    actor: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """Append one event for the tenant in context and project it. Raises EventError."""
+    etype = event_types().get(type_name)
+    if etype is None:
+        raise EventError(f"Unknown event type {type_name!r}.")
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise EventError("No tenant in context.")
+    payload = _validated(etype.schema, payload if payload is not None else {}, "payload") or {}
+    personal = _validated(etype.personal, personal, "personal details")
+    if stream is None and not etype.creates:
+        raise EventError(f"{type_name} needs a stream.")
+
+    session = db.session
+    with session.begin_nested():
+        prev_seq, prev_hash = _lock_head(session, tenant_id)
+        event_id = _next_event_id(session)
+        ev = Event(
+            id=event_id,
+            tenant_id=tenant_id,
+            seq=prev_seq + 1,
+            type=type_name,
+            stream=stream or f"{etype.model.__stream__}:{event_id}",
+            service_id=service_id,
+            actor=actor or _actor.get(),
+            occurred_at=occurred_at or utcnow(),
+            payload=payload,
+            prev_hash=prev_hash,
+        )
+        personal_row = None
+        if personal is not None:
+            salt = secrets.token_hex(16)
+            ev.personal_digest = personal_digest(salt, personal)
+            personal_row = EventPersonal(event_id=event_id, tenant_id=tenant_id, salt=salt, data=personal)
+        ev.hash = event_hash(ev.as_record())
+        session.add(ev)
+        session.flush()
+        if personal_row is not None:
+            session.add(personal_row)
+            session.flush()
+            ev.personal_row = personal_row
+        project(ev, etype)
+        session.flush()
+    return ev
+
+
+# --- projecting ----------------------------------------------------------------
+
+def _stream_key(model: type) -> tuple[str, type]:
+    name = getattr(model, "__stream_key__", "id")
+    return name, model.__table__.c[name].type.python_type
+
+
+def _new_row(model: type, ev: Event):
+    key_name, key_type = _stream_key(model)
+    obj = model(**{key_name: key_type(ev.entity_id)})
+    if isinstance(obj, TenantScoped):
+        obj.tenant_id = ev.tenant_id
+    return obj
+
+
+def project(ev: Event, etype: EventType | None = None) -> None:
+    """Apply one event to its live projection row (creating the row if new)."""
+    etype = etype or event_types()[ev.type]
+    model = etype.model
+    key_name, key_type = _stream_key(model)
+    session = db.session
+    obj = session.scalars(
+        select(model).filter_by(**{key_name: key_type(ev.entity_id)})
+    ).one_or_none()
+    if obj is None:
+        obj = _new_row(model, ev)
+        session.add(obj)
+    etype.apply(obj, ev)
+
+
+def fold(model: type, *, as_of: datetime | None = None, stream: str | None = None) -> dict:
+    """Rows of ``model`` rebuilt from the log as they stood at ``as_of``.
+
+    Returns ``{key: obj}`` of transient objects, folded by the same projectors
+    that maintain the live tables. Pass ``stream`` for a single row.
+    """
+    types = event_types()
+    query = select(Event).order_by(Event.seq)
+    if stream is not None:
+        query = query.where(Event.stream == stream)
+    else:
+        query = query.where(Event.stream.like(f"{model.__stream__}:%"))
+    if as_of is not None:
+        query = query.where(Event.occurred_at <= as_of)
+    rows: dict = {}
+    for ev in db.session.scalars(query):
+        etype = types.get(ev.type)
+        if etype is None or etype.model is not model:
+            continue
+        obj = rows.get(ev.entity_id)
+        if obj is None:
+            obj = rows[ev.entity_id] = _new_row(model, ev)
+        etype.apply(obj, ev)
+    key_name, key_type = _stream_key(model)
+    return {key_type(k): v for k, v in rows.items()}
+
+
+def projection_models() -> list[type]:
+    """Every tenant-owned table written by a projector, parents before children."""
+    models = {et.model for et in event_types().values() if issubclass(et.model, TenantScoped)}
+    by_table = {m.__table__: m for m in models}
+    return [by_table[t] for t in db.metadata.sorted_tables if t in by_table]
+
+
+def replay(tenant_id: int) -> int:
+    """Empty the tenant's projections and rebuild them from its log. Returns events applied."""
+    session = db.session
+    count = 0
+    with tenant_context(tenant_id):
+        for model in reversed(projection_models()):
+            session.execute(
+                delete(model).where(model.tenant_id == tenant_id),
+                execution_options={"synchronize_session": False},
+            )
+        session.expunge_all()
+        types = event_types()
+        last_seq = 0
+        while True:  # in batches, so a long log never sits in memory at once
+            batch = session.scalars(
+                select(Event).where(Event.seq > last_seq).order_by(Event.seq).limit(500)
+            ).all()
+            if not batch:
+                break
+            for ev in batch:
+                etype = types.get(ev.type)
+                if etype is not None:
+                    project(ev, etype)
+                    count += 1
+            last_seq = batch[-1].seq
+            session.flush()
+    return count
+
+
+# --- verifying -------------------------------------------------------------------
+
+@dataclass
+class ChainReport:
+    ok: bool = True
+    count: int = 0
+    head_seq: int = 0
+    head: str = GENESIS
+    first_bad_seq: int | None = None
+    reason: str = ""
+    tenant_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "count": self.count, "head_seq": self.head_seq,
+                "head": self.head, "first_bad_seq": self.first_bad_seq}
+
+
+def verify_records(records: Iterable[dict], expect_head: str | None = None) -> ChainReport:
+    """Recompute one tenant's chain from its records in seq order."""
+    report = ChainReport()
+    for rec in records:
+        report.tenant_id = rec.get("tenant_id")
+        expected = report.head_seq + 1
+        problem = None
+        if rec.get("seq") != expected:
+            problem = f"expected event {expected} but found {rec.get('seq')}"
+        elif rec.get("prev_hash") != report.head:
+            problem = "it does not follow the event before it"
+        elif event_hash(rec) != rec.get("hash"):
+            problem = "its contents do not match its hash"
+        if problem:
+            report.ok, report.first_bad_seq, report.reason = False, expected, problem
+            return report
+        report.count += 1
+        report.head_seq, report.head = rec["seq"], rec["hash"]
+    if expect_head is not None and expect_head != report.head:
+        report.ok = False
+        report.first_bad_seq = report.head_seq + 1 if report.head_seq else 1
+        report.reason = "the last event is not the expected head (events may be missing from the end)"
+    return report
+
+
+def tenant_records(tenant_id: int) -> Iterator[dict]:
+    with tenant_context(tenant_id):
+        query = select(Event).order_by(Event.seq).execution_options(yield_per=1000)
+        for ev in db.session.scalars(query):
+            yield ev.as_record()
+
+
+def verify_tenant(tenant_id: int, expect_head: str | None = None) -> ChainReport:
+    report = verify_records(tenant_records(tenant_id), expect_head)
+    report.tenant_id = tenant_id
+    return report
+
+
+def erase_personal(event_id: int) -> bool:
+    """Forget the words kept with one event. The chain still verifies."""
+    row = db.session.get(EventPersonal, event_id)
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
+def head(tenant_id: int) -> tuple[int, str]:
+    with tenant_context(tenant_id):
+        last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+__all__ = [
+    "ALL_TENANTS", "ERASED", "Event", "EventError", "EventPersonal", "EventType", "ChainReport",
+    "acting_as", "fold", "head", "record", "replay", "verify_records", "verify_tenant", "erase_personal",
+]

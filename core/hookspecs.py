@@ -1,0 +1,88 @@
+"""Every hook a Changing Lives plugin may implement.
+
+A plugin is a module (or object) with functions marked ``@hookimpl`` whose names
+match the specs below. Implementations may take fewer arguments than the spec
+names, so hooks can grow without breaking plugins. Calls that depend on a tenant
+only reach the plugins switched on for that tenant. docs/plugins.md describes
+each hook with an example; a test keeps the two in step.
+"""
+import pluggy
+
+hookspec = pluggy.HookspecMarker("changing_lives")
+hookimpl = pluggy.HookimplMarker("changing_lives")
+
+
+# --- state: events and projections ------------------------------------------------
+
+@hookspec
+def event_types():
+    """Return a list of ``core.events.EventType``: every event the plugin owns.
+
+    Each declares its payload schema (marshmallow), an optional schema for the
+    erasable words kept apart from the hash, the projection model it updates,
+    the projector ``apply(obj, event)`` and ``describe(event, actor, service)``
+    giving the plain sentence shown on the audit page.
+    """
+
+
+@hookspec
+def migration_directory():
+    """Return the path of the plugin's Alembic versions directory, or None.
+
+    The directory holds the plugin's own branch (``branch_labels = ("<plugin>",)``);
+    ``flask --app core db upgrade`` applies every installed plugin's branch.
+    """
+
+
+@hookspec
+def plugin_enabled(tenant):
+    """Called once when the plugin is switched on for ``tenant``.
+
+    Record any seed data here with ``core.events.record``; it joins the same
+    transaction as the ``plugin.enabled`` event. Not called during replay.
+    """
+
+
+# --- pages and API ----------------------------------------------------------------
+
+@hookspec
+def page_blueprint():
+    """Return a Flask Blueprint of pages, mounted at ``/t/<slug>/<plugin>/``.
+
+    Views run with the tenant in context (``g.tenant``, ``g.membership``); the
+    pages answer 404 for a tenant where the plugin is switched off.
+    """
+
+
+@hookspec
+def api_blueprint():
+    """Return a flask-smorest Blueprint, mounted at ``/api/v1/t/<slug>/<plugin>/``.
+
+    Its routes join the OpenAPI document and take Bearer tokens like core's.
+    """
+
+
+@hookspec
+def navigation(tenant, membership):
+    """Return a list of ``core.plugins.NavItem`` for the tenant's main navigation."""
+
+
+@hookspec
+def service_links(service, membership):
+    """Return a list of ``core.plugins.NavItem`` shown on a service's page."""
+
+
+# --- reports --------------------------------------------------------------------
+
+@hookspec
+def service_report_fragment(service, as_of):
+    """Return a ``core.reports.Fragment`` for one service's report, or None.
+
+    ``as_of`` is an aware UTC datetime or None for now; use ``core.events.fold``
+    to build state as it stood then.
+    """
+
+
+@hookspec
+def tenant_report_fragment(tenant, as_of):
+    """Return a ``core.reports.Fragment`` for the whole Trust's report, or None."""

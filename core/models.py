@@ -1,0 +1,103 @@
+"""Core tables. Tenant and User are global; everything else belongs to one tenant.
+
+Tables other than tenants, users and the event log are projections: only the
+projectors in core.projections write them, from events (see core.events).
+"""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, db, utcnow
+from .tenancy import TenantScoped
+
+
+class Tenant(db.Model):
+    """A Trust. Created by the operator; its name is projected from ``tenant.created``."""
+
+    __tablename__ = "tenants"
+    __stream__ = "tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. Identity, not history: kept outside the event log."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Service(TenantScoped, db.Model):
+    """A team or setting inside a Trust: a day centre, a ward, an outreach team..."""
+
+    __tablename__ = "services"
+    __stream__ = "service"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_services_tenant_name", "tenant_id", "name"),)
+
+
+class Membership(TenantScoped, db.Model):
+    """A user's role in one tenant. Removal keeps the row, inactive, for the record."""
+
+    __tablename__ = "memberships"
+    __stream__ = "membership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (Index("uq_memberships_tenant_user", "tenant_id", "user_id", unique=True),)
+
+
+class ApiToken(TenantScoped, db.Model):
+    """A personal access token. Only its SHA-256 is kept; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    __stream__ = "token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    membership: Mapped[Membership] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_api_tokens_tenant_membership", "tenant_id", "membership_id"),
+        Index("uq_api_tokens_tenant_token_hash", "tenant_id", "token_hash", unique=True),
+    )
+
+
+class TenantPlugin(TenantScoped, db.Model):
+    """Whether an installed plugin is switched on for a tenant."""
+
+    __tablename__ = "tenant_plugins"
+    __stream__ = "plugin"
+    __stream_key__ = "plugin"
+
+    plugin: Mapped[str] = mapped_column(String(60))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "plugin"),)

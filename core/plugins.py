@@ -1,0 +1,128 @@
+"""The plugin host: one pluggy PluginManager per app, and per-tenant enablement.
+
+Every installed plugin is loaded once at start-up; each tenant keeps an
+"enabled" flag per plugin (table ``tenant_plugins``, projected from events), and
+tenant-facing hook calls only reach the plugins switched on for that tenant.
+Built-in plugins are registered exactly like external ones.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+import pluggy
+from flask import g
+from sqlalchemy import select
+
+from . import hookspecs
+
+ENTRY_POINT_GROUP = "changing_lives.plugins"
+CORE = "core"
+# The core's own hooks come first; then the guide's sections.
+DEFAULT_PLUGINS = {
+    CORE: "core.builtin",
+    "healthcheck": "plugins.healthcheck",
+}
+BUILT_IN = tuple(name for name in DEFAULT_PLUGINS if name != CORE)
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded; the message names it."""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+
+
+class PluginHost:
+    def __init__(self, extra: dict | None = None, entry_point_group: str | None = ENTRY_POINT_GROUP):
+        self.pm = pluggy.PluginManager("changing_lives")
+        self.pm.add_hookspecs(hookspecs)
+        for name, module_name in {**DEFAULT_PLUGINS, **(extra or {})}.items():
+            self._register(name, lambda m=module_name: importlib.import_module(m))
+        if entry_point_group:
+            for ep in entry_points(group=entry_point_group):
+                self._register(ep.name, ep.load)
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as err:
+            raise PluginError(f"plugin {err.plugin_name!r} is invalid: {err}") from None
+        self.event_types = self._collect_event_types()
+        self._subsets: dict = {}
+
+    def _register(self, name: str, load) -> None:
+        if self.pm.has_plugin(name):
+            raise PluginError(f"plugin {name!r} is installed twice")
+        try:
+            plugin = load()
+            self.pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as err:
+            raise PluginError(f"plugin {name!r} is invalid: {err}") from None
+        except Exception as err:  # noqa: BLE001 - any import failure must name the plugin
+            raise PluginError(f"plugin {name!r} failed to load: {type(err).__name__}: {err}") from None
+
+    def _collect_event_types(self) -> dict:
+        types: dict = {}
+        for impl in self.pm.hook.event_types.get_hookimpls():
+            for etype in impl.function() or []:
+                if etype.name in types:
+                    raise PluginError(f"plugin {impl.plugin_name!r} redefines event type {etype.name!r}")
+                types[etype.name] = etype
+        return types
+
+    @property
+    def installed(self) -> list[str]:
+        """Names of the plugins a tenant can switch on or off, in load order."""
+        return [name for name, _ in self.pm.list_name_plugin() if name != CORE]
+
+    def impls(self, hook_name: str):
+        """(plugin name, function) for each plugin implementing a hook."""
+        return [(i.plugin_name, i.function) for i in getattr(self.pm.hook, hook_name).get_hookimpls()]
+
+    def hooks_for(self, enabled: frozenset[str]):
+        """Hook callers that reach core and the given plugins only."""
+        return _Subset(self, frozenset(enabled) | {CORE})
+
+    def plugin_description(self, name: str) -> str:
+        doc = (self.pm.get_plugin(name).__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+
+class _Subset:
+    def __init__(self, host: PluginHost, keep: frozenset[str]):
+        self._host, self._keep = host, keep
+
+    def __getattr__(self, hook_name: str):
+        key = (hook_name, self._keep)
+        cache = self._host._subsets
+        if key not in cache:
+            pm = self._host.pm
+            remove = [p for n, p in pm.list_name_plugin() if n not in self._keep]
+            cache[key] = pm.subset_hook_caller(hook_name, remove_plugins=remove)
+        return cache[key]
+
+
+def host():
+    from flask import current_app
+
+    return current_app.extensions["changing_lives"]
+
+
+def enabled_plugins() -> frozenset[str]:
+    """Plugins switched on for the tenant in context (cached for the request)."""
+    from .models import TenantPlugin
+    from .db import db
+
+    cached = g.get("_enabled_plugins")
+    if cached is None:
+        names = db.session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)).all()
+        cached = g._enabled_plugins = frozenset(names) & frozenset(host().installed)
+    return cached
+
+
+def tenant_hooks():
+    """Hook callers for the tenant in context."""
+    return host().hooks_for(enabled_plugins())

@@ -1,0 +1,91 @@
+"""The one tenant-isolation mechanism.
+
+Every tenant-owned model inherits ``TenantScoped``. While a tenant is in context
+(set from the URL, or by a CLI command), every ORM query is given
+``WHERE tenant_id = <that tenant>`` for every tenant-owned entity it touches,
+including joins and relationship loads. With no tenant in context a query of a
+tenant-owned model raises: the mechanism fails closed. Core SQL (``text()``,
+``Table`` statements) bypasses it, so request code uses the ORM only.
+"""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+_current_tenant_id: ContextVar[int | None] = ContextVar("current_tenant_id", default=None)
+
+# Execution option for the few core paths that must see every tenant
+# (verifying every chain, looking up an API token before its tenant is known).
+ALL_TENANTS = {"all_tenants": True}
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant-owned table was queried or written with no tenant in context."""
+
+
+class TenantScoped:
+    """Mixin: the row belongs to one tenant. Indexes on such tables lead with tenant_id."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("tenants.id"), nullable=False)
+
+
+def current_tenant_id() -> int | None:
+    return _current_tenant_id.get()
+
+
+def set_tenant(tenant_id: int | None):
+    """Set the tenant for the rest of this context (a request); returns a reset token."""
+    return _current_tenant_id.set(tenant_id)
+
+
+def reset_tenant(token) -> None:
+    _current_tenant_id.reset(token)
+
+
+@contextmanager
+def tenant_context(tenant_id: int):
+    token = _current_tenant_id.set(tenant_id)
+    try:
+        yield
+    finally:
+        _current_tenant_id.reset(token)
+
+
+def _is_scoped(mapper) -> bool:
+    return issubclass(mapper.class_, TenantScoped)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state):
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    tenant_id = _current_tenant_id.get()
+    if tenant_id is None:
+        if any(_is_scoped(m) for m in state.all_mappers):
+            raise TenantScopeError("a tenant-owned table was queried with no tenant in context")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session, flush_context, instances):
+    """New rows take the context's tenant; a row for another tenant is refused."""
+    tenant_id = _current_tenant_id.get()
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantScopeError(f"{type(obj).__name__} has no tenant")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"{type(obj).__name__} belongs to another tenant")

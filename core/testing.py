@@ -1,0 +1,242 @@
+"""Pytest fixtures for core and for plugin authors.
+
+Use them from a plugin's tests with ``pytest_plugins = ["core.testing"]``.
+Every test runs on SQLite and, when ``TEST_DATABASE_URL`` names a PostgreSQL
+database, on PostgreSQL too (each run in its own schema, dropped afterwards).
+Tests share one migrated database per engine and stay apart by making their
+own tenants (``make_tenant``); ``fresh_app`` gives an empty database.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from . import commands, create_app, migrate
+from .db import db
+from .events import acting_as
+from .tenancy import tenant_context
+
+PASSWORD = "correct horse battery"
+ENGINES = ["sqlite", "postgresql"]
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+class Database:
+    """A throwaway database: a SQLite file, or a schema in the PostgreSQL of TEST_DATABASE_URL."""
+
+    def __init__(self, engine: str, tmp_path_factory):
+        self.engine = engine
+        if engine == "sqlite":
+            self.url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+            self._schema = None
+            return
+        base = os.environ.get("TEST_DATABASE_URL")
+        if not base:
+            pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL to run these on PostgreSQL")
+        self._base = base
+        self._schema = "t_" + uuid.uuid4().hex[:12]
+        with create_engine(base).begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{self._schema}"'))
+        url = make_url(base)
+        self.url = url.update_query_dict({"options": f"-csearch_path={self._schema}"}).render_as_string(
+            hide_password=False)
+
+    def drop(self) -> None:
+        if self._schema:
+            engine = create_engine(self._base)
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{self._schema}" CASCADE'))
+            engine.dispose()
+
+
+def make_app(url: str, **overrides):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    }
+    app = create_app(config)
+    with app.app_context():
+        migrate.upgrade()
+    return app
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database(request, tmp_path_factory):
+    database = Database(request.param, tmp_path_factory)
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    """One migrated app per engine, shared by the session's tests."""
+    app = make_app(database.url)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def fresh_app(request, tmp_path_factory, database):
+    """An app on an empty, freshly migrated database of the same engine."""
+    fresh = Database(database.engine, tmp_path_factory)
+    app = make_app(fresh.url)
+    yield app
+    _dispose(app)
+    fresh.drop()
+
+
+@dataclass
+class Person:
+    email: str
+    password: str
+    role: str
+    user_id: int
+    membership_id: int
+
+
+@dataclass
+class TenantFixture:
+    """A tenant made for one test, with a member of each role and a service or two."""
+
+    app: object
+    id: int
+    slug: str
+    name: str
+    people: dict = field(default_factory=dict)
+    services: dict = field(default_factory=dict)
+
+    @contextmanager
+    def context(self, actor: str = "system"):
+        """App context with this tenant in scope; commits on success."""
+        with self.app.app_context(), tenant_context(self.id), acting_as(actor):
+            yield db.session
+            db.session.commit()
+
+    def add_person(self, role: str, name: str | None = None) -> Person:
+        email = f"{_unique(role.replace('_', '-'))}@example.nhs.uk"
+        with self.context() as session:
+            user = commands.create_user(email, name or role.replace("_", " ").title(), PASSWORD)
+            member = commands.add_member(user, role)
+            person = Person(email, PASSWORD, role, user.id, member.id)
+        self.people.setdefault(role, person)
+        return person
+
+    def add_service(self, name: str, kind: str = "day_centre", description: str = "") -> int:
+        with self.context():
+            service_id = commands.create_service(name, kind, description).id
+        self.services[name] = service_id
+        return service_id
+
+    def token(self, role: str = "admin") -> str:
+        person = self.people.get(role) or self.add_person(role)
+        with self.context() as session:
+            from .models import Membership
+
+            _, token = commands.create_token(session.get(Membership, person.membership_id), "test")
+        return token
+
+
+@pytest.fixture
+def make_tenant(app):
+    """Factory: make_tenant(name=..., roles=("admin", ...), services=(...))."""
+
+    def make(name: str = "Test Trust", roles=("admin", "staff", "service_user", "facilitator", "viewer"),
+             services=("Oak Day Centre", "Willow Ward"), target_app=None) -> TenantFixture:
+        target = target_app or app
+        slug = _unique("trust")
+        with target.app_context(), acting_as("cli"):
+            tenant = commands.create_tenant(slug, name)
+            db.session.commit()
+            fixture = TenantFixture(target, tenant.id, slug, name)
+        for role in roles:
+            fixture.add_person(role)
+        for service in services:
+            fixture.add_service(service)
+        return fixture
+
+    return make
+
+
+@pytest.fixture
+def tenant(make_tenant):
+    return make_tenant()
+
+
+@pytest.fixture
+def other_tenant(make_tenant):
+    return make_tenant(name="Other Trust", services=("Elm Community Team",))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in(client, person: Person, tenant: TenantFixture | None = None):
+    response = client.post("/sign-in", data={"email": person.email, "password": person.password})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def signed_in(app, tenant):
+    """signed_in(role) -> a test client signed in as that role of ``tenant``."""
+
+    def make(role: str = "admin", target=None):
+        target = target or tenant
+        person = target.people.get(role) or target.add_person(role)
+        client = target.app.test_client()
+        sign_in(client, person)
+        return client
+
+    return make
+
+
+class ApiClient:
+    def __init__(self, client, token: str, slug: str):
+        self.client, self.slug = client, slug
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def url(self, path: str) -> str:
+        return f"/api/v1/t/{self.slug}/{path.lstrip('/')}" if not path.startswith("/api/") else path
+
+    def __getattr__(self, method):
+        if method not in ("get", "post", "patch", "put", "delete"):
+            raise AttributeError(method)
+
+        def call(path, **kwargs):
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return getattr(self.client, method)(self.url(path), headers=headers, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def api_client(app, tenant):
+    """api_client(role) -> calls the tenant's API with a fresh Bearer token of that role."""
+
+    def make(role: str = "admin", target=None):
+        target = target or tenant
+        return ApiClient(target.app.test_client(), target.token(role), target.slug)
+
+    return make
+

@@ -1,0 +1,8 @@
+"""Server-rendered pages: each module is one blueprint with one job."""
+
+
+def init_app(app):
+    from . import audit, auth, reports, tenant
+
+    for module in (auth, tenant, audit, reports):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,162 @@
+"""Request plumbing: the tenant from the URL, who is asking, and plugin mounting.
+
+Pages live under ``/t/<slug>/``, the API under ``/api/v1/t/<slug>/``. Before any
+view runs the tenant is resolved and put in context (core.tenancy scopes every
+query to it), the caller is identified (session cookie for pages, Bearer token
+for the API) and must be an active member: otherwise 404, so nobody learns
+what another tenant holds.
+"""
+from flask import abort, g, redirect, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from . import events
+from .auth import login_manager, token_hash
+from .db import db
+from .models import ApiToken, Membership, Tenant
+from .plugins import enabled_plugins, host, tenant_hooks
+from .tenancy import reset_tenant, set_tenant
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+API_PREFIX = "/api/v1"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX + "/")
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    app.before_request(_protect_forms)
+    limiter.init_app(app)
+    app.url_value_preprocessor(_pull_tenant)
+    app.url_defaults(_add_tenant)
+    app.before_request(_authorise)
+    app.teardown_request(_forget_tenant)
+    app.context_processor(_template_context)
+    app.extensions["changing_lives_blueprint_owners"] = {}
+
+
+def _protect_forms():
+    """Every form needs its CSRF token. The API is exempt: browsers never send Bearer tokens."""
+    from flask import current_app
+
+    if (request.method in ("POST", "PUT", "PATCH", "DELETE") and not is_api_request()
+            and current_app.config.get("WTF_CSRF_ENABLED", True)):
+        csrf.protect()
+
+
+def _pull_tenant(endpoint, values):
+    if not values or "slug" not in values:
+        return
+    slug = values.pop("slug")
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        abort(404)
+    g.tenant = tenant
+    g._tenant_token = set_tenant(tenant.id)
+
+
+def _add_tenant(endpoint, values):
+    if "slug" in values or not g.get("tenant"):
+        return
+    from flask import current_app
+
+    if current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
+        values["slug"] = g.tenant.slug
+
+
+def _forget_tenant(exc=None):
+    token = g.pop("_tenant_token", None)
+    if token is not None:
+        reset_tenant(token)
+    actor = g.pop("_actor_token", None)
+    if actor is not None:
+        events.reset_actor(actor)
+
+
+def _authorise():
+    """Identify the caller and refuse anyone who is not an active member of the tenant."""
+    tenant = g.get("tenant")
+    if tenant is None:
+        return None
+    membership = _api_membership(tenant) if is_api_request() else _page_membership()
+    if membership is None and not is_api_request() and not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if membership is None or not membership.active:
+        abort(404)
+    g.membership = membership
+    g._actor_token = events.set_actor(f"user:{membership.user_id}")
+    owner = app_blueprint_owner(request.blueprint)
+    if owner is not None and owner not in enabled_plugins():
+        abort(404)
+    return None
+
+
+def _page_membership():
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(select(Membership).where(Membership.user_id == current_user.id))
+
+
+def _api_membership(tenant):
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, "Send an API token as 'Authorization: Bearer <token>'.")
+    # Scoped like every query: another Trust's token is simply not found here.
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip())))
+    if row is None or row.revoked:
+        abort(401, "This API token is not valid for this Trust. It may have been revoked.")
+    return row.membership
+
+
+def app_blueprint_owner(blueprint_name):
+    from flask import current_app
+
+    if not blueprint_name:
+        return None
+    root = blueprint_name.split(".")[0]
+    return current_app.extensions["changing_lives_blueprint_owners"].get(root)
+
+
+def mount_plugin_blueprints(app, api):
+    """Mount every installed plugin's pages and API under the tenant's prefixes."""
+    owners = app.extensions["changing_lives_blueprint_owners"]
+    for plugin, page_blueprint in host_impls(app, "page_blueprint"):
+        bp = page_blueprint()
+        if bp is not None:
+            app.register_blueprint(bp, url_prefix=f"/t/<slug>/{plugin}")
+            owners[bp.name] = plugin
+    for plugin, api_blueprint in host_impls(app, "api_blueprint"):
+        bp = api_blueprint()
+        if bp is not None:
+            api.register_blueprint(bp, url_prefix=f"{API_PREFIX}/t/<slug>/{plugin}")
+            owners[bp.name] = plugin
+
+
+def host_impls(app, hook_name):
+    return [(p, f) for p, f in app.extensions["changing_lives"].impls(hook_name) if p != "core"]
+
+
+def _template_context():
+    tenant = g.get("tenant")
+    membership = g.get("membership")
+    context = {"current_tenant": tenant, "membership": membership}
+    if tenant is not None and membership is not None:
+        context["nav_items"] = [item for items in tenant_hooks().navigation(tenant=tenant, membership=membership)
+                                for item in items or []]
+    from .auth import can
+
+    context["can"] = can
+    return context
+
+
+__all__ = ["csrf", "limiter", "host", "mount_plugin_blueprints"]

@@ -1,0 +1,1 @@
+"""The guide's sections, each a Changing Lives plugin."""

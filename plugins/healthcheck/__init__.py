@@ -1,0 +1,1 @@
+"""A health check for your user group."""
