@@ -170,3 +170,20 @@ def event_types():
 @hookimpl
 def migration_directory():
     return str(Path(__file__).resolve().parent.parent / "migrations" / "versions")
+
+
+@hookimpl(tryfirst=True)
+def navigation(tenant, membership):
+    from flask import url_for
+
+    from .auth import role_can
+    from .plugins import NavItem
+
+    items = [NavItem("Services", url_for("tenant.home"))]
+    if role_can(membership.role, "manage"):
+        items.append(NavItem("Members", url_for("tenant.members")))
+        items.append(NavItem("Sections", url_for("tenant.plugins")))
+    if role_can(membership.role, "audit"):
+        items.append(NavItem("Audit", url_for("audit.index")))
+    items.append(NavItem("Report", url_for("reports.tenant_report")))
+    return items
