@@ -1,6 +1,6 @@
 """Changing Lives: a thin Flask core of tenants, accounts, an event log and a plugin host."""
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 
 from . import config as settings
 from .db import db
@@ -11,12 +11,14 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     """The only app factory. ``config`` overrides the environment (tests pass one);
     ``plugins`` registers extra plugin modules by name, beside the installed ones."""
     app = Flask(__name__, instance_relative_config=True)
+    # The NHS.UK frontend macros expect lenient undefined values, and their
+    # component templates end in .jinja, which must be autoescaped too.
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.select_jinja_autoescape = lambda filename: filename is None or filename.endswith(
+        (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja"))
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
     app.config.update(settings.DEFAULTS)
     app.config.update(config if config is not None else settings.from_environment(app.instance_path))
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(app.root_path + "/templates"),
-        PackageLoader("nhsuk_frontend_jinja"),
-    ])
 
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
