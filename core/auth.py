@@ -78,6 +78,16 @@ def _password_hasher() -> PasswordHasher:
     return _test_hasher if current_app.config.get("TESTING") else _hasher
 
 
+def without_account(view):
+    """Mark a tenant page that people may open with no account, such as an invitation link.
+
+    The view itself must check what it was given (a token in the URL); the
+    tenant is still resolved and every query still scoped to it.
+    """
+    view.without_account = True
+    return view
+
+
 def hash_password(password: str) -> str:
     return _password_hasher().hash(password)
 

@@ -87,6 +87,11 @@ def _authorise():
     tenant = g.get("tenant")
     if tenant is None:
         return None
+    owner = app_blueprint_owner(request.blueprint)
+    if owner is not None and owner not in enabled_plugins():
+        abort(404)
+    if _allows_anonymous() and not current_user.is_authenticated:
+        return None  # e.g. an invitation link: the view checks its own token
     membership = _api_membership(tenant) if is_api_request() else _page_membership()
     if membership is None and not is_api_request() and not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
@@ -94,10 +99,14 @@ def _authorise():
         abort(404)
     g.membership = membership
     g._actor_token = events.set_actor(f"user:{membership.user_id}")
-    owner = app_blueprint_owner(request.blueprint)
-    if owner is not None and owner not in enabled_plugins():
-        abort(404)
     return None
+
+
+def _allows_anonymous() -> bool:
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, "without_account", False))
 
 
 def _page_membership():
