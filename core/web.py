@@ -90,16 +90,16 @@ def _authorise():
     owner = app_blueprint_owner(request.blueprint)
     if owner is not None and owner not in enabled_plugins():
         abort(404)
-    if _allows_anonymous() and not current_user.is_authenticated:
-        return None  # e.g. an invitation link: the view checks its own token
     membership = _api_membership(tenant) if is_api_request() else _page_membership()
-    if membership is None and not is_api_request() and not current_user.is_authenticated:
+    if membership is not None and membership.active:
+        g.membership = membership
+        g._actor_token = events.set_actor(f"user:{membership.user_id}")
+        return None
+    if _allows_anonymous():
+        return None  # e.g. an invitation link: the view checks its own token
+    if not is_api_request() and not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-    if membership is None or not membership.active:
-        abort(404)
-    g.membership = membership
-    g._actor_token = events.set_actor(f"user:{membership.user_id}")
-    return None
+    abort(404)
 
 
 def _allows_anonymous() -> bool:
