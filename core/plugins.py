@@ -23,6 +23,9 @@ CORE = "core"
 DEFAULT_PLUGINS = {
     CORE: "core.builtin",
     "healthcheck": "plugins.healthcheck",
+    "levels": "plugins.levels",
+    "indicators": "plugins.indicators",
+    "resources": "plugins.resources",
 }
 BUILT_IN = tuple(name for name in DEFAULT_PLUGINS if name != CORE)
 

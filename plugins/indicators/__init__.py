@@ -1,0 +1,1 @@
+"""Getting there: the seven user-generated indicators, shared, agreed and reviewed."""

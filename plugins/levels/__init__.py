@@ -1,0 +1,1 @@
+"""What are you aiming for? Levels of involvement, and the grid of achievements."""

@@ -1,0 +1,1 @@
+"""Local and national resources a service can draw on."""
