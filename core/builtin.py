@@ -120,11 +120,15 @@ def _says(template):
     return describe
 
 
+ROLE_PHRASES = {"admin": "a Trust admin", "staff": "staff", "service_user": "a service user",
+                "facilitator": "a user facilitator", "viewer": "a viewer"}
+
+
 def _member_sentence(template):
     def describe(ev, actor, service):
         member = db.session.get(Membership, int(ev.entity_id))
         who = _user_name(member.user_id) if member else "a member"
-        role = ROLES.get(ev.payload.get("role"), "").lower()
+        role = ROLE_PHRASES.get(ev.payload.get("role"), "")
         return template.format(actor=actor, who=who, role=role)
     return describe
 
@@ -187,3 +191,59 @@ def navigation(tenant, membership):
         items.append(NavItem("Audit", url_for("audit.index")))
     items.append(NavItem("Report", url_for("reports.tenant_report")))
     return items
+
+
+# --- report fragments: what core knows, as of the report's moment ------------------------
+
+def _members_by_role(as_of):
+    from .events import fold
+
+    counts = dict.fromkeys(ROLES, 0)
+    for member in fold(Membership, as_of=as_of).values():
+        if member.active and member.role in counts:
+            counts[member.role] += 1
+    return counts
+
+
+@hookimpl
+def service_report_fragment(service, as_of):
+    from sqlalchemy import func, select
+
+    from .events import Event
+    from .reports import Fragment, about_service, event_type_label, render_fragment, service_as_of
+
+    then = service_as_of(service.id, as_of)
+    if then is None:
+        return None
+    query = select(Event.type, func.count()).where(about_service(service.id)).group_by(Event.type)
+    if as_of is not None:
+        query = query.where(Event.occurred_at <= as_of)
+    events_by_type = {type_name: count for type_name, count in sorted(db.session.execute(query).all())}
+    data = {
+        "service": {"id": service.id, "name": then.name, "kind": then.kind, "archived": then.archived},
+        "members_by_role": _members_by_role(as_of),
+        "events_by_type": events_by_type,
+    }
+    html = render_fragment("reports/core_service_fragment.html", data=data, roles=ROLES,
+                           kinds=SERVICE_KINDS, type_label=event_type_label)
+    return Fragment("core", "The service and its Trust", html, data, order=0)
+
+
+@hookimpl
+def tenant_report_fragment(tenant, as_of):
+    from sqlalchemy import func, select
+
+    from .events import Event, fold
+    from .reports import Fragment, render_fragment
+
+    services = sorted(fold(Service, as_of=as_of).values(), key=lambda s: (s.name.lower(), s.id))
+    query = select(func.count(Event.id))
+    if as_of is not None:
+        query = query.where(Event.occurred_at <= as_of)
+    data = {
+        "services": [{"id": s.id, "name": s.name, "kind": s.kind, "archived": s.archived} for s in services],
+        "members_by_role": _members_by_role(as_of),
+        "events_total": db.session.scalar(query),
+    }
+    html = render_fragment("reports/core_tenant_fragment.html", data=data, roles=ROLES, kinds=SERVICE_KINDS)
+    return Fragment("core", "Services and members", html, data, order=0)

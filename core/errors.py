@@ -3,6 +3,7 @@
 API errors are always ``{"error": {"code", "message", "fields"}}``.
 """
 from flask import current_app, jsonify, render_template
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -76,7 +77,14 @@ def _event_error(error: EventError):
     return render_template("errors/error.html", code=422, title=TITLES[422][0], message=error.message), 422
 
 
+def _form_refused(error: CSRFError):
+    """A form without its CSRF token (stale, or sent from another site): say so plainly."""
+    return render_template("errors/error.html", code=400, title="Your form could not be sent",
+                           message="Nothing has been saved. Go back, reload the page and try again."), 400
+
+
 def init_app(app):
+    app.register_error_handler(CSRFError, _form_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(EventError, _event_error)
     app.register_error_handler(TenantScopeError, _unexpected)

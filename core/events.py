@@ -134,6 +134,7 @@ class EventType:
     personal: type[Schema] | None = None
     describe: Callable[[Event, str, str | None], str] | None = None
     creates: bool = False  # the event starts a new stream keyed by the event's own id
+    label: str = ""  # a plain name for the audit filter, e.g. "Health check submitted"
 
 
 class EventError(Exception):

@@ -1,3 +1,255 @@
-from flask import Blueprint
+"""The audit page: the Trust's event log as plain sentences, newest first.
 
-bp = Blueprint("audit", __name__)
+Admins and viewers see who did what and when, can narrow the list, open the
+recorded details of any event, and note down the log's head (its latest event
+number and fingerprint) to check later that nothing has been changed.
+Checking the whole chain reads every event, so it runs only when asked.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+from sqlalchemy import func, select
+from wtforms import Form, SelectField, StringField, ValidationError
+
+from .. import events
+from ..auth import require
+from ..db import db
+from ..events import Event
+from ..models import Membership, Service, User
+from ..plugins import host
+from ..reports import about_service, day_starts, event_type_label, long_time, parse_day
+
+bp = Blueprint("audit", __name__, url_prefix="/t/<slug>/audit")
+
+PAGE_SIZE = 50
+
+# How a person's role reads after their name: "Ann Smith (staff)".
+ROLE_WORDS = {
+    "admin": "Trust admin",
+    "staff": "staff",
+    "service_user": "service user",
+    "facilitator": "user facilitator",
+    "viewer": "viewer",
+}
+NAMED_ACTORS = {"cli": "An operator", "system": "The system"}
+INVITATION_ACTOR = "A service user (invitation)"
+
+
+# --- who acted ----------------------------------------------------------------------
+
+def _user_id(actor: str) -> int | None:
+    kind, _, key = actor.partition(":")
+    return int(key) if kind == "user" and key.isdigit() else None
+
+
+def actor_labels(actors) -> dict[str, str]:
+    """Plain labels for actor strings, loading every person named in two queries."""
+    actors = set(actors)
+    user_ids = {uid for a in actors if (uid := _user_id(a)) is not None}
+    users, roles = {}, {}
+    if user_ids:
+        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+        roles = {m.user_id: m for m in db.session.scalars(
+            select(Membership).where(Membership.user_id.in_(user_ids)))}
+    labels = {}
+    for actor in actors:
+        user_id = _user_id(actor)
+        if actor in NAMED_ACTORS:
+            labels[actor] = NAMED_ACTORS[actor]
+        elif actor.startswith("invitation:"):
+            labels[actor] = INVITATION_ACTOR
+        elif user_id in users:
+            member = roles.get(user_id)
+            role = ROLE_WORDS.get(member.role, member.role) if member else ""
+            if member is not None and not member.active:
+                role = f"former {role}"
+            name = users[user_id].display_name
+            labels[actor] = f"{name} ({role})" if role else name
+        elif user_id is not None:
+            labels[actor] = "Someone whose account no longer exists"
+        else:
+            labels[actor] = actor
+    return labels
+
+
+def describe(event: Event, actor_label: str, service_name: str | None) -> str:
+    """The event's plain sentence, from its type's ``describe``; never fails the page."""
+    etype = host().event_types.get(event.type)
+    if etype is not None and etype.describe is not None:
+        try:
+            return etype.describe(event, actor_label, service_name)
+        except Exception:  # noqa: BLE001 - one plugin's faulty sentence must not hide the log
+            current_app.logger.exception("describe() failed for event type %s", event.type)
+    return f"{event_type_label(event.type)} recorded"
+
+
+# --- the filter form ------------------------------------------------------------------
+
+def _real_day(form, field):
+    if field.data:
+        try:
+            parse_day(field.data)
+        except ValueError as err:
+            raise ValidationError(str(err)) from None
+
+
+class AuditFilters(Form):
+    """Narrow the log. A GET form: it changes nothing, so it carries no CSRF token."""
+
+    type = SelectField("Kind of event", default="", invalid_choice_message="Choose a kind of event from the list.")
+    service = SelectField("Service", default="", invalid_choice_message="Choose a service from the list.")
+    actor = SelectField("Who did it", default="", invalid_choice_message="Choose a person from the list.")
+    date_from = StringField("From date", default="", validators=[_real_day], description="For example, 2026-01-31")
+    date_to = StringField("To date", default="", validators=[_real_day], description="For example, 2026-02-28")
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and self.date_from.data and self.date_to.data:
+            if parse_day(self.date_from.data) > parse_day(self.date_to.data):
+                self.date_to.errors = list(self.date_to.errors) + [
+                    "The 'to' date must be the same as or after the 'from' date."]
+                valid = False
+        return valid
+
+    def conditions(self) -> list:
+        """WHERE clauses for the chosen filters (the form must be valid)."""
+        where = []
+        if self.type.data:
+            where.append(Event.type == self.type.data)
+        if self.service.data:
+            where.append(about_service(int(self.service.data)))
+        if self.actor.data:
+            where.append(Event.actor == self.actor.data)
+        if self.date_from.data:
+            where.append(Event.occurred_at >= day_starts(parse_day(self.date_from.data)))
+        if self.date_to.data:
+            where.append(Event.occurred_at < day_starts(parse_day(self.date_to.data) + timedelta(days=1)))
+        return where
+
+    def chosen(self) -> dict:
+        return {f.name: f.data for f in self if f.data}
+
+
+def _filter_form(actors: dict[str, str], services: list[Service]) -> AuditFilters:
+    form = AuditFilters(request.args)
+    form.type.choices = [("", "Any kind")] + sorted(
+        ((name, event_type_label(name)) for name in host().event_types), key=lambda c: c[1])
+    form.service.choices = [("", "Any service")] + [
+        (str(s.id), s.name + (" (archived)" if s.archived else "")) for s in services]
+    form.actor.choices = [("", "Anyone")] + sorted(actors.items(), key=lambda c: (c[1].lower(), c[0]))
+    return form
+
+
+# --- the page ---------------------------------------------------------------------------
+
+def _page_number(last_page: int) -> int:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    return min(max(page, 1), last_page)
+
+
+def _pagination(page: int, last_page: int, filters: dict) -> dict | None:
+    """Parameters for the NHS.UK pagination component: first, last and nearby pages."""
+    if last_page <= 1:
+        return None
+
+    def href(number):
+        return url_for("audit.index", page=number, **filters)
+
+    items, previous = [], 0
+    for number in range(1, last_page + 1):
+        if number in (1, last_page) or abs(number - page) <= 2:
+            if number - previous > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": number, "href": href(number), "current": number == page})
+            previous = number
+    params = {"items": items}
+    if page > 1:
+        params["previous"] = {"href": href(page - 1)}
+    if page < last_page:
+        params["next"] = {"href": href(page + 1)}
+    return params
+
+
+def _service_ids(ev: Event) -> set[int]:
+    ids = {ev.service_id} if ev.service_id is not None else set()
+    kind, _, key = ev.stream.partition(":")
+    if kind == Service.__stream__ and key.isdigit():
+        ids.add(int(key))
+    return ids
+
+
+def _preload_members(page_events) -> list[Membership]:
+    """Load the memberships (and their users) that member sentences look up, in one query.
+
+    The session's identity map then answers their ``session.get``; it holds rows
+    weakly, so the caller keeps the returned list while the sentences are made.
+    """
+    ids = {int(ev.entity_id) for ev in page_events
+           if ev.stream.startswith(f"{Membership.__stream__}:") and ev.entity_id.isdigit()}
+    if not ids:
+        return []
+    return db.session.scalars(select(Membership).where(Membership.id.in_(ids))).all()
+
+
+def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> list[dict]:
+    members = _preload_members(page_events)  # noqa: F841 - kept alive for the identity map
+    rows = []
+    for ev in page_events:
+        service = services.get(ev.service_id) if ev.service_id is not None else None
+        if service is None and ev.stream.startswith(f"{Service.__stream__}:"):
+            service = services.get(int(ev.entity_id)) if ev.entity_id.isdigit() else None
+        personal = None
+        if ev.personal_digest is not None:
+            personal = events.ERASED if ev.erased else json.dumps(
+                ev.personal, indent=2, sort_keys=True, ensure_ascii=False)
+        rows.append({
+            "seq": ev.seq,
+            "when": long_time(ev.occurred_at),
+            "sentence": describe(ev, labels.get(ev.actor, ev.actor), service.name if service else None),
+            "type": ev.type,
+            "payload": json.dumps(ev.payload, indent=2, sort_keys=True, ensure_ascii=False),
+            "personal": personal,
+        })
+    return rows
+
+
+@bp.get("/")
+@require("audit")
+def index():
+    tenant = g.tenant
+    actors = db.session.scalars(select(Event.actor).distinct()).all()
+    labels = actor_labels(actors)
+    all_services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+    services = {s.id: s for s in all_services}
+    form = _filter_form(labels, all_services)
+    head_seq, head_hash = events.head(tenant.id)
+
+    rows, pagination, total, page = [], None, 0, 1
+    valid = form.validate()
+    filters = form.chosen() if valid else {}
+    if valid:
+        where = form.conditions()
+        total = db.session.scalar(select(func.count(Event.id)).where(*where))
+        last_page = max(1, -(-total // PAGE_SIZE))
+        page = _page_number(last_page)
+        page_events = db.session.scalars(
+            select(Event).where(*where).order_by(Event.seq.desc())
+            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        rows = _rows(page_events, labels, services)
+        pagination = _pagination(page, last_page, filters)
+
+    chain = events.verify_tenant(tenant.id) if request.args.get("verify") == "1" else None
+    return render_template(
+        "audit/index.html", form=form, rows=rows, total=total, page=page, page_size=PAGE_SIZE,
+        pagination=pagination, filters=filters, head_seq=head_seq, head_hash=head_hash, chain=chain,
+        verify_href=url_for("audit.index", verify=1, **filters, **({"page": page} if page > 1 else {})),
+    )
+
+
+__all__ = ["bp", "actor_labels", "describe"]
