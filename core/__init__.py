@@ -20,6 +20,12 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.config.update(settings.DEFAULTS)
     app.config.update(config if config is not None else settings.from_environment(app.instance_path))
 
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
 

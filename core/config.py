@@ -14,6 +14,8 @@ def from_environment(instance_path: str) -> dict:
     CHANGING_LIVES_ENV  "production" turns on Secure cookies and refuses a missing key.
     RATELIMIT_STORAGE_URI  shared store for sign-in throttling, e.g. redis://host:6379
                       (needed when more than one worker serves the app).
+    TRUSTED_PROXIES   how many proxies (load balancer, nginx) stand in front of the app, so
+                      the client's own address is used for throttling; default 0.
     """
     production = os.environ.get("CHANGING_LIVES_ENV", "development") == "production"
     config = {
@@ -24,6 +26,7 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }
     secret = os.environ.get("SECRET_KEY")
     if not secret:
@@ -52,7 +55,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # a form left open while someone takes a break still submits
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Failed sign-ins: per account, and per network address (a ward may share one address).
     "SIGN_IN_LIMITS": "5 per minute; 20 per hour",
+    "SIGN_IN_ADDRESS_LIMITS": "20 per minute; 100 per hour",
     # flask-smorest: the OpenAPI document at /api/v1/openapi.json
     "API_TITLE": "Changing Lives API",
     "API_VERSION": "v1",

@@ -1,3 +1,173 @@
-from flask import Blueprint
+"""Signing in and out, choosing a Trust, and changing one's own password.
+
+Failed sign-ins are throttled twice: per account (the e-mail address typed)
+and per network address. Only failures count, and once a limit is reached even
+the right password is refused until the limit resets, so guessing gains nothing.
+"""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..auth import check_password, hash_password
+from ..commands import CommandError, normalise_email
+from ..db import db
+from ..forms import ChangePasswordForm, SignInForm, add_error
+from ..models import Membership, Tenant, User
+from ..tenancy import ALL_TENANTS
+from ..web import limiter
 
 bp = Blueprint("auth", __name__)
+
+WRONG_DETAILS = "Enter a correct e-mail address and password"
+TOO_MANY = "Too many attempts. Wait a few minutes and try again."
+# A whole ward or office may reach us from one address, so it gets more room than one account.
+DEFAULT_ADDRESS_LIMITS = "20 per minute; 100 per hour"
+
+
+# --- throttling --------------------------------------------------------------------------
+
+def _account_limits() -> str:
+    return current_app.config["SIGN_IN_LIMITS"]
+
+
+def _address_limits() -> str:
+    return current_app.config.get("SIGN_IN_ADDRESS_LIMITS", DEFAULT_ADDRESS_LIMITS)
+
+
+def _account_key() -> str:
+    typed = request.form.get("email", "")
+    try:
+        email = normalise_email(typed)
+    except CommandError:
+        email = typed.strip().lower()
+    return f"sign-in-account:{email}"
+
+
+def _address_key() -> str:
+    return f"sign-in-address:{get_remote_address()}"
+
+
+def _signed_in_user_key() -> str:
+    return f"password-check:{current_user.get_id()}"
+
+
+def _failed(response) -> bool:
+    """Count an attempt against the limits only when the password check failed."""
+    return bool(g.get("password_check_failed"))
+
+
+def _throttled(limits, key_func):
+    return limiter.limit(limits, key_func=key_func, methods=["POST"], deduct_when=_failed,
+                         error_message=TOO_MANY)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no other sites, no tricks)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil" or "/\t/evil" leave the site.
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _dummy_hash() -> str:
+    """A hash to check against when no account matches, so both answers take as long."""
+    cached = current_app.extensions.get("changing_lives_dummy_hash")
+    if cached is None:
+        cached = current_app.extensions["changing_lives_dummy_hash"] = hash_password(secrets.token_hex(16))
+    return cached
+
+
+def _user_for(email: str, password: str) -> User | None:
+    """The account these details sign in to, or None."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        check_password(_dummy_hash(), password)
+        return None
+    return user if check_password(user.password_hash, password) else None
+
+
+def _my_tenants() -> list[Tenant]:
+    """The Trusts the signed-in person is an active member of.
+
+    The one request that looks across Trusts, and only at the person's own memberships.
+    """
+    query = (select(Tenant).join(Membership, Membership.tenant_id == Tenant.id)
+             .where(Membership.user_id == current_user.id, Membership.active)
+             .order_by(Tenant.name, Tenant.id)
+             .execution_options(**ALL_TENANTS))
+    return list(db.session.scalars(query).all())
+
+
+# --- pages -------------------------------------------------------------------------------
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@_throttled(_account_limits, _account_key)
+@_throttled(_address_limits, _address_key)
+def sign_in():
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+        if current_user.is_authenticated:
+            return redirect(form.next.data or url_for("auth.choose_tenant"))
+    if form.validate_on_submit():
+        try:
+            email = normalise_email(form.email.data)
+        except CommandError as err:
+            add_error(form.email, err.message)
+        else:
+            user = _user_for(email, form.password.data)
+            if user is None:
+                g.password_check_failed = True
+                add_error(form.email, WRONG_DETAILS)
+            else:
+                login_user(user)
+                return redirect(safe_next(form.next.data) or url_for("auth.choose_tenant"))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/")
+def choose_tenant():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    tenants = _my_tenants()
+    if len(tenants) == 1:
+        return redirect(url_for("tenant.home", slug=tenants[0].slug))
+    return render_template("auth/choose_tenant.html", tenants=tenants)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@_throttled(_account_limits, _signed_in_user_key)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password(current_user.password_hash, form.current_password.data):
+            g.password_check_failed = True
+            add_error(form.current_password, "Your current password is not right. Check it and try again.")
+        else:
+            # Identity, not Trust history: the account row changes directly, outside the event log.
+            current_user.password_hash = hash_password(form.new_password.data)
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("auth.choose_tenant"))
+    return render_template("auth/change_password.html", form=form)

@@ -1,3 +1,331 @@
-from flask import Blueprint
+"""A Trust's own pages: its services, its members, its sections (plugins) and one's API tokens.
 
-bp = Blueprint("tenant", __name__)
+core.web has already found the Trust from the URL and checked that the person
+is an active member. Every query here is scoped to that Trust, so an id from
+another Trust is simply not found (404). Every change goes through
+core.commands, which records it as events; bad input changes nothing.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import commands
+from ..auth import ROLES, password_problem, require, role_can
+from ..builtin import SERVICE_KINDS
+from ..db import db
+from ..events import EventError
+from ..forms import (AddMemberForm, PluginSwitchForm, RoleForm, ServiceForm, TokenForm, add_error,
+                     show_command_error)
+from ..models import ApiToken, Membership, Service
+from ..plugins import enabled_plugins, host, tenant_hooks
+from ..reports import long_time
+
+bp = Blueprint("tenant", __name__, url_prefix="/t/<slug>")
+
+
+# --- finding things (scoped to the Trust in context) ---------------------------------------
+
+def _service_or_404(service_id: int) -> Service:
+    service = db.session.scalar(select(Service).where(Service.id == service_id))
+    if service is None:
+        abort(404)
+    return service
+
+
+def _member_or_404(membership_id: int) -> Membership:
+    member = db.session.scalar(select(Membership).where(Membership.id == membership_id))
+    if member is None:
+        abort(404)
+    return member
+
+
+def _kind_label(kind: str) -> str:
+    return SERVICE_KINDS.get(kind, kind)
+
+
+def _plugin_title(name: str) -> str:
+    return (host().plugin_description(name) or name).rstrip(".")
+
+
+# --- services ------------------------------------------------------------------------------
+
+@bp.get("/")
+@require("read")
+def home():
+    services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+    return render_template("tenant/home.html",
+                           services=[s for s in services if not s.archived],
+                           archived=[s for s in services if s.archived],
+                           kind_label=_kind_label)
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@require("manage")
+def new_service():
+    form = ServiceForm()
+    if form.validate_on_submit():
+        try:
+            service = commands.create_service(form.name.data, form.kind.data, form.description.data or "")
+            service_id, name = service.id, service.name
+            db.session.commit()
+        except EventError as err:
+            db.session.rollback()
+            show_command_error(form, err)
+        else:
+            flash(f"{name} has been added.", "success")
+            return redirect(url_for("tenant.service", service_id=service_id))
+    return render_template("tenant/service_form.html", form=form, service=None)
+
+
+@bp.get("/services/<int:service_id>", endpoint="service")
+@require("read")
+def service_page(service_id):
+    service = _service_or_404(service_id)
+    links = [item for items in tenant_hooks().service_links(service=service, membership=g.membership)
+             for item in items or []]
+    return render_template("tenant/service.html", service=service, links=links,
+                           kind=_kind_label(service.kind))
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@require("manage")
+def edit_service(service_id):
+    service = _service_or_404(service_id)
+    # Filled from the service to start with; a submitted form must then say everything itself.
+    form = ServiceForm(obj=service) if request.method == "GET" else ServiceForm()
+    if form.validate_on_submit():
+        wanted = (form.name.data, form.kind.data, form.description.data or "")
+        changed = wanted != (service.name, service.kind, service.description)
+        try:
+            commands.update_service(service, name=wanted[0], kind=wanted[1], description=wanted[2])
+            db.session.commit()
+        except EventError as err:
+            db.session.rollback()
+            show_command_error(form, err)
+        else:
+            flash(f"The details of {wanted[0]} have been saved." if changed else "Nothing was changed.",
+                  "success" if changed else "info")
+            return redirect(url_for("tenant.service", service_id=service_id))
+    return render_template("tenant/service_form.html", form=form, service=service)
+
+
+def _set_archived(service_id: int, archived: bool):
+    service = _service_or_404(service_id)
+    name = service.name
+    try:
+        commands.update_service(service, archived=archived)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(f"{name} has been archived. You can bring it back at any time." if archived
+              else f"{name} has been brought back from the archive.", "success")
+    return redirect(url_for("tenant.service", service_id=service_id))
+
+
+@bp.post("/services/<int:service_id>/archive")
+@require("manage")
+def archive_service(service_id):
+    return _set_archived(service_id, True)
+
+
+@bp.post("/services/<int:service_id>/restore")
+@require("manage")
+def restore_service(service_id):
+    return _set_archived(service_id, False)
+
+
+# --- members -------------------------------------------------------------------------------
+
+def _by_name(member: Membership):
+    return member.user.display_name.lower(), member.user.email
+
+
+@bp.get("/members")
+@require("manage")
+def members():
+    everyone = db.session.scalars(select(Membership)).all()
+    return render_template("tenant/members.html", roles=ROLES,
+                           active=sorted((m for m in everyone if m.active), key=_by_name),
+                           removed=sorted((m for m in everyone if not m.active), key=_by_name))
+
+
+def _add_member(form: AddMemberForm) -> str | None:
+    """Add the person the form names; returns the message to show, or None with errors on the form."""
+    try:
+        email = commands.normalise_email(form.email.data)
+    except EventError as err:
+        show_command_error(form, err)
+        return None
+    user = commands.user_by_email(email)
+    new_account = user is None
+    if new_account:
+        if not form.display_name.data:
+            add_error(form.display_name, "Enter their full name. They do not have an account yet.")
+        if not form.password.data:
+            add_error(form.password, "They do not have an account yet, so enter a temporary password for them.")
+        elif problem := password_problem(form.password.data):
+            add_error(form.password, problem)
+        if form.display_name.errors or form.password.errors:
+            return None
+    role = ROLES.get(form.role.data, form.role.data)
+    try:
+        if new_account:
+            user = commands.create_user(email, form.display_name.data, form.password.data)
+        name = user.display_name
+        commands.add_member(user, form.role.data)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        show_command_error(form, err)
+        return None
+    if new_account:
+        return (f"{name} has been added as {role}. Give them their e-mail address and the temporary "
+                "password so they can sign in, and ask them to change the password.")
+    return f"{name} has been added as {role}. They already have an account, so they sign in with their own password."
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@require("manage")
+def add_member():
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        message = _add_member(form)
+        if message:
+            flash(message, "success")
+            return redirect(url_for("tenant.members"))
+    return render_template("tenant/add_member.html", form=form)
+
+
+def _no_longer_member(member: Membership):
+    flash(f"{member.user.display_name} is no longer a member of this Trust.", "error")
+    return redirect(url_for("tenant.members"))
+
+
+def _after_change_to(member: Membership):
+    """Back to the members page, unless the admin has just taken away their own right to see it."""
+    if member.user_id == current_user.id and not (member.active and role_can(member.role, "manage")):
+        return redirect(url_for("tenant.home") if member.active else url_for("auth.choose_tenant"))
+    return redirect(url_for("tenant.members"))
+
+
+@bp.route("/members/<int:membership_id>/role", methods=["GET", "POST"])
+@require("manage")
+def change_role(membership_id):
+    member = _member_or_404(membership_id)
+    if not member.active:
+        return _no_longer_member(member)
+    form = RoleForm(obj=member) if request.method == "GET" else RoleForm()
+    if form.validate_on_submit():
+        name = member.user.display_name
+        try:
+            commands.change_role(member, form.role.data)
+            db.session.commit()
+        except EventError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("tenant.members"))
+        flash(f"{name} is now {ROLES[form.role.data]}.", "success")
+        return _after_change_to(member)
+    return render_template("tenant/change_role.html", form=form, member=member)
+
+
+@bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@require("manage")
+def remove_member(membership_id):
+    member = _member_or_404(membership_id)
+    if not member.active:
+        return _no_longer_member(member)
+    if request.method == "GET":
+        return render_template("tenant/remove_member.html", member=member)
+    name = member.user.display_name
+    try:
+        commands.remove_member(member)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("tenant.members"))
+    flash(f"{name} has been removed from the Trust.", "success")
+    return _after_change_to(member)
+
+
+# --- sections (plugins) --------------------------------------------------------------------
+
+@bp.get("/plugins")
+@require("manage")
+def plugins():
+    switched_on = enabled_plugins()
+    sections = [{"name": name, "title": _plugin_title(name), "enabled": name in switched_on}
+                for name in host().installed]
+    return render_template("tenant/plugins.html", sections=sections)
+
+
+@bp.post("/plugins/<name>")
+@require("manage")
+def switch_plugin(name):
+    if name not in host().installed:
+        abort(404)
+    form = PluginSwitchForm()
+    if not form.validate():
+        abort(400, "Choose whether to switch the section on or off, then try again.")
+    switch_on = form.enabled.data == "1"
+    title = _plugin_title(name)
+    try:
+        if switch_on:
+            commands.enable_plugin(g.tenant, name)
+        else:
+            commands.disable_plugin(g.tenant, name)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(f"Switched {'on' if switch_on else 'off'}: {title}.", "success")
+    return redirect(url_for("tenant.plugins"))
+
+
+# --- one's own API tokens -------------------------------------------------------------------
+
+def _my_tokens() -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.membership_id == g.membership.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all())
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@require("read")
+def tokens():
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            row, token = commands.create_token(g.membership, form.name.data)
+            name = row.name
+            db.session.commit()
+        except EventError as err:
+            db.session.rollback()
+            show_command_error(form, err)
+        else:
+            # Shown this once and never kept: the page must not be cached either.
+            response = make_response(render_template("tenant/token_created.html", token=token, name=name))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render_template("tenant/tokens.html", form=form, tokens=_my_tokens(), long_time=long_time)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@require("read")
+def revoke_token(token_id):
+    # Only one's own: someone else's token is not found here.
+    token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id,
+                                                     ApiToken.membership_id == g.membership.id))
+    if token is None:
+        abort(404)
+    name = token.name
+    commands.revoke_token(token)
+    db.session.commit()
+    flash(f"The token {name} has been revoked. Programs using it can no longer reach the API.", "success")
+    return redirect(url_for("tenant.tokens"))

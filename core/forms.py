@@ -1,0 +1,141 @@
+"""The forms of core's own pages: signing in, accounts, services, members, plugins, tokens.
+
+Every form is a FlaskForm, so it carries its CSRF token. Fields validate what
+a person can get wrong on the page (empty, too long, not one of the choices);
+the rules of the domain stay in core.commands, whose errors land on these
+fields through ``show_command_error``.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
+
+from .auth import MIN_PASSWORD_LENGTH, ROLES, password_problem
+from .builtin import SERVICE_KINDS
+from .commands import CommandError
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _good_password(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def add_error(field, message: str) -> None:
+    """Add a message to a field after validation (``errors`` may still be a tuple)."""
+    field.errors = [*field.errors, message]
+
+
+def show_command_error(form: FlaskForm, error, aliases: dict | None = None) -> None:
+    """Put a CommandError/EventError on the form: at the fields it names, else at the top.
+
+    A command's own message is a whole plain sentence ("x is already a member of
+    this Trust."), so when it is about one field it is shown there in full.
+    ``aliases`` maps the command's field names onto this form's (``{"password": "new_password"}``).
+    """
+    aliases = aliases or {}
+    matched = []
+    for key, messages in (error.fields or {}).items():
+        field = form._fields.get(aliases.get(key, key))
+        if field is None or isinstance(field, HiddenField):
+            continue
+        if isinstance(messages, dict):  # nested schema errors: flatten to their text
+            messages = [m for values in messages.values() for m in (values if isinstance(values, list) else [values])]
+        matched.append((field, messages if isinstance(messages, list) else [messages]))
+    if len(matched) == 1 and isinstance(error, CommandError):
+        add_error(matched[0][0], error.message)
+    elif matched:
+        for field, messages in matched:
+            for message in messages:
+                add_error(field, str(message))
+    else:
+        form.form_errors.append(error.message)
+
+
+# --- signing in and the account ------------------------------------------------------
+
+class SignInForm(FlaskForm):
+    email = StringField("E-mail address", filters=[_strip],
+                        validators=[DataRequired("Enter your e-mail address."),
+                                    Length(max=254, message="Enter an e-mail address of 254 characters or fewer.")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
+                                                 Length(max=200, message="Enter a password of 200 characters or fewer.")])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[InputRequired("Enter your current password.")])
+    new_password = PasswordField(
+        "New password", validators=[InputRequired("Enter a new password."), _good_password],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few words you will remember is a good choice.")
+    confirm_password = PasswordField("Type the new password again",
+                                     validators=[InputRequired("Type the new password again.")])
+
+    def validate_confirm_password(self, field):
+        if self.new_password.data and field.data != self.new_password.data:
+            raise ValidationError("The two new passwords are not the same. Type them again.")
+
+
+# --- services -------------------------------------------------------------------------
+
+def _kind_choices():
+    return [SelectChoice(value, label) for value, label in SERVICE_KINDS.items()]
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Name of the service", filters=[_strip],
+                       validators=[DataRequired("Enter the name of the service."),
+                                   Length(max=200, message="Enter a name of 200 characters or fewer.")],
+                       description="For example, Oak Day Centre or North Community Team.")
+    kind = RadioField("What kind of service is it?", choices=_kind_choices(),
+                      invalid_choice_message="Choose what kind of service it is.")
+    description = TextAreaField(
+        "Description (optional)", filters=[_strip],
+        validators=[Optional(), Length(max=2000, message="Enter a description of 2,000 characters or fewer.")],
+        description="Who it is for and what it does, in a sentence or two.")
+
+
+# --- members ---------------------------------------------------------------------------
+
+def _role_choices():
+    return [SelectChoice(value, label) for value, label in ROLES.items()]
+
+
+class AddMemberForm(FlaskForm):
+    email = StringField("E-mail address", filters=[_strip],
+                        validators=[DataRequired("Enter their e-mail address."),
+                                    Length(max=254, message="Enter an e-mail address of 254 characters or fewer.")],
+                        render_kw={"spellcheck": "false"})
+    display_name = StringField("Full name", filters=[_strip],
+                               validators=[Optional(), Length(max=120, message="Enter a name of 120 characters or fewer.")],
+                               description="As others will see it. If they already have an account, "
+                                           "the name on their account is kept.")
+    role = RadioField("Role in this Trust", choices=_role_choices(), invalid_choice_message="Choose a role.")
+    password = PasswordField(
+        "Temporary password",
+        validators=[Optional(), Length(max=200, message="Enter a password of 200 characters or fewer.")],
+        description=f"Only needed if they do not have an account yet: at least {MIN_PASSWORD_LENGTH} "
+                    "characters. Give it to them yourself and ask them to change it when they first sign in.")
+
+
+class RoleForm(FlaskForm):
+    role = RadioField("Role in this Trust", choices=_role_choices(), invalid_choice_message="Choose a role.")
+
+
+class PluginSwitchForm(FlaskForm):
+    enabled = HiddenField(validators=[AnyOf(["1", "0"], message="Choose whether to switch it on or off.")])
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+class TokenForm(FlaskForm):
+    name = StringField("Name of the token", filters=[_strip],
+                       validators=[DataRequired("Enter a name for the token."),
+                                   Length(max=100, message="Enter a name of 100 characters or fewer.")],
+                       description="Something to recognise it by later, like the program that will use it.")
