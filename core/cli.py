@@ -1,13 +1,89 @@
 """Operators' commands: ``flask --app core <group> <command>``.
 
 Each exits 0 on success, and non-zero with one plain line on bad input,
-changing nothing.
+changing nothing: the work of a command is one transaction, committed only
+when all of it succeeded. Events recorded here are attributed to "cli".
 """
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import OrderedDict
+from contextlib import contextmanager
+
 import click
 from alembic import command
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from . import migrate
+from . import commands, demo, migrate
+from .auth import ROLES, hash_password, password_problem
+from .db import db
+from .events import (Event, EventError, acting_as, erase_personal, replay, tenant_records, verify_records,
+                     verify_tenant)
+from .models import Membership, Tenant, TenantPlugin
+from .plugins import host
+from .tenancy import tenant_context
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _one_line(err: EventError) -> str:
+    """The error's message, with the fields it names when the message alone is vague."""
+    if isinstance(err, commands.CommandError) or not err.fields:
+        return err.message
+    details = "; ".join(f"{name}: {' '.join(map(str, problems)) if isinstance(problems, list) else problems}"
+                        for name, problems in err.fields.items())
+    return f"{err.message.rstrip('.')}: {details}"
+
+
+@contextmanager
+def _change():
+    """One transaction, attributed to the CLI: committed if the block succeeds, else rolled back."""
+    try:
+        with acting_as("cli"):
+            yield db.session
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        raise click.ClickException(_one_line(err)) from None
+    except (OperationalError, ProgrammingError) as err:
+        db.session.rollback()
+        cause = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
+        raise click.ClickException(f"The database could not be used ({cause}). If it is new, "
+                                   "run `flask --app core db upgrade` first.") from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _tenant(slug: str) -> Tenant:
+    try:
+        return commands.tenant_by_slug(slug)
+    except EventError as err:
+        raise click.ClickException(err.message) from None
+
+
+def _email(email: str) -> str:
+    try:
+        return commands.normalise_email(email)
+    except EventError as err:
+        raise click.ClickException(err.message) from None
+
+
+def _new_password(password: str | None) -> str:
+    """The password given, or one typed twice at a hidden prompt; refused if too weak."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    return password
+
+
+# --- db --------------------------------------------------------------------------------
 
 db_cli = AppGroup("db", help="The database schema.")
 
@@ -27,5 +103,336 @@ def db_revision(message, branch):
     command.revision(migrate.alembic_config(), message=message, autogenerate=True, head=f"{branch}@head")
 
 
+# --- tenants ---------------------------------------------------------------------------
+
+tenant_cli = AppGroup("tenant", help="Trusts (tenants).")
+
+
+@tenant_cli.command("create")
+@click.argument("slug")
+@click.option("--name", default="", help='The Trust\'s full name, like "North NHS Foundation Trust".')
+def tenant_create(slug, name):
+    """Create a Trust with the short name SLUG (used in its addresses: /t/SLUG/)."""
+    if not name.strip():
+        raise click.ClickException("Give the Trust's full name with --name, "
+                                   'like --name "North NHS Foundation Trust".')
+    with _change():
+        tenant = commands.create_tenant(slug, name)
+        created = f"Created Trust {tenant.name} at /t/{tenant.slug}/"
+    click.echo(created)
+
+
+@tenant_cli.command("list")
+def tenant_list():
+    """List every Trust: short name, then full name."""
+    tenants = db.session.execute(select(Tenant.slug, Tenant.name).order_by(Tenant.slug)).all()
+    if not tenants:
+        click.echo("There are no Trusts yet. Create one with `flask --app core tenant create SLUG --name NAME`.")
+    for slug, name in tenants:
+        click.echo(f"{slug}\t{name}")
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+user_cli = AppGroup("user", help="Accounts and their memberships of Trusts.")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--tenant", "slug", required=True, help="The Trust's short name.")
+@click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}.")
+@click.option("--password", default=None, help="Asked for (hidden) when not given.")
+@click.option("--name", default="", help="The person's name as others will see it.")
+def user_create(email, slug, role, password, name):
+    """Create an account for EMAIL (unless it exists) and add it to a Trust with a role."""
+    email = _email(email)
+    if role not in ROLES:
+        raise click.ClickException(f"Choose a role: {', '.join(ROLES)}.")
+    # Check everything before asking for a password, then end the read so no lock
+    # is held while someone types.
+    with _change():
+        tenant = _tenant(slug)
+        user = commands.user_by_email(email)
+        if user is not None:
+            with tenant_context(tenant.id):
+                member = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+                if member is not None and member.active:
+                    raise click.ClickException(f"{email} is already a member of {tenant.name}.")
+        exists = user is not None
+    if exists:
+        if password is not None or name:
+            click.echo(f"Note: {email} already has an account, so its name and password are unchanged "
+                       f"(reset the password with `flask --app core user password {email}`).")
+    else:
+        password = _new_password(password)
+
+    with _change():
+        tenant = _tenant(slug)
+        user = commands.user_by_email(email)
+        created = user is None
+        if created:
+            user = commands.create_user(email, name, password)
+        with tenant_context(tenant.id):
+            commands.add_member(user, role)
+        line = (f"{'Created the account' if created else 'Added the existing account'} {email} "
+                f"to {tenant.name} (/t/{tenant.slug}/) as {ROLES[role]}.")
+    click.echo(line)
+
+
+@user_cli.command("password")
+@click.argument("email")
+@click.option("--password", default=None, help="Asked for (hidden) when not given.")
+def user_password(email, password):
+    """Set a new password for the account EMAIL."""
+    email = _email(email)
+    with _change():
+        exists = commands.user_by_email(email) is not None
+    if not exists:
+        raise click.ClickException(f"There is no account for {email}.")
+    password = _new_password(password)
+    with _change():
+        commands.user_by_email(email).password_hash = hash_password(password)
+    click.echo(f"Changed the password of {email}.")
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+token_cli = AppGroup("token", help="API tokens.")
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--tenant", "slug", required=True, help="The Trust's short name.")
+@click.option("--name", default="Command-line token", show_default=True, help="What the token is for.")
+def token_create(email, slug, name):
+    """Create an API token for EMAIL in a Trust. The token is the last line printed."""
+    email = _email(email)
+    with _change():
+        tenant = _tenant(slug)
+        user = commands.user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"There is no account for {email}.")
+        with tenant_context(tenant.id):
+            member = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+            if member is None or not member.active:
+                raise click.ClickException(f"{email} is not a member of {tenant.name}.")
+            _, token = commands.create_token(member, name)
+        heading = (f"API token for {email} in {tenant.name} ({ROLES[member.role]}). "
+                   "It is shown only this once; keep it somewhere safe:")
+    click.echo(heading)
+    click.echo(token)
+
+
+# --- plugins -----------------------------------------------------------------------------
+
+plugins_cli = AppGroup("plugins", help="Installed plugins, and switching them on or off for a Trust.")
+
+
+@plugins_cli.command("list")
+@click.option("--tenant", "slug", default=None, help="Show whether each is on or off for this Trust.")
+def plugins_list(slug):
+    """List installed plugins."""
+    installed = host().installed
+    if slug is None:
+        for name in installed:
+            click.echo(f"{name:<16} {host().plugin_description(name)}".rstrip())
+        return
+    tenant = _tenant(slug)
+    with tenant_context(tenant.id):
+        enabled = set(db.session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)))
+    for name in installed:
+        click.echo(f"{name:<16} {'on' if name in enabled else 'off'}")
+
+
+def _switch(slug: str, plugin: str, on: bool) -> None:
+    with _change():
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            changed = (commands.enable_plugin if on else commands.disable_plugin)(tenant, plugin)
+        state = "on" if on else "off"
+        line = (f"Switched {plugin} {state} for {tenant.name}." if changed
+                else f"{plugin} was already {state} for {tenant.name}; nothing changed.")
+    click.echo(line)
+
+
+@plugins_cli.command("enable")
+@click.argument("slug")
+@click.argument("plugin")
+def plugins_enable(slug, plugin):
+    """Switch PLUGIN on for the Trust SLUG."""
+    _switch(slug, plugin, True)
+
+
+@plugins_cli.command("disable")
+@click.argument("slug")
+@click.argument("plugin")
+def plugins_disable(slug, plugin):
+    """Switch PLUGIN off for the Trust SLUG (its records are kept)."""
+    _switch(slug, plugin, False)
+
+
+# --- the event log -----------------------------------------------------------------------
+
+events_cli = AppGroup("events", help="The event log: verify, export, replay, erase.")
+
+
+def _read_export(path: str) -> OrderedDict[int, list[dict]]:
+    """An export's records grouped by tenant id, each group in file order."""
+    groups: OrderedDict[int, list[dict]] = OrderedDict()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    raise click.ClickException(f"Line {number} of {path} is not valid JSON.") from None
+                if not isinstance(rec, dict) or not isinstance(rec.get("tenant_id"), int):
+                    raise click.ClickException(f"Line {number} of {path} is not an exported event.")
+                groups.setdefault(rec["tenant_id"], []).append(rec)
+    except OSError as err:
+        raise click.ClickException(f"Cannot read {path}: {err.strerror}.") from None
+    return groups
+
+
+def _exported_slug(tenant_id: int, records: list[dict]) -> str:
+    """The Trust's short name as its first event recorded it, so an export names itself offline."""
+    first = records[0] if records else {}
+    payload = first.get("payload")
+    if first.get("type") == "tenant.created" and isinstance(payload, dict) and payload.get("slug"):
+        return str(payload["slug"])
+    return f"id {tenant_id}"
+
+
+def _chains(slug: str | None, path: str | None) -> list:
+    """(label, check(expect_head) -> ChainReport) for each chain to verify."""
+    if path is not None:
+        chains = [(_exported_slug(tenant_id, recs), lambda head, recs=recs: verify_records(recs, head))
+                  for tenant_id, recs in _read_export(path).items()]
+        if slug is not None:
+            chains = [chain for chain in chains if chain[0] == slug]
+            if not chains:
+                raise click.ClickException(f"{path} holds no events of a Trust called {slug!r}.")
+        return chains
+    if slug is not None:
+        tenants = [_tenant(slug)]
+    else:
+        tenants = db.session.scalars(select(Tenant).order_by(Tenant.slug)).all()
+    return [(t.slug, lambda head, tenant_id=t.id: verify_tenant(tenant_id, head)) for t in tenants]
+
+
+@events_cli.command("verify")
+@click.option("--tenant", "slug", default=None, help="Check only this Trust's chain.")
+@click.option("--expect-head", default=None, help="The head hash recorded earlier, outside the database.")
+@click.option("--file", "path", default=None, type=click.Path(dir_okay=False),
+              help="Check an export (JSON Lines) instead of the database.")
+def events_verify(slug, expect_head, path):
+    """Recompute every hash chain; exit 1 naming the first bad event."""
+    if expect_head is not None:
+        expect_head = expect_head.strip().lower()
+        if not HEX64.match(expect_head):
+            raise click.ClickException("--expect-head takes the 64-character hash printed by an earlier verify.")
+    chains = _chains(slug, path)
+    if not chains:
+        if expect_head is not None:
+            click.echo("FAILED: there are no events, so none can be the expected head.")
+            click.get_current_context().exit(1)
+        click.echo("OK: 0 events checked; there are no events yet.")
+        return
+    if expect_head is not None and len(chains) != 1:
+        raise click.ClickException("Each Trust has its own head: give --tenant with --expect-head.")
+
+    reports = [(label, check(expect_head)) for label, check in chains]
+    if len(reports) == 1 and reports[0][1].ok:
+        report = reports[0][1]
+        click.echo(f"OK: {report.count} events checked; head seq {report.head_seq} hash {report.head}")
+        return
+    failed = 0
+    for label, report in reports:
+        if report.ok:
+            click.echo(f"OK: tenant {label}: {report.count} events checked; "
+                       f"head seq {report.head_seq} hash {report.head}")
+        else:
+            failed += 1
+            click.echo(f"FAILED: tenant {label}: event {report.first_bad_seq}: {report.reason}")
+    total = sum(report.count for _, report in reports)
+    if failed and len(reports) == 1:
+        click.get_current_context().exit(1)
+    if failed:
+        click.echo(f"FAILED: {failed} of {len(reports)} Trusts' event logs do not verify.")
+        click.get_current_context().exit(1)
+    click.echo(f"OK: {total} events checked in {len(reports)} Trusts; every chain is intact.")
+
+
+@events_cli.command("export")
+@click.option("--tenant", "slug", required=True, help="The Trust's short name.")
+def events_export(slug):
+    """Write a Trust's events to standard output as JSON Lines, one event a line."""
+    tenant = _tenant(slug)
+    for rec in tenant_records(tenant.id):
+        click.echo(json.dumps(rec, sort_keys=True, ensure_ascii=False))
+
+
+@events_cli.command("replay")
+@click.option("--tenant", "slug", default=None, help="Rebuild only this Trust's tables.")
+def events_replay(slug):
+    """Rebuild every projection table from the event log."""
+    with _change():
+        if slug is not None:
+            tenants = [(t.id, t.slug) for t in [_tenant(slug)]]
+        else:
+            tenants = db.session.execute(select(Tenant.id, Tenant.slug).order_by(Tenant.slug)).all()
+        lines = [f"Replayed {replay(tenant_id)} events for {tenant_slug}." for tenant_id, tenant_slug in tenants]
+    for line in lines or ["There are no Trusts to replay."]:
+        click.echo(line)
+
+
+@events_cli.command("erase")
+@click.option("--tenant", "slug", required=True, help="The Trust's short name.")
+@click.option("--event", "seq", required=True, type=int, help="The event's number (seq) in that Trust.")
+def events_erase(slug, seq):
+    """Erase the personal words kept with one event; its chain still verifies."""
+    with _change():
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            event = db.session.scalar(select(Event).where(Event.seq == seq))
+            if event is None:
+                raise click.ClickException(f"{tenant.slug} has no event {seq}.")
+            if event.personal_digest is None:
+                raise click.ClickException(f"Event {seq} of {tenant.slug} keeps no personal words.")
+            if erase_personal(event.id):
+                line = f"Erased the personal words kept with event {seq} of {tenant.slug}."
+            else:
+                line = f"The personal words of event {seq} of {tenant.slug} were erased already."
+    click.echo(line)
+
+
+# --- the demo Trust ---------------------------------------------------------------------------
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo Trust (once), and print how to sign in."""
+    with _change():
+        trust = demo.load()
+    if trust.created:
+        click.echo(f"Loaded the demo Trust, {trust.tenant_name}, with {trust.services} services.")
+    else:
+        click.echo(f"The demo Trust, {trust.tenant_name}, is already loaded; nothing was changed.")
+    click.echo(f"Open http://127.0.0.1:{os.environ.get('PORT') or 5000}/ and sign in with")
+    click.echo(f"  e-mail:   {trust.email}")
+    if trust.password:
+        click.echo(f"  password: {trust.password}")
+        others = [f"{email} ({ROLES[role]})" for email, _, role in demo.ACCOUNTS if email != trust.email]
+        if others:
+            click.echo(f"The same password signs in to {', '.join(others)} too.")
+    else:
+        click.echo("  password: use the password printed the first time, or reset it with "
+                   f"`flask --app core user password {trust.email}`")
+
+
 def init_app(app):
-    app.cli.add_command(db_cli)
+    for group in (db_cli, tenant_cli, user_cli, token_cli, plugins_cli, events_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)
