@@ -46,8 +46,9 @@ def _http_error(error: HTTPException):
         # webargs nests field errors under the location ("json", "query"); flatten for callers
         if isinstance(fields, dict) and set(fields) <= {"json", "query", "form", "view_args", "headers"}:
             merged = {}
-            for per_location in fields.values():
-                merged.update(per_location)
+            for location, per_location in fields.items():
+                # a body that is not JSON at all comes as a plain list of messages
+                merged.update(per_location if isinstance(per_location, dict) else {location: per_location})
             fields = merged
         message = data.get("message")
         if message is None and error.description and error.description != type(error).description:

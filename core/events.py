@@ -190,7 +190,7 @@ def event_types() -> dict[str, EventType]:
 
 
 def _validated(schema: type[Schema] | None, data: dict | None, what: str) -> dict | None:
-    if schema is None:
+    if schema is None or data is None:
         if data:
             raise EventError(f"This event takes no {what}.")
         return None

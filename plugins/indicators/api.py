@@ -1,0 +1,346 @@
+"""The indicators' JSON API, mounted by core at /api/v1/t/<slug>/indicators/.
+
+The same rules as the pages (plugins.indicators.commands): bad input answers
+422 with per-field messages, a step that cannot be taken yet (a third target,
+a review before its date) 409, another Trust's round 404; nothing is stored.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import g
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from core.auth import require
+from core.db import db
+from core.reports import london_today
+
+from . import commands, summary
+from .indicators import ANSWERS, CHAIRS, GROUPS, HAPPENED, KEYS, SETTINGS, TEXT_LIMIT
+from .models import Response, Round, Target
+
+blp = Blueprint("api_indicators", __name__, description=(
+    "Getting there: service users and staff evaluate a service with the seven user-generated "
+    "indicators, share their views, agree one or two targets for change and review progress."))
+
+WORDS = ma.validate.Length(max=TEXT_LIMIT)
+REQUIRED_WORDS = ma.validate.Length(min=1, max=TEXT_LIMIT)
+
+
+def _one_of(choices, what):
+    return ma.validate.OneOf(choices, error=f"Choose {what}: {', '.join(choices)}.")
+
+
+# --- request schemas ---------------------------------------------------------------------------
+
+class RoundIn(ma.Schema):
+    service_id = ma.fields.Integer(required=True, metadata={"description": "The service being evaluated"})
+    title = ma.fields.String(load_default="", validate=ma.validate.Length(max=200),
+                             metadata={"description": "A name for the round, e.g. Spring 2027 (optional)"})
+
+
+class RoundQuery(ma.Schema):
+    service_id = ma.fields.Integer(metadata={"description": "Only this service's rounds"})
+
+
+class AnswerIn(ma.Schema):
+    individual = ma.fields.String(load_default=None, allow_none=True, validate=_one_of(ANSWERS, "an answer"),
+                                  metadata={"description": "Met at an individual level? One of: "
+                                                           + ", ".join(ANSWERS)})
+    service = ma.fields.String(load_default=None, allow_none=True, validate=_one_of(ANSWERS, "an answer"),
+                               metadata={"description": "Met at a service level? One of: " + ", ".join(ANSWERS)})
+    how = ma.fields.String(load_default="", validate=WORDS, metadata={"description": "If it is met, how"})
+    barriers = ma.fields.String(load_default="", validate=WORDS,
+                                metadata={"description": "If not, what stands in the way"})
+    change = ma.fields.String(load_default="", validate=WORDS, metadata={"description": "How it could change"})
+
+
+class ResponseIn(ma.Schema):
+    group = ma.fields.String(load_default=None, allow_none=True, validate=_one_of(GROUPS, "a group"),
+                             metadata={"description": "service_users or staff. Service users and staff answer "
+                                                      "with their own group; facilitators and admins choose."})
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=_one_of(KEYS, "an indicator")), values=ma.fields.Nested(AnswerIn),
+        required=True, metadata={"description": "One entry per indicator answered, keyed by: " + ", ".join(KEYS)})
+
+
+class SharingIn(ma.Schema):
+    shared_on = ma.fields.Date(required=True, metadata={"description": "When the groups shared their views"})
+    setting = ma.fields.String(required=True, validate=_one_of(SETTINGS, "where"),
+                               metadata={"description": "One of: " + ", ".join(SETTINGS)})
+    chaired_by = ma.fields.String(required=True, validate=_one_of(CHAIRS, "who chaired"),
+                                  metadata={"description": "One of: " + ", ".join(CHAIRS)})
+    chair_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    notes = ma.fields.String(load_default="", validate=WORDS)
+
+
+class TargetIn(ma.Schema):
+    indicator = ma.fields.String(required=True, validate=_one_of(KEYS, "an indicator"),
+                                 metadata={"description": "One of: " + ", ".join(KEYS)})
+    change = ma.fields.String(required=True, validate=REQUIRED_WORDS, metadata={"description": "What will change"})
+    service_users_do = ma.fields.String(required=True, validate=REQUIRED_WORDS,
+                                        metadata={"description": "What service users will do"})
+    staff_do = ma.fields.String(required=True, validate=REQUIRED_WORDS,
+                                metadata={"description": "What staff will do"})
+    review_on = ma.fields.Date(required=True, metadata={"description": "When to review progress (in the future)"})
+
+
+class ReviewIn(ma.Schema):
+    happened = ma.fields.String(required=True, validate=_one_of(HAPPENED, "whether it happened"),
+                                metadata={"description": "One of: " + ", ".join(HAPPENED)})
+    outcomes = ma.fields.String(required=True, validate=REQUIRED_WORDS,
+                                metadata={"description": "What the outcomes have been"})
+    working_together = ma.fields.String(load_default="", validate=WORDS,
+                                        metadata={"description": "How working together felt"})
+    build_on = ma.fields.String(load_default="", validate=WORDS,
+                                metadata={"description": "How to build on it in other areas"})
+
+
+# --- response schemas -------------------------------------------------------------------------------
+
+class ReviewOut(ma.Schema):
+    happened = ma.fields.String()
+    outcomes = ma.fields.String()
+    working_together = ma.fields.String()
+    build_on = ma.fields.String()
+    reviewed_at = ma.fields.DateTime()
+
+
+class TargetOut(ma.Schema):
+    id = ma.fields.Integer()
+    round_id = ma.fields.Integer()
+    indicator = ma.fields.String()
+    change = ma.fields.String()
+    service_users_do = ma.fields.String()
+    staff_do = ma.fields.String()
+    review_on = ma.fields.Date()
+    agreed_at = ma.fields.DateTime()
+    review_state = ma.fields.String(metadata={"description": "reviewed, overdue, due or not_due"})
+    review = ma.fields.Nested(ReviewOut, allow_none=True)
+
+
+class SharingOut(ma.Schema):
+    shared_on = ma.fields.Date()
+    setting = ma.fields.String()
+    chaired_by = ma.fields.String()
+    chair_name = ma.fields.String()
+    notes = ma.fields.String()
+
+
+class StepOut(ma.Schema):
+    key = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.String(metadata={"description": ", ".join(summary.STATUS_WORDS)})
+    current = ma.fields.Boolean()
+
+
+class RoundOut(ma.Schema):
+    id = ma.fields.Integer()
+    service_id = ma.fields.Integer()
+    title = ma.fields.String()
+    started_at = ma.fields.DateTime()
+    responses = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                               metadata={"description": "How many people answered, per group"})
+    sharing = ma.fields.Nested(SharingOut, allow_none=True)
+    steps = ma.fields.List(ma.fields.Nested(StepOut))
+    targets = ma.fields.List(ma.fields.Nested(TargetOut))
+
+
+class RoundListOut(ma.Schema):
+    rounds = ma.fields.List(ma.fields.Nested(RoundOut))
+
+
+class ResponseOut(ma.Schema):
+    id = ma.fields.Integer()
+    round_id = ma.fields.Integer()
+    group = ma.fields.String()
+    sent_at = ma.fields.DateTime()
+    answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict())
+
+
+class GroupSummaryOut(ma.Schema):
+    responses = ma.fields.Integer(metadata={"description": "How many of the group answered"})
+    individual = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                                metadata={"description": "Counts per answer at an individual level"})
+    service = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                             metadata={"description": "Counts per answer at a service level"})
+    quotes = ma.fields.List(ma.fields.Dict(), metadata={"description": "What people said: how, barriers, change"})
+
+
+class IndicatorSummaryOut(ma.Schema):
+    key = ma.fields.String()
+    name = ma.fields.String()
+    wording = ma.fields.String()
+    groups = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(GroupSummaryOut))
+
+
+class ComparisonOut(ma.Schema):
+    round_id = ma.fields.Integer()
+    shared = ma.fields.Boolean()
+    groups_shown = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Service users see only their own group until the views are shared"})
+    indicators = ma.fields.List(ma.fields.Nested(IndicatorSummaryOut))
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+def _round(round_id: int) -> Round:
+    round_ = commands.round_by_id(round_id)
+    if round_ is None:
+        abort(404, message="There is no such round in this Trust.")
+    return round_
+
+
+def _target_out(target, today) -> dict:
+    review = None
+    if target.reviewed_at is not None:
+        review = {"happened": target.happened, "outcomes": target.outcomes,
+                  "working_together": target.working_together, "build_on": target.build_on,
+                  "reviewed_at": target.reviewed_at}
+    return {"id": target.id, "round_id": target.round_id, "indicator": target.indicator,
+            "change": target.change, "service_users_do": target.service_users_do, "staff_do": target.staff_do,
+            "review_on": target.review_on, "agreed_at": target.agreed_at,
+            "review_state": summary.review_state(target, today), "review": review}
+
+
+def _round_out(round_: Round, counts: dict | None = None, targets: list | None = None) -> dict:
+    today = london_today()
+    counts = counts if counts is not None else commands.responses_by_group(round_.id)
+    targets = targets if targets is not None else commands.round_targets(round_.id)
+    sharing = None
+    if round_.shared:
+        sharing = {"shared_on": round_.shared_on, "setting": round_.shared_setting,
+                   "chaired_by": round_.shared_chair, "chair_name": round_.shared_chair_name,
+                   "notes": round_.shared_notes}
+    return {"id": round_.id, "service_id": round_.service_id, "title": summary.round_title(round_),
+            "started_at": round_.started_at, "responses": counts, "sharing": sharing,
+            "steps": summary.steps(round_, counts, targets, today),
+            "targets": [_target_out(t, today) for t in targets]}
+
+
+def _conflict_status(err) -> int:
+    return 409 if isinstance(err, commands.StateConflict) else 422
+
+
+def _run(action):
+    """Run a command; its refusal becomes a JSON error (409 or 422) with nothing stored."""
+    try:
+        return action()
+    except commands.CommandError as err:
+        db.session.rollback()
+        abort(_conflict_status(err), message=err.message, errors=err.fields)
+
+
+# --- routes ----------------------------------------------------------------------------------------------
+
+@blp.post("/rounds")
+@blp.arguments(RoundIn)
+@blp.response(201, RoundOut)
+@require("facilitate")
+def start_round(data):
+    """Start a round of the indicators for a service."""
+    round_ = _run(lambda: commands.start_round(data["service_id"], data["title"]))
+    db.session.commit()
+    return _round_out(round_)
+
+
+@blp.get("/rounds")
+@blp.arguments(RoundQuery, location="query")
+@blp.response(200, RoundListOut)
+@require("read")
+def list_rounds(query):
+    """Rounds, newest first; optionally one service's."""
+    statement = select(Round).order_by(Round.started_at.desc(), Round.id.desc())
+    if "service_id" in query:
+        statement = statement.where(Round.service_id == query["service_id"])
+    rounds = db.session.scalars(statement).all()
+    # Three queries however many rounds there are.
+    counts = commands.responses_by_round()
+    targets: dict[int, list] = {}
+    for target in db.session.scalars(select(Target).order_by(Target.id)):
+        targets.setdefault(target.round_id, []).append(target)
+    return {"rounds": [_round_out(r, counts.get(r.id, dict.fromkeys(GROUPS, 0)), targets.get(r.id, []))
+                       for r in rounds]}
+
+
+@blp.get("/rounds/<int:round_id>")
+@blp.response(200, RoundOut)
+@require("read")
+def read_round(round_id):
+    """One round: where it is in the four steps, the sharing, the targets and their reviews."""
+    return _round_out(_round(round_id))
+
+
+@blp.post("/rounds/<int:round_id>/responses")
+@blp.arguments(ResponseIn)
+@blp.response(201, ResponseOut)
+@require("contribute")
+def send_response(data, round_id):
+    """Send one person's answers for their group (step 1)."""
+    round_ = _round(round_id)
+
+    def send() -> Response:
+        group = commands.group_for(g.membership.role, data.get("group"))
+        return commands.send_response(round_, group, data["answers"])
+
+    response = _run(send)
+    db.session.commit()
+    return {"id": response.id, "round_id": response.round_id, "group": response.group,
+            "sent_at": response.sent_at, "answers": response.answers}
+
+
+@blp.post("/rounds/<int:round_id>/sharing")
+@blp.arguments(SharingIn)
+@blp.response(201, RoundOut)
+@require("facilitate")
+def share(data, round_id):
+    """Record that the two groups shared their views (step 2)."""
+    round_ = _round(round_id)
+    _run(lambda: commands.share_views(round_, data["shared_on"], data["setting"], data["chaired_by"],
+                                      data["chair_name"], data["notes"]))
+    db.session.commit()
+    return _round_out(round_)
+
+
+@blp.post("/rounds/<int:round_id>/targets")
+@blp.arguments(TargetIn)
+@blp.response(201, TargetOut)
+@require("facilitate")
+def agree_target(data, round_id):
+    """Agree a target for change (step 3): one or two per round."""
+    round_ = _round(round_id)
+    target = _run(lambda: commands.agree_target(round_, data["indicator"], data["change"],
+                                                data["service_users_do"], data["staff_do"], data["review_on"]))
+    db.session.commit()
+    return _target_out(target, london_today())
+
+
+@blp.post("/rounds/<int:round_id>/targets/<int:target_id>/review")
+@blp.arguments(ReviewIn)
+@blp.response(201, TargetOut)
+@require("facilitate")
+def review_target(data, round_id, target_id):
+    """Review progress on a target, on or after its review date (step 4)."""
+    round_ = _round(round_id)
+    target = commands.target_by_id(round_, target_id)
+    if target is None:
+        abort(404, message="There is no such target in this round.")
+    _run(lambda: commands.review_target(target, round_, data["happened"], data["outcomes"],
+                                        data["working_together"], data["build_on"]))
+    db.session.commit()
+    return _target_out(target, london_today())
+
+
+@blp.get("/rounds/<int:round_id>/comparison")
+@blp.response(200, ComparisonOut)
+@require("read")
+def comparison(round_id):
+    """Both groups' views per indicator, side by side (service users see their own group's until shared)."""
+    round_ = _round(round_id)
+    groups = summary.visible_groups(round_, g.membership.role)
+    responses = db.session.scalars(select(Response).where(Response.round_id == round_.id)).all()
+    return {"round_id": round_.id, "shared": round_.shared, "groups_shown": list(groups),
+            "indicators": summary.summarise(responses, groups)}
+
+
+__all__ = ["blp"]

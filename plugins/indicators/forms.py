@@ -1,0 +1,193 @@
+"""Forms for the indicators' pages. Every rule lives in plugins.indicators.commands;
+these forms only turn what people typed into values, and show the messages back."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import Length
+
+from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS,
+                         SETTINGS, TEXT_LIMIT, TEXTS)
+
+DATE_HINT = "For example, 31/3/2027"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def parse_date(text: str) -> date:
+    """A date typed as 31/3/2027 or 2027-03-31; ValueError with a plain message otherwise."""
+    text = (text or "").strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            if year < 1000:
+                raise ValueError
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("Enter a real date, like 31/3/2027.") from None
+
+
+def _date_or_blank(form, field):
+    field.parsed = None
+    if field.data:
+        try:
+            field.parsed = parse_date(field.data)
+        except ValueError as err:
+            raise ValidationError(str(err)) from None
+
+
+def _words(label, description="", limit=TEXT_LIMIT):
+    return TextAreaField(label, description=description, filters=[_strip],
+                         validators=[Length(max=limit, message=f"Use {limit} characters or fewer.")])
+
+
+def _choices(mapping):
+    return [SelectChoice(value, label) for value, label in mapping.items()]
+
+
+def _radio(label, mapping, description=""):
+    # The commands check the value, so a tampered choice gets the same plain message.
+    return RadioField(label, choices=_choices(mapping), validate_choice=False, description=description)
+
+
+def _date(label, description=DATE_HINT):
+    return StringField(label, description=description, filters=[_strip], validators=[_date_or_blank],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+def apply_errors(form, error) -> None:
+    """Show a CommandError's messages on the fields they name, or above the form."""
+    for name, messages in (error.fields or {}).items():
+        if name == "answers" and isinstance(messages, dict):
+            for key, parts in messages.items():
+                for part, part_messages in (parts.items() if isinstance(parts, dict) else []):
+                    field = form._fields.get(f"{key}_{part}")
+                    if field is not None:
+                        field.errors = list(field.errors) + list(part_messages)
+            continue
+        field = form._fields.get(name)
+        if field is not None and isinstance(messages, list):
+            field.errors = list(field.errors) + messages
+    if not form.errors:
+        form.form_errors.append(error.message)
+
+
+# --- step one: one person's answers ------------------------------------------------------------
+
+class _Answers(FlaskForm):
+    """A short set of questions per indicator. Built below, one block per indicator."""
+
+    def to_answers(self) -> dict:
+        answers = {}
+        for key in KEYS:
+            answer = {level: self[f"{key}_{level}"].data or None for level in LEVELS}
+            answer.update({part: self[f"{key}_{part}"].data or "" for part in TEXTS})
+            if any(answer.values()):
+                answers[key] = answer
+        return answers
+
+    def fill(self, answers: dict) -> None:
+        """Put saved answers back into the form."""
+        for key, answer in (answers or {}).items():
+            if key not in INDICATORS:
+                continue
+            for part in LEVELS + tuple(TEXTS):
+                self[f"{key}_{part}"].data = answer.get(part) or ("" if part in TEXTS else None)
+
+    def word_for(self, group: str | None) -> None:
+        """Ask each group about the two levels in its own words."""
+        questions = LEVEL_QUESTIONS.get(group) or NEUTRAL_QUESTIONS
+        for key in KEYS:
+            for level in LEVELS:
+                self[f"{key}_{level}"].label.text = questions[level]
+
+    def blocks(self):
+        """(key, name, wording, [fields]) per indicator, for the template."""
+        for key, (name, wording) in INDICATORS.items():
+            yield key, name, wording, [self[f"{key}_{part}"] for part in LEVELS + tuple(TEXTS)]
+
+
+NEUTRAL_QUESTIONS = {"individual": "Is this happening for individual people?",
+                     "service": "Is this happening across the service?"}
+# Made before the answers so it comes first in the error summary.
+_GROUP = _radio("Which group are you answering with?", GROUPS,
+                description="Facilitators and admins answer with one group at a time.")
+
+
+def _answer_fields() -> dict:
+    fields = {}
+    for key in KEYS:
+        for level in LEVELS:
+            fields[f"{key}_{level}"] = _radio(NEUTRAL_QUESTIONS[level], ANSWERS)
+        for part, label in TEXTS.items():
+            fields[f"{key}_{part}"] = _words(label)
+    return fields
+
+
+AnswersForm = type("AnswersForm", (_Answers,), _answer_fields())
+
+
+class MemberAnswersForm(AnswersForm):
+    group = _GROUP
+
+
+# --- rounds and invitations -----------------------------------------------------------------------
+
+class RoundForm(FlaskForm):
+    service_id = SelectField("Which service are you evaluating?", validate_choice=False)
+    title = StringField("Name for this round (optional)", filters=[_strip],
+                        description="For example, Spring 2027. Leave it empty and the start date is used.")
+
+    def chosen_service(self) -> int | None:
+        value = self.service_id.data or ""
+        return int(value) if str(value).isdigit() else None
+
+
+class InvitationForm(FlaskForm):
+    group = _radio("Who is this link for?", GROUPS)
+    label = StringField("Name for this link (optional)", filters=[_strip],
+                        description="So you can tell links apart, for example 'Tuesday drop-in'. "
+                                    "People using the link do not see it.")
+    expires_on = _date("Last day the link works (optional)",
+                       description=f"Leave it empty for a link that works until you stop it. {DATE_HINT}")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ResumeForm(FlaskForm):
+    code = StringField("Your code", filters=[_strip], description="For example, ABCD-EFGH-JKMN",
+                       render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
+
+
+# --- steps two to four --------------------------------------------------------------------------------
+
+class SharingForm(FlaskForm):
+    shared_on = _date("When did the groups share their views?")
+    setting = _radio("Where did they share them?", SETTINGS)
+    chaired_by = _radio("Who chaired it?", CHAIRS,
+                        description="The guide suggests an external user facilitator can help.")
+    chair_name = StringField("Name of the person who chaired (optional)", filters=[_strip])
+    notes = _words("Notes (optional)", description="Ideas for change that came up, and anything else to remember.")
+
+
+class TargetForm(FlaskForm):
+    indicator = _radio("Which indicator is this target about?", {k: v[1] for k, v in INDICATORS.items()})
+    change = _words("What will change?")
+    service_users_do = _words("What will service users do?",
+                              description="Service users and staff share responsibility for making it happen.")
+    staff_do = _words("What will staff do?")
+    review_on = _date("When will you review progress?", description=f"This must be in the future. {DATE_HINT}")
+
+
+class ReviewForm(FlaskForm):
+    happened = _radio("Has the change happened?", HAPPENED)
+    outcomes = _words("What have the outcomes been?")
+    working_together = _words("How did it feel working together on this change? (optional)")
+    build_on = _words("How could you build on this in other areas of the service? (optional)")

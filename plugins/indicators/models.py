@@ -1,0 +1,136 @@
+"""The indicators' tables: projections of the events in plugins.indicators.events.
+
+Each row's id is the id of the event that created it, so replaying the log
+rebuilds the same rows. Only the projectors write these tables.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import UTCDateTime, db
+from core.tenancy import TenantScoped
+
+
+class Round(TenantScoped, db.Model):
+    """One evaluation of a service with the indicators: evaluate, share, agree targets, review."""
+
+    __tablename__ = "indicators_rounds"
+    __stream__ = "indicators.round"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Step two, once the groups have shared their views.
+    shared_on: Mapped[date | None] = mapped_column(Date)
+    shared_setting: Mapped[str | None] = mapped_column(String(30))
+    shared_chair: Mapped[str | None] = mapped_column(String(40))
+    shared_chair_name: Mapped[str | None] = mapped_column(String(200))
+    shared_notes: Mapped[str | None] = mapped_column(Text)
+    shared_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_indicators_rounds_tenant_service", "tenant_id", "service_id"),)
+
+    @property
+    def shared(self) -> bool:
+        return self.shared_on is not None
+
+
+class Invitation(TenantScoped, db.Model):
+    """A link that lets someone answer for one group without an account.
+
+    Only the SHA-256 of the link's token is kept; the link is shown once.
+    """
+
+    __tablename__ = "indicators_invitations"
+    __stream__ = "indicators.invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    round_id: Mapped[int] = mapped_column(ForeignKey("indicators_rounds.id"))
+    group: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("uq_indicators_invitations_tenant_token", "tenant_id", "token_hash", unique=True),
+        Index("ix_indicators_invitations_tenant_round", "tenant_id", "round_id"),
+    )
+
+
+class Response(TenantScoped, db.Model):
+    """One person's answers, as part of their group's evaluation.
+
+    ``answers`` maps an indicator key to its choices and words:
+    ``{"individual": "met", "service": "partly_met", "how": "...", "barriers": "...", "change": "..."}``.
+    """
+
+    __tablename__ = "indicators_responses"
+    __stream__ = "indicators.response"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    round_id: Mapped[int] = mapped_column(ForeignKey("indicators_rounds.id"))
+    group: Mapped[str] = mapped_column(String(20))
+    via: Mapped[str] = mapped_column(String(20))  # "member" or "invitation"
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("indicators_invitations.id"))
+    answers: Mapped[dict] = mapped_column(JSON)
+    words_erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_indicators_responses_tenant_round", "tenant_id", "round_id"),)
+
+
+class Draft(TenantScoped, db.Model):
+    """Answers saved to finish later, so nothing is lost if someone stops halfway.
+
+    A member's draft is found by their membership; someone answering through an
+    invitation finds theirs with a resume code, of which only the SHA-256 is kept.
+    """
+
+    __tablename__ = "indicators_drafts"
+    __stream__ = "indicators.draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    round_id: Mapped[int] = mapped_column(ForeignKey("indicators_rounds.id"))
+    group: Mapped[str] = mapped_column(String(20))
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("indicators_invitations.id"))
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        Index("ix_indicators_drafts_tenant_code", "tenant_id", "code_hash"),
+        Index("ix_indicators_drafts_tenant_round_member", "tenant_id", "round_id", "membership_id"),
+    )
+
+
+class Target(TenantScoped, db.Model):
+    """A target for change agreed by both groups (step three) and its review (step four)."""
+
+    __tablename__ = "indicators_targets"
+    __stream__ = "indicators.target"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    round_id: Mapped[int] = mapped_column(ForeignKey("indicators_rounds.id"))
+    indicator: Mapped[str] = mapped_column(String(30))
+    change: Mapped[str] = mapped_column(Text)
+    service_users_do: Mapped[str] = mapped_column(Text)
+    staff_do: Mapped[str] = mapped_column(Text)
+    review_on: Mapped[date] = mapped_column(Date)
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    happened: Mapped[str | None] = mapped_column(String(10))
+    outcomes: Mapped[str | None] = mapped_column(Text)
+    working_together: Mapped[str | None] = mapped_column(Text)
+    build_on: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_indicators_targets_tenant_round", "tenant_id", "round_id"),)
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None

@@ -1,0 +1,112 @@
+"""The indicators' parts of the reports, as things stood at a moment.
+
+State comes from ``core.events.fold`` (the same projectors as the live
+tables), so a report for last March shows last March's round, answers,
+targets and reviews. Service users see the staff group's summary only once
+the views had been shared by then, as on the pages.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import g, render_template
+
+from core.events import fold
+from core.models import Service
+from core.reports import Fragment, london_day, london_today, long_date
+
+from . import summary
+from .indicators import ANSWERS, GROUPS, HAPPENED, INDICATORS, LEVEL_NAMES, LEVELS, STEPS
+from .models import Response, Round, Target
+
+TITLE = "Getting there: the service user indicators"
+ORDER = 400  # the guide's section 4
+
+
+def _day(as_of: datetime | None):
+    return london_day(as_of) if as_of is not None else london_today()
+
+
+def _day_words(iso: str) -> str:
+    return long_date(date.fromisoformat(iso))
+
+
+def _role() -> str | None:
+    membership = g.get("membership")
+    return membership.role if membership is not None else None
+
+
+def _target_data(target, day) -> dict:
+    return {
+        "id": target.id, "indicator": target.indicator, "change": target.change,
+        "service_users_do": target.service_users_do, "staff_do": target.staff_do,
+        "review_on": target.review_on.isoformat(), "review_state": summary.review_state(target, day),
+        "happened": target.happened, "outcomes": target.outcomes,
+        "working_together": target.working_together, "build_on": target.build_on,
+    }
+
+
+def service_fragment(service, as_of: datetime | None) -> Fragment:
+    day = _day(as_of)
+    rounds = [r for r in fold(Round, as_of=as_of).values() if r.service_id == service.id]
+    data: dict = {"rounds": len(rounds), "round": None, "groups_shown": [], "indicators": [], "targets": []}
+    if rounds:
+        latest = max(rounds, key=lambda r: (r.started_at, r.id))
+        responses = [r for r in fold(Response, as_of=as_of).values() if r.round_id == latest.id]
+        targets = sorted((t for t in fold(Target, as_of=as_of).values() if t.round_id == latest.id),
+                         key=lambda t: t.id)
+        groups = summary.visible_groups(latest, _role())
+        counts = summary.count_by_group(responses)
+        steps = summary.steps(latest, counts, targets, day)
+        current = summary.current_step(steps)
+        data.update({
+            "round": {"id": latest.id, "title": summary.round_title(latest),
+                      "started_on": london_day(latest.started_at).isoformat(),
+                      "shared_on": latest.shared_on.isoformat() if latest.shared_on else None,
+                      "responses": counts, "current_step": current["key"] if current else None,
+                      "steps": steps},
+            "groups_shown": list(groups),
+            "indicators": summary.summarise(responses, groups, quotes=False),
+            "targets": [_target_data(t, day) for t in targets],
+        })
+    html = render_template("indicators/report_service.html", data=data, groups=GROUPS, answers=ANSWERS,
+                           levels=LEVELS, level_names=LEVEL_NAMES, indicators=INDICATORS, happened=HAPPENED,
+                           status_words=summary.STATUS_WORDS, day=_day_words)
+    return Fragment("indicators", TITLE, html, data, order=ORDER)
+
+
+def tenant_fragment(tenant, as_of: datetime | None) -> Fragment:
+    day = _day(as_of)
+    services = fold(Service, as_of=as_of)
+    rounds = fold(Round, as_of=as_of)
+    targets = fold(Target, as_of=as_of).values()
+    responses = list(fold(Response, as_of=as_of).values())
+    per_service = []
+    for service in sorted(services.values(), key=lambda s: (s.name.lower(), s.id)):
+        own = sorted((r for r in rounds.values() if r.service_id == service.id),
+                     key=lambda r: (r.started_at, r.id))
+        if not own:
+            continue
+        latest = own[-1]
+        latest_targets = [t for t in targets if t.round_id == latest.id]
+        counts = summary.count_by_group(r for r in responses if r.round_id == latest.id)
+        current = summary.current_step(summary.steps(latest, counts, latest_targets, day))
+        per_service.append({"service_id": service.id, "service": service.name, "rounds": len(own),
+                            "latest_round": summary.round_title(latest),
+                            "current_step": current["key"] if current else None})
+    waiting = []
+    for target in summary.awaiting_review(targets, day):
+        round_ = rounds.get(target.round_id)
+        service = services.get(round_.service_id) if round_ else None
+        waiting.append({"target_id": target.id, "round_id": target.round_id,
+                        "service": service.name if service else "", "indicator": target.indicator,
+                        "review_on": target.review_on.isoformat(),
+                        "state": summary.review_state(target, day)})
+    data = {
+        "services": per_service,
+        "targets_due": [w for w in waiting if w["state"] == "due"],
+        "targets_overdue": [w for w in waiting if w["state"] == "overdue"],
+    }
+    html = render_template("indicators/report_tenant.html", data=data, indicators=INDICATORS,
+                           steps=dict(STEPS), day=_day_words)
+    return Fragment("indicators", TITLE, html, data, order=ORDER)
