@@ -99,6 +99,12 @@ def _authorise():
         return None  # e.g. an invitation link: the view checks its own token
     if not is_api_request() and not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    _refuse()
+
+
+def _refuse():
+    """404 for a Trust the caller does not belong to; the page must not even show its name."""
+    g.pop("tenant", None)
     abort(404)
 
 

@@ -1,1 +1,62 @@
-"""A health check for your user group."""
+"""A health check for your user group: the guide's 14 questions, reviewed over time."""
+from pathlib import Path
+
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def event_types():
+    from .events import EVENT_TYPES
+
+    return EVENT_TYPES
+
+
+@hookimpl
+def migration_directory():
+    return str(Path(__file__).resolve().parent / "migrations" / "versions")
+
+
+@hookimpl
+def page_blueprint():
+    from .views import bp
+
+    return bp
+
+
+@hookimpl
+def api_blueprint():
+    from .api import blp
+
+    return blp
+
+
+@hookimpl
+def navigation(tenant, membership):
+    from flask import url_for
+
+    from core.plugins import NavItem
+
+    return [NavItem("Health check", url_for("healthcheck.index"))]
+
+
+@hookimpl
+def service_links(service, membership):
+    from flask import url_for
+
+    from core.plugins import NavItem
+
+    return [NavItem("Health check of the user group", url_for("healthcheck.service_history", service_id=service.id))]
+
+
+@hookimpl
+def service_report_fragment(service, as_of):
+    from .reports import service_fragment
+
+    return service_fragment(service, as_of)
+
+
+@hookimpl
+def tenant_report_fragment(tenant, as_of):
+    from .reports import tenant_fragment
+
+    return tenant_fragment(tenant, as_of)

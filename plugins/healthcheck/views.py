@@ -1,0 +1,335 @@
+"""The health check's pages, mounted by core at /t/<slug>/healthcheck/.
+
+Everyone in the Trust reads reviews (service users included: the guide is about
+sharing them); staff, service users and facilitators fill them in.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from core.auth import require
+from core.db import db
+from core.events import EventError
+from core.models import Service
+
+from . import commands, history
+from .answers import load_flat, today
+from .compare import compare
+from .forms import AmendForm, CompareForm, ReviewForm, SharingForm
+from .models import Review
+from .questions import (
+    AFTERWARDS, ANSWERS, CHANGES_COUNT, FIRST_STEP, GENERAL, INTRODUCTION, QUESTIONS, YES_PARTLY_NO_KEYS,
+    display,
+)
+
+bp = Blueprint("healthcheck", __name__, template_folder="templates")
+
+SAVED = "Your answers are saved as a draft. You can come back and finish it later."
+SAVED_NOT_SUBMITTED = ("Your answers are saved as a draft, but the health check is not submitted yet. "
+                       "Answer the questions listed below, then submit it.")
+STALE = ("Someone else saved this health check since you opened it. Your answers are below and are not "
+         "saved yet: check them, then save again.")
+
+
+def _service(service_id: int) -> Service:
+    service = db.session.scalar(select(Service).where(Service.id == service_id))
+    if service is None:
+        abort(404)
+    return service
+
+
+def _review(review_id: int) -> Review:
+    review = commands.review_by_id(review_id)
+    if review is None:
+        abort(404)
+    return review
+
+
+def _labels(review: Review) -> dict:
+    from core.views.audit import actor_labels
+
+    actors = {review.started_by, review.updated_by, review.submitted_by, review.sharing_recorded_by}
+    actors |= {entry["by"] for entry in review.amendments or []}
+    return actor_labels(a for a in actors if a)
+
+
+def long_date(day) -> str:
+    """``10 January 2026`` from a date or an ISO date string."""
+    from core.reports import long_date as format_day
+
+    return format_day(date.fromisoformat(day) if isinstance(day, str) else day)
+
+
+def long_time_iso(moment: str) -> str:
+    """A time kept in the log's ISO form, as people read it."""
+    from core.reports import long_time
+
+    return long_time(datetime.strptime(moment, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
+
+
+def _page_context(**extra) -> dict:
+    from core.reports import long_time
+
+    return {"questions": QUESTIONS, "general": {a.key: a for a in GENERAL}, "answers_by_key": ANSWERS,
+            "display": display, "first_step": FIRST_STEP, "introduction": INTRODUCTION,
+            "afterwards": AFTERWARDS, "changes_count": CHANGES_COUNT, "long_date": long_date,
+            "long_time": long_time, "long_time_iso": long_time_iso, **extra}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@bp.get("/")
+@require("read")
+def index():
+    services = db.session.scalars(
+        select(Service).where(Service.archived.is_(False)).order_by(Service.name, Service.id)).all()
+    reviews = db.session.scalars(select(Review)).all()
+    by_service: dict[int, list] = {}
+    for review in reviews:
+        by_service.setdefault(review.service_id, []).append(review)
+    day = today()
+    rows = []
+    for service in services:
+        own = by_service.get(service.id, [])
+        done = history.submitted(own)
+        rows.append({
+            "service": service,
+            "last": done[-1] if done else None,
+            "drafts": [r for r in own if not r.submitted],
+            "due": history.due_notice(own, day),
+        })
+    return render_template("healthcheck/index.html", **_page_context(rows=rows))
+
+
+@bp.get("/services/<int:service_id>")
+@require("read")
+def service_history(service_id):
+    service = _service(service_id)
+    reviews = history.service_reviews(service.id)
+    done = history.submitted(reviews)
+    notice = history.due_notice(reviews, today())
+    chart = history.chart_data(reviews)
+    compare_form = CompareForm(formdata=None)
+    _compare_choices(compare_form, done)
+    if len(done) >= 2:
+        compare_form.a.data, compare_form.b.data = str(done[-2].id), str(done[-1].id)
+    return render_template(
+        "healthcheck/service.html",
+        **_page_context(service=service, reviews=reviews, submitted_reviews=done, notice=notice,
+                        due_sentence=history.due_sentence(notice), chart=chart,
+                        yes_partly_no_keys=YES_PARTLY_NO_KEYS, compare_form=compare_form))
+
+
+@bp.get("/reviews/<int:review_id>")
+@require("read")
+def view_review(review_id):
+    review = _review(review_id)
+    service = _service(review.service_id)
+    done = history.submitted(history.service_reviews(service.id))
+    earlier = [r for r in done if r.id != review.id and review.held_on and r.held_on <= review.held_on]
+    return render_template(
+        "healthcheck/review.html",
+        **_page_context(review=review, service=service, content=review.content(), labels=_labels(review),
+                        previous=earlier[-1] if earlier and review.submitted else None))
+
+
+@bp.get("/compare")
+@require("read")
+def compare_page():
+    form = CompareForm(request.args)
+    first = _review_or_none(form.a.data)
+    second = _review_or_none(form.b.data)
+    anchor = first or second
+    if anchor is None:
+        abort(404)
+    service = _service(anchor.service_id)
+    _compare_choices(form, history.service_reviews(service.id))
+    comparison = None
+    if first is None or second is None:
+        (form.a if first is None else form.b).errors = ["Choose a health check from the list."]
+    elif first.service_id != second.service_id:
+        form.b.errors = ["Choose a health check of the same service."]
+    else:
+        comparison = compare(first, second)
+    page = render_template("healthcheck/compare.html", **_page_context(
+        service=service, form=form, comparison=comparison, first=first, second=second))
+    return page, 200 if comparison is not None else 422
+
+
+def _review_or_none(value):
+    return commands.review_by_id(int(value)) if value and str(value).isdigit() else None
+
+
+def _compare_choices(form, reviews) -> None:
+    choices = [SelectChoice(str(r.id), _review_name(r)) for r in reviews]
+    form.a.choices = choices
+    form.b.choices = choices
+
+
+def _review_name(review: Review) -> str:
+    when = long_date(review.held_on) if review.held_on else "date not given"
+    return when + ("" if review.submitted else " (draft)")
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _render_form(form, service, review=None, *, status=200, notice=None, template="healthcheck/form.html",
+                 **extra):
+    return render_template(template, **_page_context(
+        form=form, service=service, review=review, notice=notice,
+        has_group=form.has_user_group.data if "has_user_group" in form else None, **extra)), status
+
+
+@bp.route("/services/<int:service_id>/new", methods=["GET", "POST"])
+@require("contribute")
+def new_review(service_id):
+    service = _service(service_id)
+    if service.archived:
+        abort(404)
+    form = ReviewForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return _render_form(form, service, status=200 if request.method == "GET" else 422)
+    values, problems = load_flat(form.flat())
+    if problems:
+        form.take_messages(problems)
+        return _render_form(form, service, status=422)
+    try:
+        review = commands.start_review(service.id, values)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        form.take_messages(err.fields or {"": [err.message]})
+        return _render_form(form, service, status=422)
+    return _after_saving(form, service, review)
+
+
+@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
+@require("contribute")
+def edit_review(review_id):
+    review = _review(review_id)
+    service = _service(review.service_id)
+    if review.submitted:
+        if request.method == "GET":
+            flash("This health check has been submitted. To correct it, amend it.", "info")
+            return redirect(url_for(".view_review", review_id=review.id))
+        abort(409, "This health check has been submitted, so it cannot be edited. To correct it, amend it.")
+    form = ReviewForm()
+    if request.method == "GET":
+        form.show(review.content())
+        form.version.data = str(review.version)
+        return _render_form(form, service, review)
+    if not form.validate_on_submit():
+        return _render_form(form, service, review, status=422)
+    values, problems = load_flat(form.flat())
+    if form.version.data != str(review.version):
+        form.version.data = str(review.version)
+        form.take_messages({**problems, "": [STALE]})
+        return _render_form(form, service, review, status=409)
+    if problems:
+        form.take_messages(problems)
+        return _render_form(form, service, review, status=422)
+    try:
+        commands.save_draft(review, values)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        form.take_messages(err.fields or {"": [err.message]})
+        return _render_form(form, service, review, status=422)
+    return _after_saving(form, service, review)
+
+
+def _after_saving(form, service, review):
+    """A draft is saved; submit it too if that was the button pressed."""
+    if request.form.get("action") != "submit":
+        flash(SAVED, "success")
+        return redirect(url_for(".edit_review", review_id=review.id))
+    try:
+        commands.submit_review(review)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        form = ReviewForm(formdata=None)
+        form.show(review.content())
+        form.version.data = str(review.version)
+        form.take_messages(err.fields)
+        return _render_form(form, service, review, status=422, notice=SAVED_NOT_SUBMITTED)
+    flash("The health check is submitted. Share it at your next user meeting and record what "
+          "service users said.", "success")
+    return redirect(url_for(".view_review", review_id=review.id))
+
+
+@bp.route("/reviews/<int:review_id>/amend", methods=["GET", "POST"])
+@require("contribute")
+def amend_review(review_id):
+    review = _review(review_id)
+    service = _service(review.service_id)
+    if not review.submitted:
+        if request.method == "GET":
+            return redirect(url_for(".edit_review", review_id=review.id))
+        abort(409, "This health check is still a draft: edit the draft instead.")
+    form = AmendForm()
+    if request.method == "GET":
+        form.show(review.content())
+        form.version.data = str(review.version)
+        return _render_form(form, service, review, template="healthcheck/amend.html")
+    if not form.validate_on_submit():
+        return _render_form(form, service, review, status=422, template="healthcheck/amend.html")
+    values, problems = load_flat(form.flat())
+    if form.version.data != str(review.version):
+        form.version.data = str(review.version)
+        form.take_messages({**problems, "": [STALE]})
+        return _render_form(form, service, review, status=409, template="healthcheck/amend.html")
+    try:
+        if problems:
+            raise EventError(commands.NEEDS_CORRECTING, problems)
+        commands.amend_review(review, values, form.reason.data)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        # "nothing changed" belongs to the whole form, not to one answer
+        fields = {k: v for k, v in err.fields.items() if k != "changes"}
+        form.take_messages(fields or {"": [err.message]})
+        return _render_form(form, service, review, status=422, template="healthcheck/amend.html")
+    flash("The amendment is saved. It is listed on the health check with who made it and when.", "success")
+    return redirect(url_for(".view_review", review_id=review.id))
+
+
+@bp.route("/reviews/<int:review_id>/sharing", methods=["GET", "POST"])
+@require("contribute")
+def record_sharing(review_id):
+    review = _review(review_id)
+    service = _service(review.service_id)
+    if review.submitted and review.shared_on is not None:
+        if request.method == "GET":
+            flash("The sharing step is already recorded. To correct it, amend the health check.", "info")
+            return redirect(url_for(".view_review", review_id=review.id))
+        abort(409, "The sharing step is already recorded. To correct it, amend the health check.")
+    form = SharingForm()
+    if request.method == "GET":
+        form.show(review.content())
+        return _render_form(form, service, review, template="healthcheck/sharing.html")
+    if not form.validate_on_submit():
+        return _render_form(form, service, review, status=422, template="healthcheck/sharing.html")
+    values, problems = load_flat(form.flat())
+    if problems:
+        form.take_messages(problems)
+        return _render_form(form, service, review, status=422, template="healthcheck/sharing.html")
+    try:
+        commands.record_sharing(review, values)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        form.take_messages(err.fields or {"": [err.message]})
+        return _render_form(form, service, review, status=422, template="healthcheck/sharing.html")
+    flash("What service users said is recorded.", "success")
+    return redirect(url_for(".view_review", review_id=review.id))
+
+
+@bp.errorhandler(commands.ReviewConflict)
+def _conflict(err):
+    db.session.rollback()
+    return render_template("errors/error.html", code=409, title="That has changed", message=err.message), 409
