@@ -1,1 +1,63 @@
 """What are you aiming for? Levels of involvement, and the grid of achievements."""
+from pathlib import Path
+
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def event_types():
+    from .events import EVENT_TYPES
+
+    return EVENT_TYPES
+
+
+@hookimpl
+def migration_directory():
+    return str(Path(__file__).resolve().parent / "migrations" / "versions")
+
+
+@hookimpl
+def page_blueprint():
+    from .views import bp
+
+    return bp
+
+
+@hookimpl
+def api_blueprint():
+    from .api import blp
+
+    return blp
+
+
+@hookimpl
+def navigation(tenant, membership):
+    from flask import url_for
+
+    from core.plugins import NavItem
+
+    return [NavItem("Levels of involvement", url_for("levels.index"))]
+
+
+@hookimpl
+def service_links(service, membership):
+    from flask import url_for
+
+    from core.plugins import NavItem
+
+    return [NavItem("Levels of involvement: where the service is and what it aims for",
+                    url_for("levels.service_page", service_id=service.id))]
+
+
+@hookimpl
+def service_report_fragment(service, as_of):
+    from .reports import service_fragment
+
+    return service_fragment(service, as_of)
+
+
+@hookimpl
+def tenant_report_fragment(tenant, as_of):
+    from .reports import tenant_fragment
+
+    return tenant_fragment(tenant, as_of)

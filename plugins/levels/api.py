@@ -1,0 +1,330 @@
+"""The levels plugin's JSON API, mounted by core at /api/v1/t/<slug>/levels.
+
+Answers travel per area (``areas.policy.aim``); every field is in the OpenAPI
+document. Bad input gets 422 with a message per field and stores nothing; a
+step the assessment's status does not allow gets 409.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from core.auth import require
+from core.db import db
+from core.events import EventError
+from core.models import Service
+
+from . import commands, grid
+from .answers import LevelsContentSchema, Strict, flatten, nest
+from .commands import WRITE
+from .levels import AREAS, LOWEST, HIGHEST, PARTS, flat_key
+from .models import STATUSES, Assessment
+from .reports import assessments_as_of
+
+blp = Blueprint("api_levels", __name__, description=(
+    "What are you aiming for? Assessments of where a service stands on the guide's five levels of "
+    "involvement in three areas (individual, care setting, policy), the level it aims for, and the grid."))
+
+ACTOR = "Who did it: 'user:<id>', 'cli', 'system' or 'invitation:<id>'"
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+class LevelsAssessmentCreateSchema(LevelsContentSchema):
+    service_id = fields.Integer(required=True, strict=True, metadata={"description": "The service assessed"},
+                                error_messages={"required": "Choose the service to assess.",
+                                                "invalid": "Give the service's id as a whole number."})
+    submit = fields.Boolean(load_default=False, metadata={
+        "description": "true to submit at once (date, who took part and every level needed); false keeps a draft"},
+        error_messages={"invalid": "Use true or false."})
+
+
+class LevelsAmendmentRequestSchema(Strict):
+    changes = fields.Nested(LevelsContentSchema, required=True, metadata={
+        "description": "The answers to correct, in the same shape as an assessment; null clears an answer"},
+        error_messages={"required": "Send the answers to correct under 'changes'."})
+    reason = fields.String(allow_none=True, validate=validate.Length(max=commands.MAX_REASON),
+                           metadata={"description": "Why it is amended (shown with the amendment)"})
+
+
+def _area_out(area):
+    return ma.Schema.from_dict({
+        "current": fields.Integer(allow_none=True, metadata={"description": f"Level now, {LOWEST}-{HIGHEST}"}),
+        "aim": fields.Integer(allow_none=True, metadata={"description": "Level aimed for"}),
+        "achieved": fields.String(allow_none=True, metadata={"description": "How service users are involved now"}),
+        "planned": fields.String(allow_none=True, metadata={"description": "How involvement might increase"}),
+    }, name=f"Levels{''.join(w.title() for w in area.key.split('_'))}AreaAnswers")
+
+
+AreasOut = ma.Schema.from_dict(
+    {area.key: fields.Nested(_area_out(area), metadata={"description": f"{area.name} — {area.description}"})
+     for area in AREAS}, name="LevelsAreasAnswers")
+
+
+class LevelsAmendmentSchema(ma.Schema):
+    field = fields.String(metadata={"description": "The amended answer's flat key, e.g. policy_aim"})
+    label = fields.String(metadata={"description": "The answer's name in plain words"})
+    before = fields.Raw(data_key="from", attribute="from", metadata={"description": "The answer before"})
+    after = fields.Raw(data_key="to", attribute="to", metadata={"description": "The answer after"})
+    at = fields.String(metadata={"description": "When (UTC, ISO 8601)"})
+    by = fields.String(metadata={"description": ACTOR})
+    reason = fields.String(allow_none=True, metadata={"description": "Why it was amended"})
+    event_id = fields.Integer(metadata={"description": "The amendment's event in the Trust's log"})
+
+
+class LevelsAssessmentSchema(ma.Schema):
+    id = fields.Integer(metadata={"description": "The assessment's id (the id of the event that started it)"})
+    service_id = fields.Integer()
+    status = fields.String(metadata={"description": "draft or submitted"})
+    version = fields.Integer(metadata={"description": "How many changes the assessment has had"})
+    assessed_on = fields.Date(allow_none=True)
+    participants = fields.String(allow_none=True, metadata={"description": "Who took part"})
+    areas = fields.Nested(AreasOut)
+    started_at = fields.DateTime()
+    started_by = fields.String(metadata={"description": ACTOR})
+    updated_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    submitted_by = fields.String(allow_none=True, metadata={"description": ACTOR})
+    amendments = fields.List(fields.Nested(LevelsAmendmentSchema), metadata={
+        "description": "Corrections after submission: what changed, from what to what, when and by whom"})
+
+
+class LevelsAssessmentListSchema(ma.Schema):
+    assessments = fields.List(fields.Nested(LevelsAssessmentSchema))
+
+
+class LevelsAssessmentQuery(ma.Schema):
+    service_id = fields.Integer(metadata={"description": "Only this service's assessments"})
+    status = fields.String(validate=validate.OneOf(STATUSES, error="Use draft or submitted."))
+
+
+class LevelsSummarySchema(ma.Schema):
+    id = fields.Integer()
+    service_id = fields.Integer()
+    status = fields.String()
+    assessed_on = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    levels = fields.Dict(metadata={"description": "Per area key: {current, aim}"})
+    amendments = fields.Integer(metadata={"description": "How many answers were amended"})
+
+
+def _past_day(value: str) -> None:
+    from core.reports import parse_as_of
+
+    try:
+        parse_as_of(value)
+    except ValueError as err:
+        raise ma.ValidationError(str(err)) from None
+
+
+class LevelsGridQuery(ma.Schema):
+    service_id = fields.Integer(required=True, metadata={"description": "The service whose grid to show"},
+                                error_messages={"required": "Choose the service whose grid to show."})
+    as_of = fields.String(validate=_past_day, metadata={
+        "description": "YYYY-MM-DD: the grid as it stood at the end of that day (London time, today or "
+                       "earlier); leave out for now"})
+
+
+class LevelsGridCellSchema(ma.Schema):
+    area = fields.String()
+    here = fields.Boolean(metadata={"description": "We are here: the level now in this area"})
+    aiming = fields.Boolean(metadata={"description": "We are aiming for: the level aimed for in this area"})
+    achieved = fields.String(allow_none=True, metadata={"description": "What has been achieved (summarised), "
+                                                                       "in the cell marked 'We are here'"})
+    planned = fields.String(allow_none=True, metadata={"description": "What is planned (summarised), in the "
+                                                                      "cell marked 'We are aiming for'"})
+
+
+class LevelsGridRowSchema(ma.Schema):
+    level = fields.Integer()
+    name = fields.String()
+    description = fields.String(metadata={"description": "The guide's words for this level"})
+    cells = fields.List(fields.Nested(LevelsGridCellSchema), metadata={"description": "One per area, in order"})
+
+
+class LevelsAreaSchema(ma.Schema):
+    key = fields.String()
+    name = fields.String()
+    description = fields.String(metadata={"description": "The guide's words for this area"})
+
+
+class LevelsGridSchema(ma.Schema):
+    service_id = fields.Integer()
+    service_name = fields.String()
+    as_of = fields.String(allow_none=True)
+    assessment = fields.Nested(LevelsSummarySchema, allow_none=True, metadata={
+        "description": "The latest submitted assessment shown, or null when there is none yet"})
+    areas = fields.List(fields.Nested(LevelsAreaSchema))
+    rows = fields.List(fields.Nested(LevelsGridRowSchema), metadata={"description": "The five levels, 1 to 5"})
+
+
+class LevelsCompareQuery(ma.Schema):
+    a = fields.Integer(required=True, metadata={"description": "The first assessment's id"})
+    b = fields.Integer(required=True, metadata={"description": "The second assessment's id"})
+
+
+class LevelsCompareItemSchema(ma.Schema):
+    area = fields.String()
+    area_name = fields.String()
+    part = fields.String(metadata={"description": "current or aim"})
+    label = fields.String()
+    a = fields.Integer(allow_none=True)
+    b = fields.Integer(allow_none=True)
+    a_text = fields.String()
+    b_text = fields.String()
+    moved = fields.Boolean()
+    change = fields.Integer(allow_none=True, metadata={"description": "b - a in levels (positive: up)"})
+    note = fields.String(metadata={"description": "How it moved, e.g. 'Up 1 level'"})
+
+
+class LevelsCompareSchema(ma.Schema):
+    a = fields.Nested(LevelsSummarySchema)
+    b = fields.Nested(LevelsSummarySchema)
+    items = fields.List(fields.Nested(LevelsCompareItemSchema))
+    moved = fields.List(fields.String(), metadata={"description": "area.part of each level that moved"})
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def assessment_json(assessment: Assessment) -> dict:
+    return {
+        "id": assessment.id, "service_id": assessment.service_id, "status": assessment.status,
+        "version": assessment.version, "assessed_on": assessment.assessed_on,
+        "participants": assessment.participants,
+        "areas": {area.key: {part: assessment.get(flat_key(area.key, part)) for part in PARTS} for area in AREAS},
+        "started_at": assessment.started_at, "started_by": assessment.started_by,
+        "updated_at": assessment.updated_at, "submitted_at": assessment.submitted_at,
+        "submitted_by": assessment.submitted_by, "amendments": assessment.amendments or [],
+    }
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    assessment = commands.assessment_by_id(assessment_id)
+    if assessment is None:
+        abort(404, "There is no such assessment in this Trust.")
+    return assessment
+
+
+def _service(service_id: int) -> Service:
+    service = db.session.scalar(select(Service).where(Service.id == service_id))
+    if service is None:
+        abort(404, "There is no such service in this Trust.")
+    return service
+
+
+def _run(step, *args, wrap: str | None = None):
+    """Run a command: its messages per flat key become the API's nested fields."""
+    try:
+        result = step(*args)
+        db.session.commit()
+        return result
+    except EventError as err:
+        db.session.rollback()
+        own = ("reason", "changes", "service_id")
+        fields = nest({k: v for k, v in err.fields.items() if k not in own})
+        if wrap and fields:
+            fields = {wrap: fields}
+        fields.update({k: v for k, v in err.fields.items() if k in own})
+        raise EventError(err.message, fields) from None
+    except commands.AssessmentConflict as err:
+        db.session.rollback()
+        abort(409, err.message)
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+@blp.post("/assessments")
+@blp.arguments(LevelsAssessmentCreateSchema)
+@blp.response(201, LevelsAssessmentSchema)
+@require(WRITE)
+def create_assessment(data):
+    """Start an assessment of a service: a draft, or submitted at once with "submit": true."""
+    service_id, submit = data.pop("service_id"), data.pop("submit")
+    assessment = _run(lambda: commands.start_assessment(service_id, flatten(data), submit=submit))
+    return assessment_json(assessment)
+
+
+@blp.get("/assessments")
+@blp.arguments(LevelsAssessmentQuery, location="query")
+@blp.response(200, LevelsAssessmentListSchema)
+@require("read")
+def list_assessments(query):
+    """The Trust's assessments, or one service's (service_id=), oldest first."""
+    stmt = select(Assessment)
+    if "service_id" in query:
+        _service(query["service_id"])
+        stmt = stmt.where(Assessment.service_id == query["service_id"])
+    if "status" in query:
+        stmt = stmt.where(Assessment.status == query["status"])
+    return {"assessments": [assessment_json(a) for a in grid.in_order(db.session.scalars(stmt))]}
+
+
+@blp.get("/assessments/<int:assessment_id>")
+@blp.response(200, LevelsAssessmentSchema)
+@require("read")
+def read_assessment(assessment_id):
+    """One assessment, with its amendments."""
+    return assessment_json(_assessment(assessment_id))
+
+
+@blp.patch("/assessments/<int:assessment_id>")
+@blp.arguments(LevelsContentSchema)
+@blp.response(200, LevelsAssessmentSchema)
+@require(WRITE)
+def update_assessment(data, assessment_id):
+    """Save more of a draft: only the answers sent change (null clears one). 409 once submitted."""
+    assessment = _assessment(assessment_id)
+    _run(commands.save_draft, assessment, flatten(data))
+    return assessment_json(assessment)
+
+
+@blp.post("/assessments/<int:assessment_id>/submit")
+@blp.response(200, LevelsAssessmentSchema)
+@require(WRITE)
+def submit_assessment(assessment_id):
+    """Submit a draft: the date, who took part and every level are needed. 409 if already submitted."""
+    assessment = _assessment(assessment_id)
+    _run(commands.submit_assessment, assessment)
+    return assessment_json(assessment)
+
+
+@blp.post("/assessments/<int:assessment_id>/amendments")
+@blp.arguments(LevelsAmendmentRequestSchema)
+@blp.response(201, LevelsAssessmentSchema)
+@require(WRITE)
+def amend_assessment(data, assessment_id):
+    """Correct a submitted assessment. It lists each amendment with who made it and when. 409 for a draft."""
+    assessment = _assessment(assessment_id)
+    _run(commands.amend_assessment, assessment, flatten(data["changes"]), data.get("reason"), wrap="changes")
+    return assessment_json(assessment)
+
+
+@blp.get("/grid")
+@blp.arguments(LevelsGridQuery, location="query")
+@blp.response(200, LevelsGridSchema)
+@require("read")
+def service_grid(query):
+    """A service's latest submitted assessment as the guide's grid: rows are the five levels, columns the three
+    areas; each cell says whether "we are here" or "we are aiming for", with the achievements summarised."""
+    from core.reports import parse_as_of
+
+    service = _service(query["service_id"])
+    as_of = parse_as_of(query["as_of"]) if query.get("as_of") else None
+    latest, _ = grid.latest_two(a for a in assessments_as_of(as_of) if a.service_id == service.id)
+    return {"service_id": service.id, "service_name": service.name, "as_of": query.get("as_of"),
+            "assessment": grid.summary(latest), **grid.grid(latest)}
+
+
+@blp.get("/compare")
+@blp.arguments(LevelsCompareQuery, location="query")
+@blp.response(200, LevelsCompareSchema)
+@require("read")
+def compare_assessments(query):
+    """Two assessments of a service side by side: how the level now and the aim moved in each area."""
+    first, second = _assessment(query["a"]), _assessment(query["b"])
+    if first.service_id != second.service_id:
+        raise EventError("Choose two assessments of the same service.",
+                         {"b": ["Choose an assessment of the same service as a."]})
+    return grid.compare(first, second)

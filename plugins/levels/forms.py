@@ -1,0 +1,88 @@
+"""The assessment form: one page, a field per answer, named by the answer's flat key.
+
+WTForms renders the fields and checks the CSRF token; the answers themselves
+are checked by ``answers.load_flat`` and ``commands`` (the same rules as the
+API), and their messages are put back on the fields.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from .levels import AREAS, LEVEL_KEYS, LEVELS, TEXT_KEYS, flat_key
+
+LEVEL_CHOICES = [SelectChoice(str(level.number), level.title) for level in LEVELS]
+
+
+def _fields() -> dict:
+    fields = {
+        "assessed_on": StringField("Date of the assessment", description="For example, 2026-03-15."),
+        "participants": TextAreaField(
+            "Who took part?",
+            description="For example: the ward team, the ward manager and two members of the user group."),
+    }
+    for area in AREAS:
+        fields[flat_key(area.key, "current")] = RadioField(
+            f"{area.name}: where is the service now?", choices=LEVEL_CHOICES, validate_choice=False)
+        fields[flat_key(area.key, "aim")] = RadioField(
+            f"{area.name}: what level are you aiming for?", choices=LEVEL_CHOICES, validate_choice=False,
+            description="The same level as now, or higher.")
+        fields[flat_key(area.key, "achieved")] = TextAreaField(
+            f"{area.name}: how do you currently involve service users? (optional)",
+            description="What has been achieved so far in this area.")
+        fields[flat_key(area.key, "planned")] = TextAreaField(
+            f"{area.name}: how might you increase this involvement? (optional)",
+            description="What you plan to do to reach the level you are aiming for.")
+    return fields
+
+
+class _AnswerForm:
+    """Read the answers typed, show an assessment's answers, and take messages."""
+
+    def flat(self) -> dict:
+        """The answers typed, as flat values for ``answers.load_flat`` (blank -> None)."""
+        values = {}
+        for key in ("assessed_on", "participants", *TEXT_KEYS):
+            text = (self[key].data or "").strip()
+            values[key] = text or None
+        for key in LEVEL_KEYS:
+            choice = (self[key].data or "").strip() if isinstance(self[key].data, str) else self[key].data
+            # a level is a number; anything else is left for the checks to refuse with a plain message
+            values[key] = int(choice) if isinstance(choice, str) and choice.isdigit() else (choice or None)
+        return values
+
+    def show(self, content: dict) -> None:
+        """Fill the fields from an assessment's answers."""
+        for key, value in content.items():
+            if key in self:
+                self[key].data = "" if value is None else str(value)
+
+    def take_messages(self, messages: dict) -> None:
+        """Put each flat key's messages on its field; others go to the top of the form."""
+        for key, texts in messages.items():
+            texts = texts if isinstance(texts, list) else [str(texts)]
+            texts = [str(t) for t in texts]
+            if key in self and key not in ("csrf_token", "version"):
+                self[key].errors = [*self[key].errors, *texts]
+            else:
+                self.form_errors.extend(texts)
+
+
+AssessmentForm = type("AssessmentForm", (_AnswerForm, FlaskForm), {**_fields(), "version": HiddenField()})
+
+AmendForm = type("AmendForm", (_AnswerForm, FlaskForm), {
+    **_fields(), "version": HiddenField(),
+    "reason": TextAreaField("Why are you amending it? (optional)", description=(
+        "For example: the policy level was chosen by mistake. This is shown with the amendment.")),
+})
+
+
+class CompareForm(FlaskForm):
+    """Choose two assessments of a service. A GET form: it changes nothing, so it has no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    a = SelectField("First assessment", validate_choice=False)
+    b = SelectField("Second assessment", validate_choice=False)

@@ -1,0 +1,87 @@
+"""The levels plugin's one projection: an assessment of where a service stands and aims to be.
+
+Written only by the projectors in ``plugins.levels.events``. A row's id is the
+id of the event that started the assessment, so replay reproduces it exactly.
+Every answer has a column named by its flat key (``policy_aim``...).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import UTCDateTime, db
+from core.tenancy import TenantScoped
+
+from .levels import AREA_KEYS, KEYS, LEVEL_PARTS, flat_key
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+STATUSES = (DRAFT, SUBMITTED)
+
+
+class Assessment(TenantScoped, db.Model):
+    __tablename__ = "levels_assessments"
+    __stream__ = "levels-assessment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)  # events applied: a form notices a stale copy
+
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    participants: Mapped[str | None] = mapped_column(Text)
+
+    individual_current: Mapped[int | None] = mapped_column(Integer)
+    individual_aim: Mapped[int | None] = mapped_column(Integer)
+    individual_achieved: Mapped[str | None] = mapped_column(Text)
+    individual_planned: Mapped[str | None] = mapped_column(Text)
+    care_setting_current: Mapped[int | None] = mapped_column(Integer)
+    care_setting_aim: Mapped[int | None] = mapped_column(Integer)
+    care_setting_achieved: Mapped[str | None] = mapped_column(Text)
+    care_setting_planned: Mapped[str | None] = mapped_column(Text)
+    policy_current: Mapped[int | None] = mapped_column(Integer)
+    policy_aim: Mapped[int | None] = mapped_column(Integer)
+    policy_achieved: Mapped[str | None] = mapped_column(Text)
+    policy_planned: Mapped[str | None] = mapped_column(Text)
+
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(200))
+    amendments: Mapped[list] = mapped_column(JSON)  # {field, label, from, to, at, by, event_id, reason}
+
+    __table_args__ = (
+        Index("ix_levels_assessments_tenant_service", "tenant_id", "service_id", "assessed_on"),
+        Index("ix_levels_assessments_tenant_status", "tenant_id", "status"),
+    )
+
+    @property
+    def submitted(self) -> bool:
+        return self.status == SUBMITTED
+
+    def get(self, key: str):
+        """One answer by flat key, JSON-able (the date as an ISO string)."""
+        value = getattr(self, key)
+        return value.isoformat() if isinstance(value, date) else value
+
+    def put(self, key: str, value) -> None:
+        """Set one answer (None clears it). Only projectors call this."""
+        if key not in KEYS:
+            raise KeyError(key)
+        if key == "assessed_on" and isinstance(value, str):
+            value = date.fromisoformat(value)
+        setattr(self, key, value)
+
+    def content(self) -> dict:
+        """Every answer by flat key (absent ones as None)."""
+        return {key: self.get(key) for key in KEYS}
+
+    def level(self, area: str, part: str) -> int | None:
+        """The level now (``current``) or aimed for (``aim``) in one area."""
+        if part not in LEVEL_PARTS or area not in AREA_KEYS:
+            raise KeyError(part)
+        return getattr(self, flat_key(area, part))

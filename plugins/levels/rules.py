@@ -1,0 +1,63 @@
+"""The rules an assessment's answers keep beyond their shape.
+
+Each function takes the whole assessment as it would stand (flat answers) and
+returns plain messages per flat key: empty when all is well.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from .levels import AREA_KEYS, BY_AREA, flat_key, level_title
+
+
+def today() -> date:
+    from core.reports import london_today
+
+    return london_today()
+
+
+def aims_problems(state: dict, changed: dict) -> dict:
+    """The guide lets a service aim higher, never lower: an aim below the current level is refused."""
+    problems = {}
+    for area in AREA_KEYS:
+        current, aim = state.get(flat_key(area, "current")), state.get(flat_key(area, "aim"))
+        if current is None or aim is None or aim >= current:
+            continue
+        name = BY_AREA[area].name
+        aim_key, current_key = flat_key(area, "aim"), flat_key(area, "current")
+        if current_key in changed and aim_key not in changed:
+            problems[current_key] = [
+                f"{name}: the level now cannot be above the level you aim for ({level_title(aim)}). "
+                f"Choose level {aim} or lower, or raise the aim too."]
+        else:
+            problems[aim_key] = [
+                f"{name}: the level you aim for cannot be below where the service is now "
+                f"({level_title(current)}). Choose level {current} or higher."]
+    return problems
+
+
+def date_problems(changed: dict) -> dict:
+    value = changed.get("assessed_on")
+    if value is None:
+        return {}
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    if day > today():
+        return {"assessed_on": ["The date of the assessment cannot be in the future. Enter today's date "
+                                "or an earlier one."]}
+    return {}
+
+
+def missing(state: dict) -> dict:
+    """What must be there before an assessment is submitted."""
+    problems = {}
+    if state.get("assessed_on") is None:
+        problems["assessed_on"] = ["Enter the date of the assessment."]
+    if not state.get("participants"):
+        problems["participants"] = ["Say who took part in the assessment."]
+    for area in AREA_KEYS:
+        name = BY_AREA[area].name
+        if state.get(flat_key(area, "current")) is None:
+            problems[flat_key(area, "current")] = [f"{name}: choose the level the service is at now."]
+        if state.get(flat_key(area, "aim")) is None:
+            problems[flat_key(area, "aim")] = [f"{name}: choose the level you are aiming for."]
+    return problems

@@ -1,0 +1,310 @@
+"""The levels plugin's pages, mounted by core at /t/<slug>/levels/.
+
+Everyone in the Trust reads where services stand (service users included: the
+guide is about sharing it); staff teams, admins and user facilitators fill in
+assessments (the ``facilitate`` action).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from core.auth import require
+from core.db import db
+from core.events import EventError
+from core.models import Service
+
+from . import commands, grid
+from .answers import load_flat
+from .commands import WRITE
+from .forms import AmendForm, AssessmentForm, CompareForm
+from .levels import (
+    AREAS, AREAS_AFTERWARDS, AREAS_INTRODUCTION, INTRODUCTION, LEVELS, TITLE, flat_key, label_of, level_title,
+)
+from .models import Assessment
+
+bp = Blueprint("levels", __name__, template_folder="templates")
+
+SAVED = "Your answers are saved as a draft. You can come back and finish it later."
+SAVED_NOT_SUBMITTED = ("Your answers are saved as a draft, but the assessment is not submitted yet. "
+                       "Answer the questions listed below, then submit it.")
+STALE = ("Someone else saved this assessment since you opened it. Your answers are below and are not "
+         "saved yet: check them, then save again.")
+NOTHING_TYPED = "Nothing to save yet. Answer at least one question, then save."
+
+
+def long_date(day) -> str:
+    """``10 January 2026`` from a date or an ISO date string."""
+    from core.reports import long_date as format_day
+
+    return format_day(date.fromisoformat(day) if isinstance(day, str) else day)
+
+
+def long_time_iso(moment: str) -> str:
+    """A time kept in the log's ISO form, as people read it."""
+    from core.reports import long_time
+
+    return long_time(datetime.strptime(moment, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
+
+
+def show_value(key: str, value) -> str:
+    """An answer as people read it."""
+    from core.events import ERASED
+
+    if value is None or value == "":
+        return "Not given"
+    if value == ERASED:
+        return "Erased"
+    if key == "assessed_on":
+        return long_date(value)
+    if key.endswith(("_current", "_aim")):
+        return level_title(value)
+    return str(value)
+
+
+def _page_context(**extra) -> dict:
+    from core.reports import long_time
+
+    return {"levels": LEVELS, "areas": AREAS, "title": TITLE, "introduction": INTRODUCTION,
+            "areas_introduction": AREAS_INTRODUCTION, "areas_afterwards": AREAS_AFTERWARDS,
+            "flat_key": flat_key, "label_of": label_of, "level_title": level_title, "show_value": show_value,
+            "long_date": long_date, "long_time": long_time, "long_time_iso": long_time_iso, **extra}
+
+
+def _service(service_id: int) -> Service:
+    service = db.session.scalar(select(Service).where(Service.id == service_id))
+    if service is None:
+        abort(404)
+    return service
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    assessment = commands.assessment_by_id(assessment_id)
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+def _labels(assessment: Assessment) -> dict:
+    from core.views.audit import actor_labels
+
+    actors = {assessment.started_by, assessment.updated_by, assessment.submitted_by}
+    actors |= {entry["by"] for entry in assessment.amendments or []}
+    return actor_labels(a for a in actors if a)
+
+
+def _name(assessment: Assessment) -> str:
+    when = long_date(assessment.assessed_on) if assessment.assessed_on else "date not given"
+    return when + ("" if assessment.submitted else " (draft)")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@bp.get("/")
+@require("read")
+def index():
+    services = db.session.scalars(
+        select(Service).where(Service.archived.is_(False)).order_by(Service.name, Service.id)).all()
+    by_service: dict[int, list] = {}
+    for assessment in db.session.scalars(select(Assessment)):
+        by_service.setdefault(assessment.service_id, []).append(assessment)
+    rows = []
+    for service in services:
+        own = by_service.get(service.id, [])
+        latest, _ = grid.latest_two(own)
+        rows.append({"service": service, "latest": latest, "levels": grid.area_levels(latest),
+                     "drafts": [a for a in own if not a.submitted]})
+    return render_template("levels/index.html", **_page_context(rows=rows))
+
+
+@bp.get("/services/<int:service_id>")
+@require("read")
+def service_page(service_id):
+    service = _service(service_id)
+    assessments = grid.service_assessments(service.id)
+    done = grid.submitted(assessments)
+    latest, previous = grid.latest_two(assessments)
+    compare_form = CompareForm(formdata=None)
+    _compare_choices(compare_form, done)
+    if previous is not None:
+        compare_form.a.data, compare_form.b.data = str(previous.id), str(latest.id)
+    return render_template("levels/service.html", **_page_context(
+        service=service, assessments=assessments, submitted_assessments=done, latest=latest,
+        grid_data=grid.grid(latest), chart=grid.chart(assessments), compare_form=compare_form,
+        moved=grid.moved_items(grid.compare(previous, latest)) if previous is not None else None,
+        previous=previous))
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@require("read")
+def view_assessment(assessment_id):
+    assessment = _assessment(assessment_id)
+    service = _service(assessment.service_id)
+    earlier = [a for a in grid.submitted(grid.service_assessments(service.id))
+               if a.id != assessment.id and assessment.assessed_on and a.assessed_on <= assessment.assessed_on]
+    return render_template("levels/assessment.html", **_page_context(
+        assessment=assessment, service=service, content=assessment.content(), labels=_labels(assessment),
+        grid_data=grid.grid(assessment), previous=earlier[-1] if earlier and assessment.submitted else None))
+
+
+@bp.get("/compare")
+@require("read")
+def compare_page():
+    form = CompareForm(request.args)
+    first, second = _assessment_or_none(form.a.data), _assessment_or_none(form.b.data)
+    anchor = first or second
+    if anchor is None:
+        abort(404)
+    service = _service(anchor.service_id)
+    _compare_choices(form, grid.submitted(grid.service_assessments(service.id)))
+    comparison = None
+    if first is None or second is None:
+        (form.a if first is None else form.b).errors = ["Choose an assessment from the list."]
+    elif first.service_id != second.service_id:
+        form.b.errors = ["Choose an assessment of the same service."]
+    else:
+        comparison = grid.compare(first, second)
+    page = render_template("levels/compare.html", **_page_context(
+        service=service, form=form, comparison=comparison, first=first, second=second))
+    return page, 200 if comparison is not None else 422
+
+
+def _assessment_or_none(value):
+    return commands.assessment_by_id(int(value)) if value and str(value).isdigit() else None
+
+
+def _compare_choices(form, assessments) -> None:
+    choices = [SelectChoice(str(a.id), _name(a)) for a in assessments]
+    form.a.choices = choices
+    form.b.choices = list(choices)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _render_form(form, service, assessment=None, *, status=200, notice=None, template="levels/form.html"):
+    return render_template(template, **_page_context(
+        form=form, service=service, assessment=assessment, notice=notice)), status
+
+
+def _refuse(form, service, assessment, messages: dict, *, status=422, template="levels/form.html"):
+    db.session.rollback()
+    form.take_messages(messages)
+    return _render_form(form, service, assessment, status=status, template=template)
+
+
+@bp.route("/services/<int:service_id>/new", methods=["GET", "POST"])
+@require(WRITE)
+def new_assessment(service_id):
+    service = _service(service_id)
+    if service.archived:
+        abort(404)
+    form = AssessmentForm()
+    if request.method == "GET":
+        return _render_form(form, service)
+    if not form.validate_on_submit():
+        return _render_form(form, service, status=422)
+    values, problems = load_flat(form.flat())
+    if problems:
+        return _refuse(form, service, None, problems)
+    if all(value is None for value in values.values()):
+        return _refuse(form, service, None, {"": [NOTHING_TYPED]})
+    try:
+        assessment = commands.start_assessment(service.id, values)
+        db.session.commit()
+    except EventError as err:
+        return _refuse(form, service, None, err.fields or {"": [err.message]})
+    return _after_saving(service, assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@require(WRITE)
+def edit_assessment(assessment_id):
+    assessment = _assessment(assessment_id)
+    service = _service(assessment.service_id)
+    if assessment.submitted:
+        if request.method == "GET":
+            flash("This assessment has been submitted. To correct it, amend it.", "info")
+            return redirect(url_for(".view_assessment", assessment_id=assessment.id))
+        abort(409, "This assessment has been submitted, so it cannot be edited. To correct it, amend it.")
+    form = AssessmentForm()
+    if request.method == "GET":
+        form.show(assessment.content())
+        form.version.data = str(assessment.version)
+        return _render_form(form, service, assessment)
+    if not form.validate_on_submit():
+        return _render_form(form, service, assessment, status=422)
+    values, problems = load_flat(form.flat())
+    if form.version.data != str(assessment.version):
+        form.version.data = str(assessment.version)
+        return _refuse(form, service, assessment, {**problems, "": [STALE]}, status=409)
+    if problems:
+        return _refuse(form, service, assessment, problems)
+    try:
+        commands.save_draft(assessment, values)
+        db.session.commit()
+    except EventError as err:
+        return _refuse(form, service, assessment, err.fields or {"": [err.message]})
+    return _after_saving(service, assessment)
+
+
+def _after_saving(service, assessment):
+    """A draft is saved; submit it too if that was the button pressed."""
+    if request.form.get("action") != "submit":
+        flash(SAVED, "success")
+        return redirect(url_for(".edit_assessment", assessment_id=assessment.id))
+    try:
+        commands.submit_assessment(assessment)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        form = AssessmentForm(formdata=None)
+        form.show(assessment.content())
+        form.version.data = str(assessment.version)
+        form.take_messages(err.fields or {"": [err.message]})
+        return _render_form(form, service, assessment, status=422, notice=SAVED_NOT_SUBMITTED)
+    flash("The assessment is submitted. The grid below shows where the service is and what it is aiming for.",
+          "success")
+    return redirect(url_for(".view_assessment", assessment_id=assessment.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/amend", methods=["GET", "POST"])
+@require(WRITE)
+def amend_assessment(assessment_id):
+    assessment = _assessment(assessment_id)
+    service = _service(assessment.service_id)
+    template = "levels/amend.html"
+    if not assessment.submitted:
+        if request.method == "GET":
+            return redirect(url_for(".edit_assessment", assessment_id=assessment.id))
+        abort(409, "This assessment is still a draft: edit the draft instead.")
+    form = AmendForm()
+    if request.method == "GET":
+        form.show(assessment.content())
+        form.version.data = str(assessment.version)
+        return _render_form(form, service, assessment, template=template)
+    if not form.validate_on_submit():
+        return _render_form(form, service, assessment, status=422, template=template)
+    values, problems = load_flat(form.flat())
+    if form.version.data != str(assessment.version):
+        form.version.data = str(assessment.version)
+        return _refuse(form, service, assessment, {**problems, "": [STALE]}, status=409, template=template)
+    if problems:
+        return _refuse(form, service, assessment, problems, template=template)
+    try:
+        commands.amend_assessment(assessment, values, form.reason.data)
+        db.session.commit()
+    except EventError as err:
+        # "nothing changed" belongs to the whole form, not to one answer
+        fields = {k: v for k, v in err.fields.items() if k != "changes"}
+        return _refuse(form, service, assessment, fields or {"": [err.message]}, template=template)
+    flash("The amendment is saved. It is listed on the assessment with who made it and when.", "success")
+    return redirect(url_for(".view_assessment", assessment_id=assessment.id))
+
+
+@bp.errorhandler(commands.AssessmentConflict)
+def _conflict(err):
+    db.session.rollback()
+    return render_template("errors/error.html", code=409, title="That has changed", message=err.message), 409
