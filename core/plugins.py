@@ -52,7 +52,7 @@ class PluginHost:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as err:
-            raise PluginError(f"plugin {err.plugin_name!r} is invalid: {err}") from None
+            raise PluginError(f"plugin {self.pm.get_name(err.plugin)!r} is invalid: {err}") from None
         self.event_types = self._collect_event_types()
         self._subsets: dict = {}
 
@@ -61,6 +61,9 @@ class PluginHost:
             raise PluginError(f"plugin {name!r} is installed twice")
         try:
             plugin = load()
+            extra_specs = getattr(plugin, "HOOKSPECS", None)
+            if extra_specs is not None:  # a plugin may bring hooks of its own for others to implement
+                self.pm.add_hookspecs(extra_specs)
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as err:
             raise PluginError(f"plugin {name!r} is invalid: {err}") from None

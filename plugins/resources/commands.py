@@ -1,0 +1,125 @@
+"""What people (and the section itself) do to resources, each as one event.
+
+Pages, the API and the seeding on switch-on all call these. Each raises
+``CommandError`` with plain words and records nothing on bad input; the caller
+commits.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.commands import CommandError
+from core.db import db
+from core.events import record
+
+from . import rules
+from .events import ADDED, ARCHIVED, CHANGED, RESTORED, SEEDED
+from .models import Resource
+from .national import NATIONAL_RESOURCES
+
+
+class Conflict(CommandError):
+    """The resource is not in a state that allows this (already archived, changed meanwhile...)."""
+
+
+class Stale(Conflict):
+    """Someone saved the resource after the form was opened."""
+
+
+def resource_by_id(resource_id: int) -> Resource | None:
+    """A resource of the Trust in context; another Trust's is simply not found."""
+    return db.session.scalar(select(Resource).where(Resource.id == resource_id))
+
+
+def resource_by_origin(origin_key: str) -> Resource | None:
+    return db.session.scalar(select(Resource).where(Resource.origin_key == origin_key))
+
+
+def current_fields(resource: Resource) -> dict:
+    return {**resource.words(), "scope": resource.scope, "tags": list(resource.tags or []),
+            "service_ids": list(resource.service_ids or [])}
+
+
+def _about_service(service_ids: list[int]) -> int | None:
+    """The service an event is about, when the resource is for exactly one."""
+    return service_ids[0] if len(service_ids) == 1 else None
+
+
+def _choices(values: dict) -> dict:
+    return {"scope": values["scope"], "service_ids": values["service_ids"], "tags": values["tags"]}
+
+
+def add_resource(data: dict, *, origin_key: str | None = None, package: str | None = None,
+                 shipped: bool = False) -> Resource:
+    """Add a resource. ``shipped``: the words are the platform's own (the guide's), not anyone's."""
+    values = rules.clean(data)
+    if origin_key is not None and resource_by_origin(origin_key) is not None:
+        raise Conflict("This resource has been added already.")
+    words = {key: values[key] for key in rules.WORD_FIELDS if values[key]}
+    about = _about_service(values["service_ids"])
+    if shipped:
+        ev = record(SEEDED, {**_choices(values), "words": [], "given": words, "origin_key": origin_key},
+                    service_id=about)
+    else:
+        ev = record(ADDED, {**_choices(values), "words": sorted(words), "origin_key": origin_key,
+                            "package": package}, personal=words, service_id=about)
+    return db.session.get(Resource, int(ev.entity_id))
+
+
+def _record_changes(resource: Resource, values: dict) -> list[str]:
+    before = current_fields(resource)
+    changed = [key for key in rules.FIELDS if values[key] != before[key]]
+    if not changed:
+        return []
+    words = {key: values[key] for key in changed if key in rules.WORD_FIELDS and values[key]}
+    # The event type declares its words, so it always carries them (empty when only choices changed).
+    record(CHANGED, {**_choices(values), "changed": changed, "words": sorted(words)},
+           personal=words, stream=f"resource:{resource.id}",
+           service_id=_about_service(values["service_ids"]))
+    return changed
+
+
+def change_resource(resource: Resource, changes: dict, *, expected_version: int | None = None) -> list[str]:
+    """Change some details; returns the names of the fields that changed (none: nothing recorded)."""
+    if resource.package:
+        raise Conflict(f"This resource comes from the {resource.package} package, so it is changed there. "
+                       "An admin can archive it here.")
+    if expected_version is not None and expected_version != resource.version:
+        raise Stale("Someone else changed this resource since you opened it. Your changes are below and "
+                    "are not saved yet: check them, then save again.")
+    return _record_changes(resource, rules.clean({**current_fields(resource), **changes}))
+
+
+def update_from_package(resource: Resource, offered: dict) -> list[str]:
+    """A package's newer words for one of its resources (already checked by ``rules.clean``)."""
+    return _record_changes(resource, offered)
+
+
+def archive_resource(resource: Resource, *, withdrawn: bool = False) -> None:
+    if resource.archived:
+        raise Conflict("This resource is archived already.")
+    record(ARCHIVED, {"withdrawn": withdrawn}, stream=f"resource:{resource.id}",
+           service_id=_about_service(resource.service_ids or []))
+
+
+def restore_resource(resource: Resource) -> None:
+    if not resource.archived:
+        raise Conflict("This resource is not archived.")
+    record(RESTORED, stream=f"resource:{resource.id}", service_id=_about_service(resource.service_ids or []))
+
+
+def seed_national() -> int:
+    """Add the guide's national organisations that this Trust has never had; returns how many.
+
+    An entry archived by the Trust counts as had: switching the section off
+    and on again adds nothing twice and brings back nothing archived.
+    """
+    had = set(db.session.scalars(select(Resource.origin_key).where(Resource.origin_key.like("guide:%"))))
+    added = 0
+    for entry in NATIONAL_RESOURCES:
+        if entry.origin_key in had:
+            continue
+        add_resource({"name": entry.name, "description": entry.description, "website": entry.website,
+                      "scope": "national", "tags": list(entry.tags)}, origin_key=entry.origin_key, shipped=True)
+        added += 1
+    return added

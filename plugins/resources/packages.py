@@ -1,0 +1,187 @@
+"""Trusts' local-resource packages: asking them, and bringing what they offer into the log.
+
+A package is an ordinary plugin implementing ``local_resources(tenant)`` (see
+``plugins.resources.hookspecs``). Its resources are not read live: a refresh
+records what changed as events (added, changed, withdrawn, offered again), so
+the list, reports and audit all read the one log. Only packages switched on
+for the Trust are asked; a package that fails is reported and left alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from core.commands import CommandError
+from core.db import db
+from core.models import TenantPlugin
+from core.plugins import host
+
+from . import hookspecs, rules
+from .commands import add_resource, archive_resource, current_fields, restore_resource, update_from_package
+from .models import PACKAGE, Resource
+
+PLUGIN = "resources"  # the name this section is installed under
+HOOK = "local_resources"
+PACKAGE_FIELDS = ("key", "name", "description", "address", "phone", "email", "website", "tags")
+KEY_LENGTH = 100
+
+
+def ensure_hookspecs(pm) -> None:
+    """Teach the plugin manager the ``local_resources`` hook (once; later calls do nothing).
+
+    pluggy accepts specs after plugins are registered and checks the
+    implementations already there against them, as pytest's ``pytest_addhooks`` does.
+    """
+    caller = getattr(pm.hook, HOOK, None)
+    if caller is None or not caller.has_spec():
+        pm.add_hookspecs(hookspecs)
+
+
+def origin_key(plugin: str, key: str) -> str:
+    return f"{PACKAGE}:{plugin}:{key}"
+
+
+@dataclass
+class Offer:
+    plugin: str
+    key: str
+    values: dict  # every field of a resource, checked by rules.clean
+
+    @property
+    def origin_key(self) -> str:
+        return origin_key(self.plugin, self.key)
+
+
+@dataclass
+class Plan:
+    """What a refresh does (or did): the work, and what could not be brought in."""
+
+    add: list[Offer] = field(default_factory=list)
+    change: list[tuple[Resource, Offer]] = field(default_factory=list)
+    withdraw: list[Resource] = field(default_factory=list)
+    restore: list[Resource] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return len(self.add) + len(self.change) + len(self.withdraw) + len(self.restore)
+
+    def summary(self) -> str:
+        parts = [f"{count} {what}" for count, what in (
+            (len(self.add), "added"), (len(self.change), "updated"), (len(self.restore), "brought back"),
+            (len(self.withdraw), "archived because their package no longer offers them")) if count]
+        return ", ".join(parts)
+
+
+def _switched_on() -> set[str]:
+    """Plugins switched on for the Trust in context (read afresh: one may have just changed)."""
+    names = db.session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled))
+    return set(names) & set(host().installed)
+
+
+def _ask(tenant, switched_on: set[str], loud: bool) -> tuple[dict[str, list], set[str], list[str]]:
+    """Each switched-on package's answer; packages that failed; problems in plain words."""
+    pm = host().pm
+    ensure_hookspecs(pm)
+    answers, failed, problems = {}, set(), []
+    for impl in getattr(pm.hook, HOOK).get_hookimpls():
+        plugin = impl.plugin_name
+        if plugin not in switched_on or impl.hookwrapper or impl.wrapper:
+            continue
+        try:
+            # pluggy lets an implementation take fewer arguments than the spec names
+            answer = impl.function(**{name: tenant for name in impl.argnames if name == "tenant"})
+        except Exception as err:  # noqa: BLE001 - one broken package must not stop the others
+            if loud:  # the whole story once, when an admin refreshes; a line each time the list is seen
+                current_app.logger.exception("local_resources failed in plugin %s", plugin)
+            else:
+                current_app.logger.warning("local_resources failed in plugin %s: %r", plugin, err)
+            failed.add(plugin)
+            problems.append(f"The {plugin} package could not be read, so its resources were left as they were.")
+            continue
+        if answer is None:
+            answer = []
+        if not isinstance(answer, (list, tuple)):
+            failed.add(plugin)
+            problems.append(f"The {plugin} package did not give a list of resources, so its resources "
+                            "were left as they were.")
+            continue
+        answers[plugin] = list(answer)
+    return answers, failed, problems
+
+
+def _offers(plugin: str, entries: list, problems: list[str]) -> tuple[list[Offer], set[str]]:
+    """Checked offers of one package, and every key it named (checked or not)."""
+    offers, keys = [], set()
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"The {plugin} package: entry {number} is not a resource, so it was left out.")
+            continue
+        key = entry.get("key")
+        if not isinstance(key, str) or not key.strip() or len(key.strip()) > KEY_LENGTH:
+            problems.append(f"The {plugin} package: entry {number} has no key (a short name of up to "
+                            f"{KEY_LENGTH} characters that never changes), so it was left out.")
+            continue
+        key = key.strip()
+        if key in keys:
+            problems.append(f"The {plugin} package names the key {key!r} twice; the first was used.")
+            continue
+        keys.add(key)
+        unknown = sorted(set(entry) - set(PACKAGE_FIELDS))
+        if unknown:
+            problems.append(f"The {plugin} package: {key!r} has details a resource does not have "
+                            f"({', '.join(map(str, unknown))}), so it was left out.")
+            continue
+        details = {name: entry.get(name) for name in PACKAGE_FIELDS if name != "key"}
+        try:
+            values = rules.clean({**details, "scope": "local", "service_ids": []})
+        except CommandError as err:
+            said = " ".join(m for messages in err.fields.values() for m in messages)
+            problems.append(f"The {plugin} package: {key!r} was left out. {said}")
+            continue
+        offers.append(Offer(plugin, key, values))
+    return offers, keys
+
+
+def plan(tenant, *, loud: bool = False) -> Plan:
+    """What a refresh would record for the Trust in context, without recording it."""
+    result = Plan()
+    switched_on = _switched_on()
+    if PLUGIN not in switched_on:
+        return result
+    answers, failed, result.problems = _ask(tenant, switched_on, loud)
+    have = {r.origin_key: r for r in db.session.scalars(select(Resource).where(Resource.package.is_not(None)))}
+    offered_keys = set()
+    for plugin, entries in answers.items():
+        offers, keys = _offers(plugin, entries, result.problems)
+        offered_keys |= {origin_key(plugin, key) for key in keys}
+        for offer in offers:
+            resource = have.get(offer.origin_key)
+            if resource is None:
+                result.add.append(offer)
+                continue
+            if resource.archived and resource.withdrawn:
+                result.restore.append(resource)
+            if offer.values != current_fields(resource):
+                result.change.append((resource, offer))
+    for key, resource in have.items():
+        if resource.package in failed or key in offered_keys or resource.archived:
+            continue
+        result.withdraw.append(resource)
+    return result
+
+
+def refresh(tenant) -> Plan:
+    """Record what the Trust's packages offer now; returns what was done. The caller commits."""
+    work = plan(tenant, loud=True)
+    for offer in work.add:
+        add_resource(offer.values, origin_key=offer.origin_key, package=offer.plugin)
+    for resource in work.restore:
+        restore_resource(resource)
+    for resource, offer in work.change:
+        update_from_package(resource, offer.values)
+    for resource in work.withdraw:
+        archive_resource(resource, withdrawn=True)
+    return work
