@@ -300,6 +300,9 @@ def project(ev: Event, etype: EventType | None = None) -> None:
         select(model).filter_by(**{key_name: key_type(ev.entity_id)})
     ).one_or_none()
     if obj is None:
+        if not etype.creates and key_name == "id":
+            # An id the tenant does not have (perhaps another tenant's): nothing to change.
+            raise EventError("That record was not found.", {"stream": [f"{ev.stream} was not found."]})
         obj = _new_row(model, ev)
         session.add(obj)
     etype.apply(obj, ev)
@@ -388,6 +391,7 @@ class ChainReport:
 def verify_records(records: Iterable[dict], expect_head: str | None = None) -> ChainReport:
     """Recompute one tenant's chain from its records in seq order."""
     report = ChainReport()
+    expected_head_seq = None
     for rec in records:
         report.tenant_id = rec.get("tenant_id")
         expected = report.head_seq + 1
@@ -403,10 +407,16 @@ def verify_records(records: Iterable[dict], expect_head: str | None = None) -> C
             return report
         report.count += 1
         report.head_seq, report.head = rec["seq"], rec["hash"]
+        if rec["hash"] == expect_head:
+            expected_head_seq = rec["seq"]
     if expect_head is not None and expect_head != report.head:
         report.ok = False
-        report.first_bad_seq = report.head_seq + 1 if report.head_seq else 1
-        report.reason = "the last event is not the expected head (events may be missing from the end)"
+        if expected_head_seq is not None:
+            report.first_bad_seq = expected_head_seq + 1
+            report.reason = "there are events after the expected head"
+        else:
+            report.first_bad_seq = report.head_seq + 1
+            report.reason = "the last event is not the expected head (events may be missing from the end)"
     return report
 
 
@@ -424,13 +434,33 @@ def verify_tenant(tenant_id: int, expect_head: str | None = None) -> ChainReport
 
 
 def erase_personal(event_id: int) -> bool:
-    """Forget the words kept with one event. The chain still verifies."""
+    """Forget the words kept with one event, and refold the row they reached. The chain still verifies."""
     row = db.session.get(EventPersonal, event_id)
     if row is None:
         return False
+    ev = db.session.get(Event, event_id)
     db.session.delete(row)
     db.session.flush()
+    db.session.expire(ev, ["personal_row"])
+    _refold(ev)
     return True
+
+
+def _refold(ev: Event) -> None:
+    """Rebuild the live row of an event's stream with its projectors (the words now read [erased])."""
+    etype = event_types().get(ev.type)
+    if etype is None:
+        return
+    model = etype.model
+    key_name, key_type = _stream_key(model)
+    key = key_type(ev.entity_id)
+    live = db.session.scalars(select(model).filter_by(**{key_name: key})).one_or_none()
+    folded = fold(model, stream=ev.stream).get(key)
+    if live is None or folded is None:
+        return
+    for attr in model.__mapper__.column_attrs:
+        setattr(live, attr.key, getattr(folded, attr.key))
+    db.session.flush()
 
 
 def head(tenant_id: int) -> tuple[int, str]:

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("current_tenant_id", default=None)
 
@@ -58,6 +59,22 @@ def _is_scoped(mapper) -> bool:
     return issubclass(mapper.class_, TenantScoped)
 
 
+def _touches_tenant_tables(state) -> bool:
+    if any(_is_scoped(m) for m in state.all_mappers):
+        return True
+    # select(func.count()).select_from(Model) names no entity; look at the tables themselves.
+    scoped_tables = {m.local_table for m in _scoped_mappers()}
+    tables = find_tables(state.statement, check_columns=True, include_aliases=True, include_joins=True,
+                         include_selects=True, include_crud=True)
+    return not scoped_tables.isdisjoint(tables)
+
+
+def _scoped_mappers():
+    from .db import db
+
+    return [m for m in db.Model.registry.mappers if _is_scoped(m)]
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state):
     if not (state.is_select or state.is_update or state.is_delete):
@@ -66,7 +83,7 @@ def _scope_to_tenant(state):
         return
     tenant_id = _current_tenant_id.get()
     if tenant_id is None:
-        if any(_is_scoped(m) for m in state.all_mappers):
+        if _touches_tenant_tables(state):
             raise TenantScopeError("a tenant-owned table was queried with no tenant in context")
         return
     state.statement = state.statement.options(

@@ -87,19 +87,18 @@ def _authorise():
     tenant = g.get("tenant")
     if tenant is None:
         return None
-    owner = app_blueprint_owner(request.blueprint)
-    if owner is not None and owner not in enabled_plugins():
-        abort(404)
     membership = _api_membership(tenant) if is_api_request() else _page_membership()
     if membership is not None and membership.active:
         g.membership = membership
         g._actor_token = events.set_actor(f"user:{membership.user_id}")
-        return None
-    if _allows_anonymous():
-        return None  # e.g. an invitation link: the view checks its own token
-    if not is_api_request() and not current_user.is_authenticated:
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-    _refuse()
+    elif not _allows_anonymous():  # an invitation link checks its own token
+        if not is_api_request() and not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        _refuse()
+    owner = app_blueprint_owner(request.blueprint)
+    if owner is not None and owner not in enabled_plugins():
+        abort(404) if g.get("membership") else _refuse()
+    return None
 
 
 def _refuse():
