@@ -9,6 +9,7 @@ import time_machine
 from core import commands, create_app, events, migrate, reports
 from core.db import db
 from core.models import Membership, Service, Tenant
+from core.plugins import BUILT_IN
 from core.testing import Database
 
 
@@ -235,8 +236,17 @@ def switch(tenant, on: bool):
         (commands.enable_plugin if on else commands.disable_plugin)(row, "fakereport")
 
 
-def test_a_new_plugin_is_off_until_switched_on(plugin_app, make_tenant, api_client):
+def core_only_tenant(make_tenant, plugin_app):
+    """A Trust with the built-in sections off, so only core and the fake plugin report."""
     tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",), target_app=plugin_app)
+    with tenant.context() as session:
+        for plugin in BUILT_IN:
+            commands.disable_plugin(session.get(Tenant, tenant.id), plugin)
+    return tenant
+
+
+def test_a_new_plugin_is_off_until_switched_on(plugin_app, make_tenant, api_client):
+    tenant = core_only_tenant(make_tenant, plugin_app)
     oak = tenant.services["Oak Day Centre"]
     api = api_client("admin", target=tenant)
     assert [f["plugin"] for f in api.get(f"services/{oak}/report").json["fragments"]] == ["core"]
@@ -244,7 +254,7 @@ def test_a_new_plugin_is_off_until_switched_on(plugin_app, make_tenant, api_clie
 
 
 def test_fragments_in_order_and_named(plugin_app, make_tenant, api_client, signed_in):
-    tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",), target_app=plugin_app)
+    tenant = core_only_tenant(make_tenant, plugin_app)
     oak = tenant.services["Oak Day Centre"]
     switch(tenant, on=True)
     api = api_client("admin", target=tenant)
@@ -269,7 +279,7 @@ def test_fragments_in_order_and_named(plugin_app, make_tenant, api_client, signe
 
 
 def test_switching_a_plugin_off_removes_its_fragment(plugin_app, make_tenant, api_client, signed_in):
-    tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",), target_app=plugin_app)
+    tenant = core_only_tenant(make_tenant, plugin_app)
     oak = tenant.services["Oak Day Centre"]
     switch(tenant, on=True)
     switch(tenant, on=False)

@@ -1,0 +1,76 @@
+"""Example notes: a tiny section showing every part of a plugin.
+
+Each function below implements one hook from ``core.hookspecs``; the
+docstring's first line is the section's title on a Trust's "Sections" page.
+"""
+from pathlib import Path
+
+from core.hookspecs import hookimpl
+
+NAME = "example"
+
+
+@hookimpl
+def event_types():
+    from .events import EVENT_TYPES
+
+    return EVENT_TYPES
+
+
+@hookimpl
+def migration_directory():
+    return str(Path(__file__).resolve().parent / "migrations" / "versions")
+
+
+@hookimpl
+def plugin_enabled(tenant):
+    from .events import seed_welcome_note
+
+    seed_welcome_note(tenant)
+
+
+@hookimpl
+def page_blueprint():
+    from .views import make_page_blueprint
+
+    return make_page_blueprint()
+
+
+@hookimpl
+def api_blueprint():
+    from .views import make_api_blueprint
+
+    return make_api_blueprint()
+
+
+@hookimpl
+def navigation(tenant, membership):
+    from flask import url_for
+
+    from core.plugins import NavItem
+
+    return [NavItem("Example notes", url_for("example.index"))]
+
+
+@hookimpl
+def service_links(service):
+    # Takes fewer arguments than the spec names: pluggy allows it.
+    from flask import url_for
+
+    from core.plugins import NavItem
+
+    return [NavItem("Example notes", url_for("example.index"))]
+
+
+@hookimpl
+def service_report_fragment(service, as_of):
+    from .reports import notes_fragment
+
+    return notes_fragment(as_of, title=f"Example notes (seen from {service.name})")
+
+
+@hookimpl
+def tenant_report_fragment(tenant, as_of):
+    from .reports import notes_fragment
+
+    return notes_fragment(as_of, title="Example notes")
