@@ -132,3 +132,28 @@ def enabled_plugins() -> frozenset[str]:
 def tenant_hooks():
     """Hook callers for the tenant in context."""
     return host().hooks_for(enabled_plugins())
+
+
+def tenant_results(hook_name: str, **kwargs) -> list[tuple[str, object]]:
+    """``(plugin, answer)`` from core and the tenant's enabled plugins, in load order.
+
+    pluggy calls the last registered plugin first; pages list navigation,
+    links and report fragments in load order instead: core, the guide's
+    sections in the guide's order, then installed packages. None is skipped.
+    """
+    keep = enabled_plugins() | {CORE}
+    order = [name for name, _ in host().pm.list_name_plugin()]
+    impls = [i for i in getattr(host().pm.hook, hook_name).get_hookimpls()
+             if i.plugin_name in keep and not (i.hookwrapper or i.wrapper)]
+    results = []
+    for impl in sorted(impls, key=lambda i: order.index(i.plugin_name)):
+        # an implementation may take fewer arguments than the spec names
+        answer = impl.function(**{name: kwargs[name] for name in impl.argnames})
+        if answer is not None:
+            results.append((impl.plugin_name, answer))
+    return results
+
+
+def tenant_items(hook_name: str, **kwargs) -> list:
+    """The lists answered by a list-returning hook, joined in load order."""
+    return [item for _, items in tenant_results(hook_name, **kwargs) for item in items]

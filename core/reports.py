@@ -19,7 +19,7 @@ from sqlalchemy import or_
 
 from .events import Event, fold
 from .models import Service
-from .plugins import CORE, enabled_plugins, host
+from .plugins import host, tenant_results
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -144,22 +144,15 @@ def service_as_of(service_id: int, as_of: datetime | None) -> Service | None:
 
 def _fragments(hook_name: str, **kwargs) -> list[Fragment]:
     """Call the hook on core and the tenant's enabled plugins, naming each answer."""
-    keep = enabled_plugins() | {CORE}
     fragments = []
-    for impl in getattr(host().pm.hook, hook_name).get_hookimpls():
-        if impl.plugin_name not in keep or impl.hookwrapper or impl.wrapper:
-            continue
-        # pluggy lets an implementation take fewer arguments than the spec names
-        result = impl.function(**{name: kwargs[name] for name in impl.argnames})
-        if result is None:
-            continue
+    for plugin, result in tenant_results(hook_name, **kwargs):
         if not isinstance(result, Fragment):
-            raise TypeError(f"plugin {impl.plugin_name!r} returned {type(result).__name__} from "
+            raise TypeError(f"plugin {plugin!r} returned {type(result).__name__} from "
                             f"{hook_name}; it must return core.reports.Fragment or None")
         if not result.plugin:
-            result.plugin = impl.plugin_name
+            result.plugin = plugin
         fragments.append(result)
-    return sorted(fragments, key=lambda f: (f.order, f.plugin))
+    return sorted(fragments, key=lambda f: f.order)  # stable: equal orders keep load order
 
 
 def service_report(service: Service, as_of: datetime | None) -> list[Fragment]:

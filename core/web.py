@@ -17,7 +17,7 @@ from . import events
 from .auth import login_manager, token_hash
 from .db import db
 from .models import ApiToken, Membership, Tenant
-from .plugins import enabled_plugins, host, tenant_hooks
+from .plugins import enabled_plugins, host, tenant_items
 from .tenancy import reset_tenant, set_tenant
 
 csrf = CSRFProtect()
@@ -165,8 +165,7 @@ def _template_context():
     membership = g.get("membership")
     context = {"current_tenant": tenant, "membership": membership}
     if tenant is not None and membership is not None:
-        context["nav_items"] = [item for items in tenant_hooks().navigation(tenant=tenant, membership=membership)
-                                for item in items or []]
+        context["nav_items"] = tenant_items("navigation", tenant=tenant, membership=membership)
     from .auth import can
 
     context["can"] = can

@@ -250,3 +250,18 @@ def test_plugin_blueprints_are_mounted_under_the_tenant(app):
     assert ("/api/v1/t/<slug>/example/notes", "example_api.create_note") in rules
     spec = app.test_client().get("/api/v1/openapi.json").json
     assert "/api/v1/t/{slug}/example/notes" in spec["paths"]
+
+
+def test_sections_are_listed_in_the_guides_order(tenant, signed_in):
+    """Navigation and a service's links follow load order: core, then the guide's sections."""
+    client = signed_in("admin")
+    home = client.get(f"/t/{tenant.slug}/").get_data(as_text=True)
+    labels = ["Health check", "Levels of involvement", "Indicators", "Resources"]
+    positions = [home.index(f">{label}<") for label in labels]
+    assert positions == sorted(positions)
+    assert home.index(">Services<") < positions[0]
+
+    page = client.get(f"/t/{tenant.slug}/services/{tenant.services['Oak Day Centre']}").get_data(as_text=True)
+    links = ["Health check of the user group", "Levels of involvement: where", "Evaluate this service", "Resources for this"]
+    positions = [page.index(text) for text in links]
+    assert positions == sorted(positions)

@@ -19,7 +19,7 @@ from ..events import EventError
 from ..forms import (AddMemberForm, PluginSwitchForm, RoleForm, ServiceForm, TokenForm, add_error,
                      show_command_error)
 from ..models import ApiToken, Membership, Service
-from ..plugins import enabled_plugins, host, tenant_hooks
+from ..plugins import enabled_plugins, host, tenant_items
 from ..reports import long_time
 
 bp = Blueprint("tenant", __name__, url_prefix="/t/<slug>")
@@ -83,8 +83,7 @@ def new_service():
 @require("read")
 def service_page(service_id):
     service = _service_or_404(service_id)
-    links = [item for items in tenant_hooks().service_links(service=service, membership=g.membership)
-             for item in items or []]
+    links = tenant_items("service_links", service=service, membership=g.membership)
     return render_template("tenant/service.html", service=service, links=links,
                            kind=_kind_label(service.kind))
 

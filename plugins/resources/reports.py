@@ -15,7 +15,7 @@ from .queries import by_name
 from .rules import SCOPES
 
 NAME = "resources"
-ORDER = 80
+ORDER = 100  # as every section: the load order (the guide's order) decides
 
 
 def _in_use(as_of) -> list[Resource]:
