@@ -58,7 +58,8 @@ class Database:
             engine.dispose()
 
 
-def make_app(url: str, **overrides):
+def make_app(url: str, plugins: dict | None = None, **overrides):
+    """An app on ``url``, migrated, with ``plugins`` (name -> module) registered beside the built-in ones."""
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
@@ -68,7 +69,7 @@ def make_app(url: str, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
         **overrides,
     }
-    app = create_app(config)
+    app = create_app(config, plugins=plugins)
     with app.app_context():
         migrate.upgrade()
     return app
@@ -77,6 +78,20 @@ def make_app(url: str, **overrides):
 def _dispose(app) -> None:
     with app.app_context():
         db.engine.dispose()
+
+
+@contextmanager
+def throwaway_app(engine: str, tmp_path_factory, plugins: dict | None = None, **overrides):
+    """An app on its own freshly migrated database, with extra plugins registered; dropped afterwards."""
+    database = Database(engine, tmp_path_factory)
+    try:
+        app = make_app(database.url, plugins=plugins, **overrides)
+        try:
+            yield app
+        finally:
+            _dispose(app)
+    finally:
+        database.drop()
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -97,11 +112,8 @@ def app(database):
 @pytest.fixture
 def fresh_app(request, tmp_path_factory, database):
     """An app on an empty, freshly migrated database of the same engine."""
-    fresh = Database(database.engine, tmp_path_factory)
-    app = make_app(fresh.url)
-    yield app
-    _dispose(app)
-    fresh.drop()
+    with throwaway_app(database.engine, tmp_path_factory) as app:
+        yield app
 
 
 @dataclass

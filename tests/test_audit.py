@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from sqlalchemy import event as sa_event
 
-from core import commands, create_app, events, migrate
+from core import commands, events
 from core.db import db
 from core.models import Membership, Service
-from core.testing import Database
+from core.testing import throwaway_app
 
 
 def text_of(response) -> str:
@@ -266,17 +266,8 @@ def test_queries_do_not_grow_with_the_events_shown(make_tenant, signed_in):
 @pytest.fixture(scope="module")
 def plugin_app(database, tmp_path_factory):
     """An app with the fake report plugin installed, on its own database."""
-    throwaway = Database(database.engine, tmp_path_factory)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": throwaway.url, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "RATELIMIT_STORAGE_URI": "memory://"},
-                     plugins={"fakereport": "fake_report_plugin"})
-    with app.app_context():
-        migrate.upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    throwaway.drop()
+    with throwaway_app(database.engine, tmp_path_factory, {"fakereport": "fake_report_plugin"}) as app:
+        yield app
 
 
 def test_personal_words_shown_then_erased(plugin_app, make_tenant, signed_in):

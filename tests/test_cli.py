@@ -15,14 +15,14 @@ import pytest
 from marshmallow import Schema, fields
 from sqlalchemy import func, select, text
 
-from core import commands, create_app, migrate
+from core import commands
 from core.auth import check_password
 from core.db import db
 from core.events import ERASED, Event, EventPersonal, EventType, acting_as, record, verify_records, verify_tenant
 from core.hookspecs import hookimpl
 from core.models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
 from core.tenancy import ALL_TENANTS, tenant_context
-from core.testing import PASSWORD, Database, _unique
+from core.testing import PASSWORD, _unique, throwaway_app
 
 HASH = re.compile(r"^OK: (\d+) events checked; head seq (\d+) hash ([0-9a-f]{64})$")
 
@@ -440,16 +440,8 @@ def test_replay_every_trust(fresh_app, make_tenant):
 @pytest.fixture(scope="module")
 def notes_app(database, tmp_path_factory):
     """An app with this module installed as the "clinotes" plugin, on its own database."""
-    throwaway = Database(database.engine, tmp_path_factory)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": throwaway.url, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"},
-                     plugins={"clinotes": __name__})
-    with app.app_context():
-        migrate.upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    throwaway.drop()
+    with throwaway_app(database.engine, tmp_path_factory, {"clinotes": __name__}) as app:
+        yield app
 
 
 def test_erase_forgets_the_words_and_the_chain_still_verifies(notes_app, make_tenant):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import time_machine
@@ -16,13 +15,13 @@ from sqlalchemy.exc import DBAPIError
 import erasable_plugin
 import exploding_plugin
 from cl_example_plugin import events as example_events
-from core import commands, create_app, events, migrate
+from core import commands, events
 from core.db import db, utcnow
 from core.events import GENESIS, Event, EventError, event_hash
 from core.models import Membership, Service, Tenant
 from core.plugins import host
 from core.tenancy import TenantScoped, tenant_context
-from core.testing import Database
+from core.testing import throwaway_app
 from section_seeds import seed_sections
 
 HASHED_FIELDS = {"tenant_id", "seq", "type", "stream", "service_id", "actor", "occurred_at", "payload",
@@ -36,23 +35,6 @@ def at(*args):
 
 def moment(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
-
-
-@contextmanager
-def throwaway_app(engine: str, tmp_path_factory, plugins: dict | None = None):
-    """An app on its own migrated database, with extra plugins registered."""
-    database = Database(engine, tmp_path_factory)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "RATELIMIT_STORAGE_URI": "memory://"}, plugins=plugins)
-    with app.app_context():
-        migrate.upgrade()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        database.drop()
 
 
 @pytest.fixture(scope="module")

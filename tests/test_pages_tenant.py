@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from core import commands, create_app, migrate
+from core import commands
 from core.db import db
 from core.events import Event
 from core.hookspecs import hookimpl
@@ -178,11 +178,7 @@ def service_links(service, membership):
 
 @pytest.fixture
 def links_app(database):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
-                     plugins={"servicelinks": __name__})
-    with app.app_context():
-        migrate.upgrade()
+    app = make_app(database.url, plugins={"servicelinks": __name__})
     yield app
     with app.app_context():
         db.engine.dispose()

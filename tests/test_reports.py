@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from core import commands, create_app, events, migrate, reports
+from core import commands, events, reports
 from core.db import db
 from core.models import Membership, Service, Tenant
 from core.plugins import BUILT_IN
-from core.testing import Database
+from core.testing import throwaway_app
 
 
 def at(*args):
@@ -217,17 +217,8 @@ def test_openapi_documents_reports(client):
 @pytest.fixture(scope="module")
 def plugin_app(database, tmp_path_factory):
     """An app with the fake report plugin installed, on its own database."""
-    throwaway = Database(database.engine, tmp_path_factory)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": throwaway.url, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "RATELIMIT_STORAGE_URI": "memory://"},
-                     plugins={"fakereport": "fake_report_plugin"})
-    with app.app_context():
-        migrate.upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    throwaway.drop()
+    with throwaway_app(database.engine, tmp_path_factory, {"fakereport": "fake_report_plugin"}) as app:
+        yield app
 
 
 def switch(tenant, on: bool):

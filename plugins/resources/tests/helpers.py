@@ -9,8 +9,6 @@ from html import unescape
 import time_machine
 from sqlalchemy import func, select
 
-from core import create_app, migrate
-from core.db import db
 from core.events import Event
 from plugins.resources.models import Resource
 
@@ -72,17 +70,7 @@ def at(year, month, day, hour=12):
 @contextmanager
 def app_with_packages(engine: str, tmp_path_factory):
     """An app with the test packages installed beside the built-in plugins, on its own database."""
-    from core.testing import Database  # imported late: pytest loads core.testing as a plugin first
+    from core.testing import throwaway_app  # imported late: pytest loads core.testing as a plugin first
 
-    throwaway = Database(engine, tmp_path_factory)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": throwaway.url, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "RATELIMIT_STORAGE_URI": "memory://"}, plugins=PACKAGES)
-    with app.app_context():
-        migrate.upgrade()
-    try:
+    with throwaway_app(engine, tmp_path_factory, PACKAGES) as app:
         yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        throwaway.drop()
