@@ -99,8 +99,11 @@ def db_upgrade():
 @click.option("-m", "--message", required=True)
 @click.option("--branch", default="core", show_default=True, help="core, or a plugin's branch label.")
 def db_revision(message, branch):
-    """Autogenerate a migration on core's or a plugin's branch."""
-    command.revision(migrate.alembic_config(), message=message, autogenerate=True, head=f"{branch}@head")
+    """Autogenerate a migration on core's or a plugin's branch (a plugin's first one too)."""
+    try:
+        migrate.revision(message, branch)
+    except migrate.MigrationError as err:
+        raise click.ClickException(str(err)) from None
 
 
 # --- tenants ---------------------------------------------------------------------------

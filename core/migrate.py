@@ -3,9 +3,11 @@ import os
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.autogenerate import compare_metadata
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from .db import db
 from .plugins import host
@@ -13,8 +15,17 @@ from .plugins import host
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class MigrationError(RuntimeError):
+    """A migration could not be generated; the message says why in plain words."""
+
+
+def migration_directories() -> dict[str, str]:
+    """Each branch label (core, or a plugin's name) -> its versions directory."""
+    return {name: d for name, hook in host().impls("migration_directory") if (d := hook())}
+
+
 def alembic_config() -> Config:
-    dirs = [d for _, hook in host().impls("migration_directory") if (d := hook())]
+    dirs = migration_directories().values()
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
@@ -30,3 +41,18 @@ def pending_differences() -> list:
     """What autogenerate would change: empty when the models and the migrations agree."""
     with db.engine.connect() as connection:
         return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
+
+
+def revision(message: str, branch: str = "core") -> None:
+    """Autogenerate a revision on a branch; a plugin's first one starts its own branch."""
+    directories = migration_directories()
+    if branch not in directories:
+        raise MigrationError(f"There is no installed plugin with migrations called {branch!r}.")
+    config = alembic_config()
+    try:
+        ScriptDirectory.from_config(config).get_revisions(f"{branch}@head")
+    except CommandError:
+        command.revision(config, message=message, autogenerate=True, head="base", branch_label=branch,
+                         version_path=directories[branch], rev_id=f"0001_{branch}", depends_on="0001_core")
+        return
+    command.revision(config, message=message, autogenerate=True, head=f"{branch}@head")

@@ -6,9 +6,16 @@ locations from every plugin's ``migration_directory`` hook.
 from alembic import context
 from flask import current_app
 
-from core.db import db
+from core.db import UTCDateTime, db
 
 config = context.config
+
+
+def render_item(type_, obj, autogen_context):
+    """Write core's column types as plain SQLAlchemy ones, so migrations import nothing of the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
 
 
 def run_migrations() -> None:
@@ -18,6 +25,7 @@ def run_migrations() -> None:
             connection=connection,
             target_metadata=db.metadata,
             compare_type=True,
+            render_item=render_item,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
