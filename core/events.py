@@ -463,6 +463,12 @@ def _refold(ev: Event) -> None:
     db.session.flush()
 
 
+def stream_version(stream: str) -> int:
+    """The seq of the last event on a stream (0 if none): lets a form notice it went stale."""
+    last = db.session.scalar(select(Event.seq).where(Event.stream == stream).order_by(Event.seq.desc()).limit(1))
+    return last or 0
+
+
 def head(tenant_id: int) -> tuple[int, str]:
     with tenant_context(tenant_id):
         last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()

@@ -99,6 +99,7 @@ class ServiceForm(FlaskForm):
         "Description (optional)", filters=[_strip],
         validators=[Optional(), Length(max=2000, message="Enter a description of 2,000 characters or fewer.")],
         description="Who it is for and what it does, in a sentence or two.")
+    seen = HiddenField()  # the service's version when the form was opened
 
 
 # --- members ---------------------------------------------------------------------------

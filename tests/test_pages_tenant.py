@@ -40,6 +40,11 @@ def service_row(tenant, service_id) -> dict:
         return {"name": s.name, "kind": s.kind, "description": s.description, "archived": s.archived}
 
 
+def seen(client, url) -> str:
+    """The version an edit form carries, as a browser would send it back."""
+    return re.search(r'name="seen"[^>]*value="(\d+)"', page(client.get(url))).group(1)
+
+
 def flashed(client, response) -> str:
     assert response.status_code == 302, response.status_code
     return page(client.get(response.location))
@@ -101,7 +106,8 @@ def test_bad_service_details_say_what_to_fix_and_store_nothing(tenant, signed_in
     service_id = tenant.services["Oak Day Centre"]
     before, row = head(tenant), service_row(tenant, service_id)
     for url in (f"/t/{tenant.slug}/services/new", f"/t/{tenant.slug}/services/{service_id}/edit"):
-        text = page(client.post(url, data=form))
+        data = {**form, "seen": seen(client, url)} if url.endswith("/edit") else form
+        text = page(client.post(url, data=data))
         assert message in text
         assert "There is a problem" in text and "<title>Error: " in text
     assert events_since(tenant, before) == []
@@ -116,20 +122,42 @@ def test_changing_details_records_only_what_changed(tenant, signed_in):
     assert 'value="Oak Day Centre"' in text and 'value="day_centre" checked' in text
 
     before = head(tenant)
-    response = client.post(url, data={"name": "Oak Lodge", "kind": "day_centre", "description": ""})
+    response = client.post(url, data={"name": "Oak Lodge", "kind": "day_centre", "description": "",
+                                      "seen": seen(client, url)})
     assert events_since(tenant, before) == ["service.renamed"]
     assert "The details of Oak Lodge have been saved." in flashed(client, response)
 
     before = head(tenant)
-    client.post(url, data={"name": "Oak Lodge", "kind": "other", "description": "Now open on Sundays."})
+    client.post(url, data={"name": "Oak Lodge", "kind": "other", "description": "Now open on Sundays.",
+                           "seen": seen(client, url)})
     assert events_since(tenant, before) == ["service.described"]
     assert service_row(tenant, service_id) == {
         "name": "Oak Lodge", "kind": "other", "description": "Now open on Sundays.", "archived": False}
 
     before = head(tenant)
-    response = client.post(url, data={"name": "Oak Lodge", "kind": "other", "description": "Now open on Sundays."})
+    response = client.post(url, data={"name": "Oak Lodge", "kind": "other", "description": "Now open on Sundays.",
+                                      "seen": seen(client, url)})
     assert events_since(tenant, before) == []
     assert "Nothing was changed." in flashed(client, response)
+
+
+def test_a_stale_edit_form_keeps_what_was_typed_and_changes_nothing(tenant, signed_in):
+    first, second = signed_in("admin"), signed_in("admin")
+    service_id = tenant.services["Oak Day Centre"]
+    url = f"/t/{tenant.slug}/services/{service_id}/edit"
+    opened = seen(second, url)
+    first.post(url, data={"name": "Oak Lodge", "kind": "day_centre", "description": "", "seen": seen(first, url)})
+
+    before, row = head(tenant), service_row(tenant, service_id)
+    response = second.post(url, data={"name": "Oak House", "kind": "other", "description": "Typed text",
+                                      "seen": opened})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "Someone else changed this service while you were editing it." in text
+    assert 'value="Oak House"' in text and "Typed text" in text  # nothing typed is lost
+    assert events_since(tenant, before) == [] and service_row(tenant, service_id) == row
+    assert second.post(url, data={"name": "Oak House", "kind": "other", "description": "",
+                                  "seen": seen(second, url)}).status_code == 302
 
 
 def test_archiving_and_restoring_a_service(tenant, signed_in):

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import commands
+from .. import commands, events
 from ..auth import ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..db import db
@@ -94,6 +94,15 @@ def edit_service(service_id):
     service = _service_or_404(service_id)
     # Filled from the service to start with; a submitted form must then say everything itself.
     form = ServiceForm(obj=service) if request.method == "GET" else ServiceForm()
+    version = str(events.stream_version(f"service:{service.id}"))
+    if request.method == "GET":
+        form.seen.data = version
+    elif form.seen.data != version:
+        # Someone saved in between: keep what this person typed, and say so.
+        form.seen.data = version
+        form.form_errors.append("Someone else changed this service while you were editing it. "
+                                "Check the details below, then save again.")
+        return render_template("tenant/service_form.html", form=form, service=service), 409
     if form.validate_on_submit():
         wanted = (form.name.data, form.kind.data, form.description.data or "")
         changed = wanted != (service.name, service.kind, service.description)
