@@ -26,6 +26,13 @@ TITLES = {
     500: ("Sorry, there is a problem with the service", "Try again later. What you entered may not have been saved."),
 }
 
+API_MESSAGES = {
+    400: "The request could not be read. Check that it is valid JSON.",
+    404: "Nothing was found at this address. Check the Trust's short name and the id.",
+    405: "This address does not take that method.",
+    422: "Some answers need correcting.",
+}
+
 CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
          500: "server_error"}
@@ -50,11 +57,13 @@ def _http_error(error: HTTPException):
                 # a body that is not JSON at all comes as a plain list of messages
                 merged.update(per_location if isinstance(per_location, dict) else {location: per_location})
             fields = merged
+        if fields == {"json": ["Invalid JSON body."]}:
+            fields = {"json": ["The request body must be valid JSON, e.g. {\"name\": \"Oak Day Centre\"}."]}
         message = data.get("message")
         if message is None and error.description and error.description != type(error).description:
             message = error.description
-        if status == 422 and message is None:
-            message = "Some answers need correcting."
+        if message is None:
+            message = API_MESSAGES.get(status)
         response = json_error(status, message, fields)
         if status == 401:
             response[0].headers["WWW-Authenticate"] = "Bearer"

@@ -51,3 +51,18 @@ def test_no_two_schemas_share_a_name(client):
         if len(modules) > 1:
             by_name[name] = sorted(modules)
     assert not by_name, by_name
+
+
+def test_api_errors_are_plain_json(api_client, tenant):
+    api = api_client("admin")
+    bad_json = api.post("services", data="not json", headers={"Content-Type": "application/json"})
+    assert bad_json.status_code in (400, 422)
+    assert "valid JSON" in str(bad_json.json["error"])
+    missing = api.get("services/999999999")
+    assert missing.status_code == 404
+    assert missing.json["error"]["code"] == "not_found" and "Nothing was found" in missing.json["error"]["message"]
+    invalid = api.post("services", json={"name": "", "kind": "spaceship"})
+    assert invalid.status_code == 422
+    assert invalid.json["error"]["fields"] == {"name": ["Enter a name of 1 to 200 characters."],
+                                               "kind": [invalid.json["error"]["fields"]["kind"][0]]}
+    assert invalid.json["error"]["fields"]["kind"][0].startswith("Choose one of: day_centre")

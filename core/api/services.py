@@ -14,20 +14,25 @@ blp = Blueprint("api_services", __name__, url_prefix="/api/v1/t/<slug>/services"
                 description="Teams and settings inside a Trust.")
 
 
+NAME = ma.validate.Length(min=1, max=200, error="Enter a name of 1 to 200 characters.")
+KIND = ma.validate.OneOf(SERVICE_KINDS, error="Choose one of: " + ", ".join(SERVICE_KINDS) + ".")
+DESCRIPTION = ma.validate.Length(max=2000, error="Enter a description of 2,000 characters or fewer.")
+
+
 class ServiceSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(SERVICE_KINDS),
+    name = ma.fields.String(required=True, validate=NAME, error_messages={"required": "Enter a name."})
+    kind = ma.fields.String(required=True, validate=KIND, error_messages={"required": "Choose a kind of service."},
                             metadata={"description": "One of: " + ", ".join(SERVICE_KINDS)})
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    description = ma.fields.String(load_default="", validate=DESCRIPTION)
     archived = ma.fields.Boolean(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
 class ServicePatchSchema(ma.Schema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    kind = ma.fields.String(validate=ma.validate.OneOf(SERVICE_KINDS))
-    description = ma.fields.String(validate=ma.validate.Length(max=2000))
+    name = ma.fields.String(validate=NAME)
+    kind = ma.fields.String(validate=KIND)
+    description = ma.fields.String(validate=DESCRIPTION)
     archived = ma.fields.Boolean()
 
 
