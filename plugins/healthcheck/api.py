@@ -15,13 +15,14 @@ from sqlalchemy import select
 from core.api import ErrorSchema
 from core.auth import require
 from core.db import db
+from core.drafts import DRAFT, SUBMITTED
 from core.events import EventError
 from core.models import Service
 
 from . import commands, history
 from .answers import HealthCheckAnswersSchema, HealthCheckContentSchema, answer_field, flatten, nest, today
 from .compare import compare
-from .models import DRAFT, SUBMITTED, Review
+from .models import Review
 from .questions import ANSWERS, FIRST_STEP, GENERAL, KEY_ANSWERS, YES_PARTLY_NO_KEYS
 from .reports import overview
 

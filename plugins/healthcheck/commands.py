@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core import drafts
 from core.db import db
+from core.drafts import NEEDS_CORRECTING
 from core.events import EventError, record
 from core.models import Service
 
@@ -19,28 +21,17 @@ from .models import Review
 from .questions import ANSWERS, CHANGES_COUNT, SHARING
 
 
-class ReviewConflict(Exception):
-    """The step does not fit the review's status (a 409)."""
+# The step does not fit the review's status (a 409).
+ReviewConflict = drafts.DraftConflict
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-NEEDS_CORRECTING = "Some answers need correcting."
+NOUN = "health check"
 NEEDED_TO_SUBMIT = "Some answers are needed before the health check can be submitted."
 
 
 def service_for_review(service_id) -> Service:
     """A service of the Trust in context that can take a new health check."""
-    service = db.session.scalar(select(Service).where(Service.id == service_id)) \
-        if isinstance(service_id, int) and not isinstance(service_id, bool) else None
-    if service is None:
-        raise EventError(NEEDS_CORRECTING, {"service_id": ["Choose one of this Trust's services."]})
-    if service.archived:
-        raise EventError(NEEDS_CORRECTING, {"service_id": [
-            "This service is archived. Bring it back from the archive to review its user group."]})
-    return service
+    return drafts.service_for_new(
+        service_id, archived="This service is archived. Bring it back from the archive to review its user group.")
 
 
 def review_by_id(review_id: int) -> Review | None:
@@ -88,10 +79,6 @@ def _check(state: dict, changed: dict, *, complete: bool) -> None:
             raise EventError(NEEDED_TO_SUBMIT, problems)
 
 
-def _stream(review: Review) -> str:
-    return f"{Review.__stream__}:{review.id}"
-
-
 def start_review(service_id, values: dict, *, submit: bool = False) -> Review:
     """Start a review of a service's user group: a draft, or submitted at once."""
     service = service_for_review(service_id)
@@ -103,48 +90,40 @@ def start_review(service_id, values: dict, *, submit: bool = False) -> Review:
                 service_id=service.id)
     review = review_by_id(ev.id)
     if submit:
-        record(events.SUBMITTED_EVENT, stream=_stream(review), service_id=service.id)
+        drafts.record_on(review, events.SUBMITTED_EVENT)
     return review
 
 
 def save_draft(review: Review, values: dict) -> bool:
     """Keep what has been typed so far. Returns whether anything changed."""
-    if review.submitted:
-        raise ReviewConflict("This health check has been submitted, so it cannot be edited. "
-                             "To correct it, add an amendment.")
+    drafts.ensure_editable(review, NOUN)
     changed = _changes(review, values)
     if not changed:
         return False
     _check(review.content() | changed, changed, complete=False)
     payload, personal = _split(_with_count(changed))
-    record(events.DRAFT_SAVED, payload, personal=personal, stream=_stream(review),
-           service_id=review.service_id)
+    drafts.record_on(review, events.DRAFT_SAVED, payload, personal=personal)
     return True
 
 
 def submit_review(review: Review) -> Review:
-    if review.submitted:
-        raise ReviewConflict("This health check has already been submitted.")
+    drafts.ensure_not_submitted(review, NOUN)
     _check(review.content(), {}, complete=True)
-    record(events.SUBMITTED_EVENT, stream=_stream(review), service_id=review.service_id)
+    drafts.record_on(review, events.SUBMITTED_EVENT)
     return review
 
 
 def amend_review(review: Review, values: dict, reason: str | None = None) -> Review:
     """Correct a submitted review: an amendment event, never an edit in place."""
-    if not review.submitted:
-        raise ReviewConflict("Only a submitted health check is amended. Edit the draft instead.")
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > 2000:
-        raise EventError(NEEDS_CORRECTING, {"reason": ["Use 2000 characters or fewer."]})
+    drafts.ensure_submitted(review, NOUN)
+    reason = drafts.clean_reason(reason, limit=2000, too_long="Use 2000 characters or fewer.")
     changed = _changes(review, values)
     if not changed:
-        raise EventError("Nothing was changed. Change at least one answer to amend the health check.",
-                         {"changes": ["Change at least one answer."]})
+        raise drafts.nothing_changed(NOUN)
     _check(review.content() | changed, changed, complete=True)
     payload, personal = _split(_with_count(changed))
     personal["reason"] = reason
-    record(events.AMENDED, payload, personal=personal, stream=_stream(review), service_id=review.service_id)
+    drafts.record_on(review, events.AMENDED, payload, personal=personal)
     return review
 
 
@@ -158,6 +137,5 @@ def record_sharing(review: Review, values: dict) -> Review:
     changed = _changes(review, values) or values
     _check(review.content() | changed, changed, complete=False)
     payload, personal = _split(changed)
-    record(events.SHARING_RECORDED, payload, personal=personal, stream=_stream(review),
-           service_id=review.service_id)
+    drafts.record_on(review, events.SHARING_RECORDED, payload, personal=personal)
     return review

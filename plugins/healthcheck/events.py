@@ -12,10 +12,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.events import ERASED, EventType, iso
+from core import drafts
+from core.events import ERASED, EventType
 
 from .answers import PersonalSet, StructuredSet
-from .models import DRAFT, SUBMITTED, Review
+from .models import Review
 from .questions import ANSWERS, CHANGES_COUNT, PERSONAL
 
 STARTED = "healthcheck.review_started"
@@ -48,93 +49,55 @@ class AmendmentWords(Words):
 
 
 # --- projectors ---------------------------------------------------------------------------
+# The draft → submitted → amended steps are core.drafts'; what is asked is the health check's.
 
 def _erased_value(key: str):
     return [ERASED] if ANSWERS[key].kind == "list" else ERASED
 
 
 def changed_values(ev) -> dict:
-    """The answers an event sets, by flat key; erased words read [erased]."""
-    values = dict(ev.payload.get("set") or {})
-    for key in ev.payload.get("clear") or []:
-        values[key] = None
-    words = ev.payload.get("words") or []
-    if words:
-        said = {} if ev.erased else (ev.personal.get("set") or {})
-        for key in words:
-            values[key] = _erased_value(key) if ev.erased else said.get(key)
-    return values
-
-
-def _touch(review: Review, ev) -> None:
-    review.version = (review.version or 0) + 1
-    review.updated_at = ev.occurred_at
-    review.updated_by = ev.actor
-
-
-def _apply(review: Review, values: dict) -> None:
-    for key, value in values.items():
-        review.put(key, value)
+    """The answers an event sets, by flat key; erased words read [erased] (a list for a list)."""
+    return drafts.changed_values(ev, _erased_value)
 
 
 def _started(review: Review, ev) -> None:
-    review.service_id = ev.payload["service_id"]
-    review.status = DRAFT
-    review.version = 0
+    drafts.start(review, ev)
     for key in ("held_on", "staff_count", "service_user_count", "participant_roles", "has_user_group",
-                "shared_on", "service_user_views", "sharing_recorded_at", "sharing_recorded_by",
-                "submitted_at", "submitted_by"):
+                "shared_on", "service_user_views", "sharing_recorded_at", "sharing_recorded_by"):
         setattr(review, key, None)
-    review.answers, review.texts, review.agreed_changes, review.amendments = {}, {}, [], []
-    review.started_at = ev.occurred_at
-    review.started_by = ev.actor
-    _apply(review, changed_values(ev))
-    _touch(review, ev)
+    review.answers, review.texts, review.agreed_changes = {}, {}, []
+    drafts.put_all(review, changed_values(ev))
+    drafts.touch(review, ev)
 
 
 def _draft_saved(review: Review, ev) -> None:
-    _apply(review, changed_values(ev))
-    _touch(review, ev)
+    drafts.put_all(review, changed_values(ev))
+    drafts.touch(review, ev)
 
 
-def _submitted(review: Review, ev) -> None:
-    review.status = SUBMITTED
-    review.submitted_at = ev.occurred_at
-    review.submitted_by = ev.actor
-    _touch(review, ev)
+def _describe(key: str) -> dict:
+    return {"label": ANSWERS[key].label, "question": ANSWERS[key].question}
 
 
 def _amended(review: Review, ev) -> None:
     values = changed_values(ev)
-    reason = ERASED if ev.erased else (ev.personal.get("reason") if ev.personal else None)
-    entries = []
-    for key, value in values.items():
-        if key == CHANGES_COUNT:
-            continue
-        before = review.get(key)
-        if before == value:
-            continue
-        entries.append({"field": key, "label": ANSWERS[key].label, "question": ANSWERS[key].question,
-                        "from": before, "to": value, "at": iso(ev.occurred_at), "by": ev.actor,
-                        "event_id": ev.id, "reason": reason})
-    _apply(review, values)
+    keys = [key for key in values if key != CHANGES_COUNT]  # the count follows the changes listed
+    entries = drafts.amendment_entries(review, values, keys, ev, _describe)
+    drafts.put_all(review, values)
     review.amendments = [*(review.amendments or []), *entries]
-    _touch(review, ev)
+    drafts.touch(review, ev)
 
 
 def _sharing_recorded(review: Review, ev) -> None:
-    _apply(review, changed_values(ev))
+    drafts.put_all(review, changed_values(ev))
     review.sharing_recorded_at = ev.occurred_at
     review.sharing_recorded_by = ev.actor
-    _touch(review, ev)
+    drafts.touch(review, ev)
 
 
 # --- plain sentences for the audit page -----------------------------------------------------
 
-def _sentence(template: str):
-    def describe(ev, actor, service):
-        return template.format(actor=actor, service=service or "a service")
-    return describe
+_sentence = drafts.sentence
 
 
 def _amended_sentence(ev, actor, service):
@@ -150,7 +113,7 @@ EVENT_TYPES = [
               describe=_sentence("{actor} started a health check of {service}")),
     EventType(DRAFT_SAVED, Review, _draft_saved, Changes, personal=Words,
               describe=_sentence("{actor} saved a draft health check of {service}")),
-    EventType(SUBMITTED_EVENT, Review, _submitted,
+    EventType(SUBMITTED_EVENT, Review, drafts.submit,
               describe=_sentence("{actor} submitted a health check of {service}")),
     EventType(AMENDED, Review, _amended, Changes, personal=AmendmentWords, describe=_amended_sentence),
     EventType(SHARING_RECORDED, Review, _sharing_recorded, Changes, personal=Words,

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db
+from core.drafts import Draft
 from core.tenancy import TenantScoped
 
 from .questions import ANSWERS, CHANGES_COUNT
-
-DRAFT = "draft"
-SUBMITTED = "submitted"
 
 # Answers kept in columns of their own; every other answer lives in
 # ``answers`` (choices and numbers) or ``texts`` (words).
@@ -25,14 +23,11 @@ COLUMNS = ("held_on", "staff_count", "service_user_count", "participant_roles", 
 DATES = ("held_on", "shared_on")
 
 
-class Review(TenantScoped, db.Model):
+class Review(TenantScoped, Draft, db.Model):
+    """A draft until submitted; then amended, never edited (see ``core.drafts``)."""
+
     __tablename__ = "healthcheck_reviews"
     __stream__ = "healthcheck-review"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
-    status: Mapped[str] = mapped_column(String(20))
-    version: Mapped[int] = mapped_column(Integer)  # events applied: a form notices a stale copy
 
     held_on: Mapped[date | None] = mapped_column(Date)
     staff_count: Mapped[int | None] = mapped_column(Integer)
@@ -47,23 +42,12 @@ class Review(TenantScoped, db.Model):
     service_user_views: Mapped[str | None] = mapped_column(Text)
     sharing_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sharing_recorded_by: Mapped[str | None] = mapped_column(String(200))
-
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    started_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    submitted_by: Mapped[str | None] = mapped_column(String(200))
-    amendments: Mapped[list] = mapped_column(JSON)  # {field, label, from, to, at, by, reason}
+    # amendments' entries also carry the guide's question number: {..., question}
 
     __table_args__ = (
         Index("ix_healthcheck_reviews_tenant_service", "tenant_id", "service_id", "held_on"),
         Index("ix_healthcheck_reviews_tenant_status", "tenant_id", "status"),
     )
-
-    @property
-    def submitted(self) -> bool:
-        return self.status == SUBMITTED
 
     def get(self, key: str):
         """One answer by its flat key, as JSON-able values (dates as ISO strings)."""

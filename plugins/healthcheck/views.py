@@ -5,7 +5,7 @@ sharing them); staff, service users and facilitators fill them in.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from core.auth import require
 from core.db import db
+from core.drafts import long_time_iso
 from core.events import EventError
 from core.models import Service
 
@@ -52,9 +53,7 @@ def _review(review_id: int) -> Review:
 def _labels(review: Review) -> dict:
     from core.views.audit import actor_labels
 
-    actors = {review.started_by, review.updated_by, review.submitted_by, review.sharing_recorded_by}
-    actors |= {entry["by"] for entry in review.amendments or []}
-    return actor_labels(a for a in actors if a)
+    return actor_labels(a for a in review.actors() | {review.sharing_recorded_by} if a)
 
 
 def long_date(day) -> str:
@@ -62,13 +61,6 @@ def long_date(day) -> str:
     from core.reports import long_date as format_day
 
     return format_day(date.fromisoformat(day) if isinstance(day, str) else day)
-
-
-def long_time_iso(moment: str) -> str:
-    """A time kept in the log's ISO form, as people read it."""
-    from core.reports import long_time
-
-    return long_time(datetime.strptime(moment, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
 
 
 def _page_context(**extra) -> dict:

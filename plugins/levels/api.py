@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from core.auth import require
 from core.db import db
+from core.drafts import STATUSES
 from core.events import EventError
 from core.models import Service
 
@@ -21,7 +22,7 @@ from . import commands, grid
 from .answers import LevelsContentSchema, Strict, flatten, nest
 from .commands import WRITE
 from .levels import AREAS, LOWEST, HIGHEST, PARTS, flat_key
-from .models import STATUSES, Assessment
+from .models import Assessment
 from .reports import assessments_as_of
 
 blp = Blueprint("api_levels", __name__, description=(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core import drafts
 from core.db import db
+from core.drafts import NEEDS_CORRECTING
 from core.events import EventError, record
 from core.models import Service
 
@@ -23,29 +25,19 @@ from .rules import aims_problems, date_problems, missing
 # (the ``facilitate`` action). Everyone in the Trust, service users included, reads it.
 WRITE = "facilitate"
 
-NEEDS_CORRECTING = "Some answers need correcting."
+NOUN = "assessment"
 NEEDED_TO_SUBMIT = "Some answers are needed before the assessment can be submitted."
 MAX_REASON = 2000
 
 
-class AssessmentConflict(Exception):
-    """The step does not fit the assessment's status (a 409)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# The step does not fit the assessment's status (a 409).
+AssessmentConflict = drafts.DraftConflict
 
 
 def service_for_assessment(service_id) -> Service:
     """A service of the Trust in context that can take a new assessment."""
-    valid_id = isinstance(service_id, int) and not isinstance(service_id, bool)
-    service = db.session.scalar(select(Service).where(Service.id == service_id)) if valid_id else None
-    if service is None:
-        raise EventError(NEEDS_CORRECTING, {"service_id": ["Choose one of this Trust's services."]})
-    if service.archived:
-        raise EventError(NEEDS_CORRECTING, {"service_id": [
-            "This service is archived. Bring it back from the archive to assess it."]})
-    return service
+    return drafts.service_for_new(
+        service_id, archived="This service is archived. Bring it back from the archive to assess it.")
 
 
 def assessment_by_id(assessment_id: int) -> Assessment | None:
@@ -80,10 +72,6 @@ def _split(values: dict) -> tuple[dict, dict]:
     return payload, {"set": words}
 
 
-def _stream(assessment: Assessment) -> str:
-    return f"{Assessment.__stream__}:{assessment.id}"
-
-
 def _blank() -> dict:
     return {key: None for key in KEYS}
 
@@ -98,52 +86,39 @@ def start_assessment(service_id, values: dict, *, submit: bool = False) -> Asses
     ev = record(events.STARTED, {"service_id": service.id, **payload}, personal=personal, service_id=service.id)
     assessment = assessment_by_id(ev.id)
     if submit:
-        record(events.SUBMITTED_EVENT, stream=_stream(assessment), service_id=service.id)
+        drafts.record_on(assessment, events.SUBMITTED_EVENT)
     return assessment
-
-
-def _editable(assessment: Assessment) -> None:
-    if assessment.submitted:
-        raise AssessmentConflict("This assessment has been submitted, so it cannot be edited. "
-                                 "To correct it, add an amendment.")
 
 
 def save_draft(assessment: Assessment, values: dict) -> bool:
     """Keep what has been typed so far. Returns whether anything changed."""
-    _editable(assessment)
+    drafts.ensure_editable(assessment, NOUN)
     changed = _changes(assessment, values)
     if not changed:
         return False
     _check(assessment.content() | changed, changed, complete=False)
     payload, personal = _split(changed)
-    record(events.DRAFT_SAVED, payload, personal=personal, stream=_stream(assessment),
-           service_id=assessment.service_id)
+    drafts.record_on(assessment, events.DRAFT_SAVED, payload, personal=personal)
     return True
 
 
 def submit_assessment(assessment: Assessment) -> Assessment:
-    if assessment.submitted:
-        raise AssessmentConflict("This assessment has already been submitted.")
+    drafts.ensure_not_submitted(assessment, NOUN)
     _check(assessment.content(), {}, complete=True)
-    record(events.SUBMITTED_EVENT, stream=_stream(assessment), service_id=assessment.service_id)
+    drafts.record_on(assessment, events.SUBMITTED_EVENT)
     return assessment
 
 
 def amend_assessment(assessment: Assessment, values: dict, reason: str | None = None) -> Assessment:
     """Correct a submitted assessment: an amendment event, never an edit in place."""
-    if not assessment.submitted:
-        raise AssessmentConflict("Only a submitted assessment is amended. Edit the draft instead.")
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > MAX_REASON:
-        raise EventError(NEEDS_CORRECTING, {"reason": [f"Use {MAX_REASON:,} characters or fewer."]})
+    drafts.ensure_submitted(assessment, NOUN)
+    reason = drafts.clean_reason(reason, limit=MAX_REASON, too_long=f"Use {MAX_REASON:,} characters or fewer.")
     changed = _changes(assessment, values)
     if not changed:
-        raise EventError("Nothing was changed. Change at least one answer to amend the assessment.",
-                         {"changes": ["Change at least one answer."]})
+        raise drafts.nothing_changed(NOUN)
     _check(assessment.content() | changed, changed, complete=True)
     payload, personal = _split(changed)
     if reason:
         personal["reason"] = reason
-    record(events.AMENDED, payload, personal=personal, stream=_stream(assessment),
-           service_id=assessment.service_id)
+    drafts.record_on(assessment, events.AMENDED, payload, personal=personal)
     return assessment

@@ -13,11 +13,12 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.events import ERASED, EventType, iso
+from core import drafts
+from core.events import EventType
 
 from .answers import PersonalSet, StructuredSet
 from .levels import KEYS, PERSONAL_KEYS, label_of
-from .models import DRAFT, SUBMITTED, Assessment
+from .models import Assessment
 
 STARTED = "levels.assessment_started"
 DRAFT_SAVED = "levels.draft_saved"
@@ -48,77 +49,40 @@ class AmendmentWords(Words):
 
 
 # --- projectors ---------------------------------------------------------------------------
+# The draft → submitted → amended steps are core.drafts'; what is asked is the assessment's.
 
-def changed_values(ev) -> dict:
-    """The answers an event sets, by flat key; erased words read [erased]."""
-    values = dict(ev.payload.get("set") or {})
-    for key in ev.payload.get("clear") or []:
-        values[key] = None
-    words = ev.payload.get("words") or []
-    if words:
-        said = {} if ev.erased else (ev.personal.get("set") or {})
-        for key in words:
-            values[key] = ERASED if ev.erased else said.get(key)
-    return values
-
-
-def _touch(assessment: Assessment, ev) -> None:
-    assessment.version = (assessment.version or 0) + 1
-    assessment.updated_at = ev.occurred_at
-    assessment.updated_by = ev.actor
-
-
-def _apply(assessment: Assessment, values: dict) -> None:
-    for key, value in values.items():
-        assessment.put(key, value)
+changed_values = drafts.changed_values  # erased words read [erased]
 
 
 def _started(assessment: Assessment, ev) -> None:
-    assessment.service_id = ev.payload["service_id"]
-    assessment.status = DRAFT
-    assessment.version = 0
+    drafts.start(assessment, ev)
     for key in KEYS:
         assessment.put(key, None)
-    assessment.submitted_at = assessment.submitted_by = None
-    assessment.amendments = []
-    assessment.started_at = ev.occurred_at
-    assessment.started_by = ev.actor
-    _apply(assessment, changed_values(ev))
-    _touch(assessment, ev)
+    drafts.put_all(assessment, changed_values(ev))
+    drafts.touch(assessment, ev)
 
 
 def _draft_saved(assessment: Assessment, ev) -> None:
-    _apply(assessment, changed_values(ev))
-    _touch(assessment, ev)
+    drafts.put_all(assessment, changed_values(ev))
+    drafts.touch(assessment, ev)
 
 
-def _submitted(assessment: Assessment, ev) -> None:
-    assessment.status = SUBMITTED
-    assessment.submitted_at = ev.occurred_at
-    assessment.submitted_by = ev.actor
-    _touch(assessment, ev)
+def _describe(key: str) -> dict:
+    return {"label": label_of(key)}
 
 
 def _amended(assessment: Assessment, ev) -> None:
     values = changed_values(ev)
-    reason = ERASED if ev.erased else (ev.personal.get("reason") if ev.personal else None)
-    entries = []
-    for key in KEYS:  # the order of the form, whatever the order of the payload
-        if key not in values or assessment.get(key) == values[key]:
-            continue
-        entries.append({"field": key, "label": label_of(key), "from": assessment.get(key), "to": values[key],
-                        "at": iso(ev.occurred_at), "by": ev.actor, "event_id": ev.id, "reason": reason})
-    _apply(assessment, values)
+    keys = [key for key in KEYS if key in values]  # the order of the form, whatever the order of the payload
+    entries = drafts.amendment_entries(assessment, values, keys, ev, _describe)
+    drafts.put_all(assessment, values)
     assessment.amendments = [*(assessment.amendments or []), *entries]
-    _touch(assessment, ev)
+    drafts.touch(assessment, ev)
 
 
 # --- plain sentences for the audit page -----------------------------------------------------
 
-def _sentence(template: str):
-    def describe(ev, actor, service):
-        return template.format(actor=actor, service=service or "a service")
-    return describe
+_sentence = drafts.sentence
 
 
 def _amended_sentence(ev, actor, service):
@@ -135,7 +99,7 @@ EVENT_TYPES = [
     EventType(DRAFT_SAVED, Assessment, _draft_saved, Changes, personal=Words,
               label="Levels of involvement: draft saved",
               describe=_sentence("{actor} saved a draft assessment of the levels of involvement at {service}")),
-    EventType(SUBMITTED_EVENT, Assessment, _submitted,
+    EventType(SUBMITTED_EVENT, Assessment, drafts.submit,
               label="Levels of involvement: assessment submitted",
               describe=_sentence("{actor} submitted an assessment of the levels of involvement at {service}")),
     EventType(AMENDED, Assessment, _amended, Changes, personal=AmendmentWords,

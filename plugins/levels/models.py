@@ -6,29 +6,23 @@ Every answer has a column named by its flat key (``policy_aim``...).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db
+from core.db import db
+from core.drafts import Draft
 from core.tenancy import TenantScoped
 
 from .levels import AREA_KEYS, KEYS, LEVEL_PARTS, flat_key
 
-DRAFT = "draft"
-SUBMITTED = "submitted"
-STATUSES = (DRAFT, SUBMITTED)
 
+class Assessment(TenantScoped, Draft, db.Model):
+    """A draft until submitted; then amended, never edited (see ``core.drafts``)."""
 
-class Assessment(TenantScoped, db.Model):
     __tablename__ = "levels_assessments"
     __stream__ = "levels-assessment"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
-    status: Mapped[str] = mapped_column(String(20))
-    version: Mapped[int] = mapped_column(Integer)  # events applied: a form notices a stale copy
 
     assessed_on: Mapped[date | None] = mapped_column(Date)
     participants: Mapped[str | None] = mapped_column(Text)
@@ -46,22 +40,10 @@ class Assessment(TenantScoped, db.Model):
     policy_achieved: Mapped[str | None] = mapped_column(Text)
     policy_planned: Mapped[str | None] = mapped_column(Text)
 
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    started_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    submitted_by: Mapped[str | None] = mapped_column(String(200))
-    amendments: Mapped[list] = mapped_column(JSON)  # {field, label, from, to, at, by, event_id, reason}
-
     __table_args__ = (
         Index("ix_levels_assessments_tenant_service", "tenant_id", "service_id", "assessed_on"),
         Index("ix_levels_assessments_tenant_status", "tenant_id", "status"),
     )
-
-    @property
-    def submitted(self) -> bool:
-        return self.status == SUBMITTED
 
     def get(self, key: str):
         """One answer by flat key, JSON-able (the date as an ISO string)."""

@@ -6,7 +6,7 @@ assessments (the ``facilitate`` action).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from core.auth import require
 from core.db import db
+from core.drafts import long_time_iso
 from core.events import EventError
 from core.models import Service
 
@@ -41,13 +42,6 @@ def long_date(day) -> str:
     from core.reports import long_date as format_day
 
     return format_day(date.fromisoformat(day) if isinstance(day, str) else day)
-
-
-def long_time_iso(moment: str) -> str:
-    """A time kept in the log's ISO form, as people read it."""
-    from core.reports import long_time
-
-    return long_time(datetime.strptime(moment, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
 
 
 def show_value(key: str, value) -> str:
@@ -91,9 +85,7 @@ def _assessment(assessment_id: int) -> Assessment:
 def _labels(assessment: Assessment) -> dict:
     from core.views.audit import actor_labels
 
-    actors = {assessment.started_by, assessment.updated_by, assessment.submitted_by}
-    actors |= {entry["by"] for entry in assessment.amendments or []}
-    return actor_labels(a for a in actors if a)
+    return actor_labels(assessment.actors())
 
 
 def _name(assessment: Assessment) -> str:
