@@ -5,15 +5,17 @@ its name, in the directory its ``migration_directory`` hook returns.
 """
 from pathlib import Path
 
+from alembic import command
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Integer, inspect
 
-from core import migrate
+from core import create_app, migrate
 from core.db import db
 from core.events import projection_models
 from core.plugins import CORE, host
 from core.tenancy import TenantScoped
+from core.testing import Database
 
 
 def script_directory() -> ScriptDirectory:
@@ -146,3 +148,38 @@ def test_a_plugins_tables_are_prefixed_with_its_name(app):
         if plugin == CORE:
             continue
         assert all(table.startswith(f"{plugin}_") for table in tables), (plugin, tables)
+
+
+def test_installing_a_plugin_then_upgrading_adds_its_tables_and_touches_nothing_else(database, tmp_path_factory,
+                                                                                       make_tenant):
+    """A Trust's database before the example package's migrations, then after: only its tables appear."""
+    throwaway = Database(database.engine, tmp_path_factory)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": throwaway.url, "SECRET_KEY": "x", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    try:
+        with app.app_context():
+            config = migrate.alembic_config()
+            for label in branches():
+                if label != "example":
+                    command.upgrade(config, f"{label}@head")
+            before = schema(db.engine)
+        tenant = make_tenant(target_app=app, roles=("admin",))
+        rows_before = projection_counts(tenant)
+
+        with app.app_context():
+            migrate.upgrade()  # what an operator runs after installing the package
+            after = schema(db.engine)
+        added = sorted(set(after) - set(before))
+        assert added and all(table.startswith("example_") for table in added)
+        assert {table: after[table] for table in before} == before
+        assert projection_counts(tenant) == rows_before
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        throwaway.drop()
+
+
+def projection_counts(tenant) -> dict:
+    with tenant.context() as session:
+        return {m.__tablename__: session.query(m).count() for m in projection_models()
+                if not m.__tablename__.startswith("example_")}
