@@ -61,6 +61,7 @@ class Event(TenantScoped, db.Model):
         Index("ix_events_tenant_type", "tenant_id", "type"),
         Index("ix_events_tenant_service", "tenant_id", "service_id"),
         Index("ix_events_tenant_occurred", "tenant_id", "occurred_at"),
+        Index("ix_events_tenant_actor", "tenant_id", "actor"),  # the audit page's "who did it"
     )
 
     @property

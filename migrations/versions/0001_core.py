@@ -50,6 +50,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_tenant_occurred', ['tenant_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_events_tenant_actor', ['tenant_id', 'actor'], unique=False)
         batch_op.create_index('ix_events_tenant_service', ['tenant_id', 'service_id'], unique=False)
         batch_op.create_index('ix_events_tenant_stream', ['tenant_id', 'stream', 'seq'], unique=False)
         batch_op.create_index('ix_events_tenant_type', ['tenant_id', 'type'], unique=False)
@@ -174,6 +175,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_events_tenant_stream')
         batch_op.drop_index('ix_events_tenant_service')
         batch_op.drop_index('ix_events_tenant_occurred')
+        batch_op.drop_index('ix_events_tenant_actor')
 
     op.drop_table('events')
     op.drop_table('users')
