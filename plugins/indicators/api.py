@@ -2,7 +2,7 @@
 
 The same rules as the pages (plugins.indicators.commands): bad input answers
 422 with per-field messages, a step that cannot be taken yet (a third target,
-a review before its date) 409, another Trust's round 404; nothing is stored.
+a review before its date, a member's second response to a round) 409, another Trust's round 404; nothing is stored.
 """
 from __future__ import annotations
 
@@ -62,6 +62,15 @@ class ResponseIn(ma.Schema):
     answers = ma.fields.Dict(
         keys=ma.fields.String(validate=_one_of(KEYS, "an indicator")), values=ma.fields.Nested(AnswerIn),
         required=True, metadata={"description": "One entry per indicator answered, keyed by: " + ", ".join(KEYS)})
+    submission = ma.fields.String(
+        load_default=None, allow_none=True,
+        validate=ma.validate.Regexp(commands.SUBMISSION_PATTERN.pattern + "$",
+                                    error="Use 8 to 64 letters, digits, '-' or '_' (a UUID will do)."),
+        metadata={"description": "Optional one-time key chosen by the caller (8 to 64 letters, digits, '-' or "
+                                 "'_', e.g. a UUID) so a request sent again is recorded once: the first call "
+                                 "answers 201, a repeat with the same key answers 200 with the same response "
+                                 "and stores nothing. Each member answers once per round: a second response "
+                                 "with another key answers 409."})
 
 
 class SharingIn(ma.Schema):
@@ -273,20 +282,29 @@ def read_round(round_id):
 
 @blp.post("/rounds/<int:round_id>/responses")
 @blp.arguments(ResponseIn)
-@blp.response(201, ResponseOut)
+@blp.response(201, ResponseOut, description="The answers were recorded")
+@blp.alt_response(200, schema=ResponseOut, description="Sent before with the same submission key: "
+                                                      "the first response, nothing stored again")
+@blp.alt_response(409, description="This member has already answered this round, or the submission key "
+                                   "was used for someone else's answers")
 @require("contribute")
 def send_response(data, round_id):
-    """Send one person's answers for their group (step 1)."""
+    """Send one person's answers for their group (step 1). Each member answers once per round."""
     round_ = _round(round_id)
 
     def send() -> Response:
         group = commands.group_for(g.membership.role, data.get("group"))
-        return commands.send_response(round_, group, data["answers"])
+        return commands.send_response(round_, group, data["answers"], membership_id=g.membership.id,
+                                      submission=data.get("submission"))
 
-    response = _run(send)
+    try:
+        response, status = _run(send), 201
+    except commands.AlreadySent as done:
+        db.session.rollback()
+        response, status = done.response, 200
     db.session.commit()
     return {"id": response.id, "round_id": response.round_id, "group": response.group,
-            "sent_at": response.sent_at, "answers": response.answers}
+            "sent_at": response.sent_at, "answers": response.answers}, status
 
 
 @blp.post("/rounds/<int:round_id>/sharing")

@@ -7,10 +7,12 @@ messages) and records nothing on bad input; the caller commits.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.auth import token_hash
 from core.commands import CommandError
@@ -32,6 +34,15 @@ CODE_LENGTH = 12
 class StateConflict(CommandError):
     """The request is well formed but the round is not at a point where it can be done
     (a third target, a review before its date...). The API answers 409."""
+
+
+class AlreadySent(Exception):
+    """These answers were sent before with the same one-time key (a double click, a form
+    sent again): nothing new is recorded, and the caller answers as the first time."""
+
+    def __init__(self, response: Response):
+        super().__init__("These answers have already been sent.")
+        self.response = response
 
 
 class Problems:
@@ -152,8 +163,64 @@ def group_for(role: str, chosen: str | None) -> str:
     return chosen
 
 
-def send_response(round_: Round, group: str, raw, *, invitation: Invitation | None = None) -> Response:
-    """Record one person's answers for their group. The actor is whoever is in context."""
+SUBMISSION_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def new_submission_key() -> str:
+    """The one-time key a form carries, so sending it twice records the answers once."""
+    return secrets.token_urlsafe(24)
+
+
+def clean_submission(value) -> str | None:
+    """A one-time key as sent; none when there is none (an old form, an API call without one)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not SUBMISSION_PATTERN.fullmatch(value):
+        message = "The submission key must be 8 to 64 letters, digits, '-' or '_' (a UUID will do)."
+        raise CommandError(message, {"submission": [message]})
+    return value
+
+
+def member_response(round_: Round, membership_id: int) -> Response | None:
+    """The answers a member has sent to this round, if they have."""
+    return db.session.scalar(select(Response).where(
+        Response.round_id == round_.id, Response.membership_id == membership_id))
+
+
+def _resent(round_: Round, submission: str | None, membership_id: int | None,
+            invitation: Invitation | None) -> None:
+    """Stop a second send of the same answers: the same key from the same person (or link)
+    is the first send again; a key already used by someone else is refused."""
+    if submission is None:
+        return
+    earlier = db.session.scalar(select(Response).where(Response.submission == submission))
+    if earlier is None:
+        return
+    same_sender = (earlier.round_id == round_.id and earlier.membership_id == membership_id
+                   and earlier.invitation_id == (invitation.id if invitation else None))
+    if same_sender:
+        raise AlreadySent(earlier)
+    message = "This form has already been used to send answers. Reload the page and try again."
+    raise StateConflict(message, {"submission": [message]})
+
+
+def _answered_before(round_: Round, membership_id: int | None) -> None:
+    earlier = member_response(round_, membership_id) if membership_id is not None else None
+    if earlier is not None:
+        raise StateConflict(f"You have already sent your answers for this round, on "
+                            f"{long_date(london_day(earlier.sent_at))}.")
+
+
+def send_response(round_: Round, group: str, raw, *, invitation: Invitation | None = None,
+                  membership_id: int | None = None, submission=None) -> Response:
+    """Record one person's answers for their group. The actor is whoever is in context.
+
+    A member (``membership_id``) answers once per round. ``submission`` is the one-time key
+    of the form or API call: sent again, it raises ``AlreadySent`` with the first response.
+    """
+    submission = clean_submission(submission)
+    _resent(round_, submission, membership_id, invitation)
+    _answered_before(round_, membership_id)
     if group not in GROUPS:
         raise CommandError("Choose service users or staff.", {"group": ["Choose service users or staff."]})
     choices, texts = clean_answers(raw)
@@ -162,9 +229,16 @@ def send_response(round_: Round, group: str, raw, *, invitation: Invitation | No
                            {"answers": ["Answer at least one question before you send your answers."]})
     payload = {"round_id": round_.id, "group": group, "answers": choices,
                "via": "invitation" if invitation else "member",
-               "invitation_id": invitation.id if invitation else None}
-    ev = record("indicators.response_sent", payload, service_id=round_.service_id,
-                personal={"texts": texts})
+               "invitation_id": invitation.id if invitation else None,
+               "membership_id": membership_id, "submission": submission}
+    try:
+        ev = record("indicators.response_sent", payload, service_id=round_.service_id,
+                    personal={"texts": texts})
+    except IntegrityError:
+        # Another request sent them in the meantime; the savepoint has undone this one.
+        _resent(round_, submission, membership_id, invitation)
+        _answered_before(round_, membership_id)
+        raise
     return db.session.get(Response, int(ev.entity_id))
 
 
@@ -183,9 +257,10 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
-def _save_draft(round_: Round, group: str, raw, stream: str | None, **keys) -> Draft:
+def _save_draft(round_: Round, group: str, raw, stream: str | None, submission=None, **keys) -> Draft:
+    submission = clean_submission(submission)
     choices, texts = clean_answers(raw)
-    payload = {"round_id": round_.id, "group": group, "answers": choices, **keys}
+    payload = {"round_id": round_.id, "group": group, "answers": choices, "submission": submission, **keys}
     ev = record("indicators.draft_saved", payload, stream=stream, service_id=round_.service_id,
                 personal={"texts": texts})
     return db.session.get(Draft, int(ev.entity_id))
@@ -196,11 +271,12 @@ def member_draft(round_: Round, membership_id: int) -> Draft | None:
         Draft.round_id == round_.id, Draft.membership_id == membership_id, Draft.open.is_(True)))
 
 
-def save_member_draft(round_: Round, membership_id: int, group: str, raw) -> Draft:
+def save_member_draft(round_: Round, membership_id: int, group: str, raw, submission=None) -> Draft:
     """Keep a member's answers to finish later; they find them again when they come back."""
+    _answered_before(round_, membership_id)
     existing = member_draft(round_, membership_id)
     stream = f"{Draft.__stream__}:{existing.id}" if existing else None
-    return _save_draft(round_, group, raw, stream, membership_id=membership_id)
+    return _save_draft(round_, group, raw, stream, submission, membership_id=membership_id)
 
 
 def invitation_draft(invitation: Invitation, code: str | None) -> Draft | None:
@@ -210,14 +286,15 @@ def invitation_draft(invitation: Invitation, code: str | None) -> Draft | None:
         Draft.code_hash == code_hash(code), Draft.invitation_id == invitation.id, Draft.open.is_(True)))
 
 
-def save_invitation_draft(invitation: Invitation, round_: Round, raw, code: str | None = None) -> tuple[Draft, str]:
+def save_invitation_draft(invitation: Invitation, round_: Round, raw, code: str | None = None,
+                          submission=None) -> tuple[Draft, str]:
     """Keep answers given through an invitation. Returns the draft and its resume code:
     the same code when one was given and still matches, otherwise a new one."""
     existing = invitation_draft(invitation, code)
     if existing is None:
         code = new_resume_code()
     stream = f"{Draft.__stream__}:{existing.id}" if existing else None
-    draft = _save_draft(round_, invitation.group, raw, stream, invitation_id=invitation.id,
+    draft = _save_draft(round_, invitation.group, raw, stream, submission, invitation_id=invitation.id,
                         code_hash=code_hash(code))
     return draft, code
 

@@ -13,6 +13,7 @@ from .indicators import ANSWERS, CHAIRS, GROUP_WORDS, GROUPS, HAPPENED, KEYS, SE
 from .models import Draft, Invitation, Response, Round, Target
 
 HASH = validate.Length(equal=64)
+SUBMISSION = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="A one-time key is 8 to 64 letters, digits, '-' or '_'.")
 WORDS = validate.Length(max=TEXT_LIMIT)
 SHORT_WORDS = validate.Length(max=200)
 INDICATOR = validate.OneOf(KEYS, error="Choose one of the seven indicators.")
@@ -58,15 +59,23 @@ class Answered(Schema):
                           required=True)
 
 
+def _submission():
+    return fields.String(load_default=None, allow_none=True, validate=SUBMISSION)
+
+
 class ResponseSent(Answered):
     via = fields.String(required=True, validate=validate.OneOf(("member", "invitation")))
     invitation_id = fields.Integer(load_default=None, allow_none=True)
+    # Who sent them, when a member did: an id, kept in the hashed payload.
+    membership_id = fields.Integer(load_default=None, allow_none=True)
+    submission = _submission()
 
 
 class DraftSaved(Answered):
     membership_id = fields.Integer(load_default=None, allow_none=True)
     invitation_id = fields.Integer(load_default=None, allow_none=True)
     code_hash = fields.String(load_default=None, allow_none=True, validate=HASH)
+    submission = _submission()
 
 
 class AnswerTexts(Schema):
@@ -183,6 +192,8 @@ def _response_sent(row, ev):
     row.group = ev.payload["group"]
     row.via = ev.payload["via"]
     row.invitation_id = ev.payload["invitation_id"]
+    row.membership_id = ev.payload.get("membership_id")
+    row.submission = ev.payload.get("submission")
     row.answers = merged_answers(ev.payload["answers"], _texts(ev))
     row.words_erased = ev.erased
     row.sent_at = ev.occurred_at
@@ -194,6 +205,7 @@ def _draft_saved(row, ev):
     row.membership_id = ev.payload["membership_id"]
     row.invitation_id = ev.payload["invitation_id"]
     row.code_hash = ev.payload["code_hash"]
+    row.submission = ev.payload.get("submission")
     row.answers = merged_answers(ev.payload["answers"], _texts(ev))
     row.saved_at = ev.occurred_at
     row.open = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
 from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS,
@@ -70,6 +70,10 @@ def apply_errors(form, error) -> None:
                     if field is not None:
                         field.errors = list(field.errors) + list(part_messages)
             continue
+        if name == "submission" and isinstance(messages, list):
+            # A hidden field: say it above the form.
+            form.form_errors.extend(messages)
+            continue
         field = form._fields.get(name)
         if field is not None and isinstance(messages, list):
             field.errors = list(field.errors) + messages
@@ -81,6 +85,16 @@ def apply_errors(form, error) -> None:
 
 class _Answers(FlaskForm):
     """A short set of questions per indicator. Built below, one block per indicator."""
+
+    # The one-time key of this form, so sending it twice (a double click) records it once.
+    submission = HiddenField()
+
+    def carry_key(self, draft, new_key) -> None:
+        """Give the form its one-time key: saved answers keep theirs; a form sent back
+        to be corrected keeps the one it came with."""
+        if not self.submission.data:
+            self.submission.data = (draft.submission if draft is not None and draft.submission else None) \
+                or new_key()
 
     def to_answers(self) -> dict:
         answers = {}

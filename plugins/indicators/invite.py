@@ -75,6 +75,7 @@ def _actor(invitation: Invitation) -> str:
 
 
 def _page(invitation, round_, form, resume_form, draft, status=200):
+    form.carry_key(draft, commands.new_submission_key)
     return render_template(
         "indicators/invite_answer.html", invitation=invitation, round=round_, form=form,
         resume_form=resume_form, draft=draft, service_name=_service_name(round_),
@@ -96,11 +97,17 @@ def answer(token):
         try:
             with acting_as(_actor(invitation)):
                 if sending:
-                    commands.send_response(round_, invitation.group, form.to_answers(), invitation=invitation)
+                    commands.send_response(round_, invitation.group, form.to_answers(), invitation=invitation,
+                                           submission=form.submission.data)
                     commands.close_draft(draft, round_)
                 else:
                     _, code = commands.save_invitation_draft(invitation, round_, form.to_answers(),
-                                                             _saved_code(invitation))
+                                                             _saved_code(invitation), form.submission.data)
+        except commands.AlreadySent:
+            # The same form sent twice (a double click, a resent page): the answers are in.
+            db.session.rollback()
+            _remember_code(invitation, None)
+            return redirect(url_for(".sent", token=token))
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)

@@ -64,6 +64,9 @@ class Invitation(TenantScoped, db.Model):
 class Response(TenantScoped, db.Model):
     """One person's answers, as part of their group's evaluation.
 
+    A member answers once per round (``membership_id``; none for answers sent
+    through an invitation link). ``submission`` is the one-time key of the form
+    or API call that sent them, so sending the same form twice records it once.
     ``answers`` maps an indicator key to its choices and words:
     ``{"individual": "met", "service": "partly_met", "how": "...", "barriers": "...", "change": "..."}``.
     """
@@ -76,11 +79,18 @@ class Response(TenantScoped, db.Model):
     group: Mapped[str] = mapped_column(String(20))
     via: Mapped[str] = mapped_column(String(20))  # "member" or "invitation"
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("indicators_invitations.id"))
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
+    submission: Mapped[str | None] = mapped_column(String(64))
     answers: Mapped[dict] = mapped_column(JSON)
     words_erased: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_indicators_responses_tenant_round", "tenant_id", "round_id"),)
+    __table_args__ = (
+        Index("ix_indicators_responses_tenant_round", "tenant_id", "round_id"),
+        # The database itself refuses a member's second response, or a form sent twice.
+        Index("uq_indicators_responses_tenant_round_member", "tenant_id", "round_id", "membership_id", unique=True),
+        Index("uq_indicators_responses_tenant_submission", "tenant_id", "submission", unique=True),
+    )
 
 
 class Draft(TenantScoped, db.Model):
@@ -99,6 +109,8 @@ class Draft(TenantScoped, db.Model):
     membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id"))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("indicators_invitations.id"))
     code_hash: Mapped[str | None] = mapped_column(String(64))
+    # The one-time key the form carries when the saved answers are finally sent.
+    submission: Mapped[str | None] = mapped_column(String(64))
     answers: Mapped[dict] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     open: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -139,11 +139,17 @@ def round_page(round_id):
             visible=summary.visible_groups(round_, _role())))
 
 
+SENT_THANKS = "Thank you. Your answers have been sent to your group's evaluation."
+
+
 @bp.route("/rounds/<int:round_id>/evaluate", methods=["GET", "POST"])
 @require("contribute")
 def evaluate(round_id):
     """Step one, for members: one person's answers, with their group chosen by their role."""
     round_ = _round(round_id)
+    sent = commands.member_response(round_, g.membership.id)
+    if sent is not None:
+        return _already_sent(round_, sent)
     role = g.membership.role
     fixed_group = {"service_user": "service_users", "staff": "staff"}.get(role)
     draft = commands.member_draft(round_, g.membership.id)
@@ -156,29 +162,60 @@ def evaluate(round_id):
             form.group.data = draft.group
     group = fixed_group or (form.group.data if form.group.data in GROUPS else None)
     form.word_for(group)
+    status = 200
     if form.validate_on_submit():
         sending = request.form.get("action") == "send"
         try:
             group = commands.group_for(role, None if fixed_group else form.group.data)
             if sending:
-                commands.send_response(round_, group, form.to_answers())
+                commands.send_response(round_, group, form.to_answers(), membership_id=g.membership.id,
+                                       submission=form.submission.data)
                 commands.close_draft(draft, round_)
             else:
-                commands.save_member_draft(round_, g.membership.id, group, form.to_answers())
+                commands.save_member_draft(round_, g.membership.id, group, form.to_answers(),
+                                           form.submission.data)
+        except commands.AlreadySent:
+            # Sent twice at the same moment: the first one is in.
+            db.session.rollback()
+            flash(SENT_THANKS, "success")
+            return redirect(url_for(".round_page", round_id=round_.id))
+        except commands.StateConflict as err:
+            db.session.rollback()
+            sent = commands.member_response(round_, g.membership.id)
+            if sent is not None:
+                return _already_sent(round_, sent)
+            form.form_errors.append(err.message)
+            status = 409
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
         else:
             db.session.commit()
             if sending:
-                flash("Thank you. Your answers have been sent to your group's evaluation.", "success")
+                flash(SENT_THANKS, "success")
             else:
                 flash("Your answers are saved. Come back to this round when you are ready to finish "
                       "and send them.", "success")
             return redirect(url_for(".round_page", round_id=round_.id))
-    status = FAILED if form.errors else 200
+    if form.errors and status == 200:
+        status = FAILED
+    form.carry_key(draft, commands.new_submission_key)
     return render_template("indicators/evaluate.html", form=form, group=group, fixed_group=fixed_group,
                            draft=draft, **_round_context(round_)), status
+
+
+def _already_sent(round_: Round, sent: Response):
+    """A member answers once per round. The same form sent again (a double click) is the
+    first send again; anything else is refused in plain words, and shows what they sent."""
+    if request.method == "POST":
+        same_form = sent.submission is not None and request.form.get("submission") == sent.submission
+        if same_form and request.form.get("action") == "send":
+            flash(SENT_THANKS, "success")
+            return redirect(url_for(".round_page", round_id=round_.id))
+    when = long_date(london_day(sent.sent_at))
+    status = 409 if request.method == "POST" else 200
+    return render_template("indicators/evaluate_sent.html", sent=sent, when=when,
+                           refused=request.method == "POST", **_round_context(round_)), status
 
 
 @bp.get("/rounds/<int:round_id>/groups/<group>")

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from core import commands as core_commands
 from core.events import Event
-from core.models import Tenant
+from core.models import Membership, Tenant
 from core.reports import london_today
+from core.testing import ApiClient, sign_in
 
 
 def answers(individual="met", service="partly_met", words=True) -> dict:
@@ -82,3 +83,18 @@ def page(response) -> str:
 
 def csrf_token(text: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
+
+
+def another_api(tenant, role: str) -> ApiClient:
+    """The API as a second person of that role (each member answers a round once)."""
+    person = tenant.add_person(role)
+    with tenant.context() as session:
+        _, token = core_commands.create_token(session.get(Membership, person.membership_id), "test")
+    return ApiClient(tenant.app.test_client(), token, tenant.slug)
+
+
+def another_signed_in(tenant, role: str):
+    """A test client signed in as a second person of that role."""
+    client = tenant.app.test_client()
+    sign_in(client, tenant.add_person(role))
+    return client

@@ -5,8 +5,8 @@ import pytest
 
 from core.reports import london_today
 
-from .helpers import (answered_round, answers, event_count, future, last_event, shared_round, start_round,
-                      switch, target)
+from .helpers import (another_api, answered_round, answers, event_count, future, last_event, shared_round,
+                      start_round, switch, target)
 
 pytest_plugins = ["core.testing"]
 
@@ -81,8 +81,10 @@ def test_a_round_goes_through_the_four_steps(tenant, api_client, time_machine):
 
 def test_the_comparison_counts_each_group_and_keeps_quotes(tenant, api_client):
     round_id = start_round(api_client("staff"), tenant.services["Oak Day Centre"])["id"]
-    for role, individual in (("service_user", "not_met"), ("service_user", "met"), ("staff", "met")):
-        api_client(role).post(f"{ROUNDS}/{round_id}/responses", json={"answers": {
+    people = (api_client("service_user"), another_api(tenant, "service_user"), api_client("staff"))
+    for person, (role, individual) in zip(people, (("service_user", "not_met"), ("service_user", "met"),
+                                                   ("staff", "met"))):
+        person.post(f"{ROUNDS}/{round_id}/responses", json={"answers": {
             "listening": {"individual": individual, "service": "dont_know", "barriers": f"{role} {individual}"}}})
     comparison = api_client("viewer").get(f"{ROUNDS}/{round_id}/comparison").json
     assert comparison["groups_shown"] == ["service_users", "staff"]

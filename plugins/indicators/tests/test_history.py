@@ -36,8 +36,12 @@ def rich_history(tenant, api_client, signed_in, client, time_machine) -> int:
                                  data={"group": "service_users", "label": "Drop-in",
                                        "expires_on": (london_today() + timedelta(days=30)).isoformat()}))
     link = re.search(r'value="http://localhost([^"]+)"', made).group(1)
-    client.post(link, data={"valuing_individual": "met", "valuing_how": "Draft words", "action": "save"})
-    client.post(link, data={"valuing_individual": "met", "valuing_how": "Final words", "action": "send"})
+    key = re.search(r'name="submission" value="([^"]+)"', page(client.get(link))).group(1)
+    client.post(link, data={"valuing_individual": "met", "valuing_how": "Draft words", "action": "save",
+                            "submission": key})
+    for _ in range(2):  # a double click: recorded once
+        client.post(link, data={"valuing_individual": "met", "valuing_how": "Final words", "action": "send",
+                                "submission": key})
     signed_in("service_user").post(f"/t/{tenant.slug}/indicators/rounds/{round_id}/evaluate",
                                    data={"learning_service": "not_met", "action": "save"})
     api_client("staff").post(f"indicators/rounds/{round_id}/responses", json={"answers": answers()})
@@ -63,6 +67,9 @@ def test_replay_rebuilds_the_same_rows(tenant, api_client, signed_in, client, ti
     assert all(before[model.__tablename__] for model in MODELS), {k: len(v) for k, v in before.items()}
     assert any(not d["open"] for d in before["indicators_drafts"])
     assert any(d["open"] for d in before["indicators_drafts"])
+    sent = before["indicators_responses"]
+    assert len(sent) == 2
+    assert any(r["membership_id"] for r in sent) and any(r["submission"] for r in sent)
     with tenant.context():
         events.replay(tenant.id)
     assert dump(tenant) == before

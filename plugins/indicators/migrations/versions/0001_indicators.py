@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('membership_id', sa.Integer(), nullable=True),
     sa.Column('invitation_id', sa.Integer(), nullable=True),
     sa.Column('code_hash', sa.String(length=64), nullable=True),
+    sa.Column('submission', sa.String(length=64), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('saved_at', sa.DateTime(), nullable=False),
     sa.Column('open', sa.Boolean(), nullable=False),
@@ -101,22 +102,29 @@ def upgrade() -> None:
     sa.Column('group', sa.String(length=20), nullable=False),
     sa.Column('via', sa.String(length=20), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=True),
+    sa.Column('membership_id', sa.Integer(), nullable=True),
+    sa.Column('submission', sa.String(length=64), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('words_erased', sa.Boolean(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['invitation_id'], ['indicators_invitations.id'], name=op.f('fk_indicators_responses_invitation_id_indicators_invitations')),
+    sa.ForeignKeyConstraint(['membership_id'], ['memberships.id'], name=op.f('fk_indicators_responses_membership_id_memberships')),
     sa.ForeignKeyConstraint(['round_id'], ['indicators_rounds.id'], name=op.f('fk_indicators_responses_round_id_indicators_rounds')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_indicators_responses_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicators_responses'))
     )
     with op.batch_alter_table('indicators_responses', schema=None) as batch_op:
         batch_op.create_index('ix_indicators_responses_tenant_round', ['tenant_id', 'round_id'], unique=False)
+        batch_op.create_index('uq_indicators_responses_tenant_round_member', ['tenant_id', 'round_id', 'membership_id'], unique=True)
+        batch_op.create_index('uq_indicators_responses_tenant_submission', ['tenant_id', 'submission'], unique=True)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('indicators_responses', schema=None) as batch_op:
+        batch_op.drop_index('uq_indicators_responses_tenant_submission')
+        batch_op.drop_index('uq_indicators_responses_tenant_round_member')
         batch_op.drop_index('ix_indicators_responses_tenant_round')
 
     op.drop_table('indicators_responses')
