@@ -421,13 +421,7 @@ def assert_appended(tenant, before: int, expected: int) -> None:
     assert all(numbers == sorted(numbers) for numbers in by_thread.values())
 
 
-def skip_on_sqlite(database):
-    if database.engine == "sqlite":
-        pytest.skip("SQLite serialises writers; the concurrency test targets PostgreSQL")
-
-
-def test_eight_threads_append_to_one_tenant(app, make_tenant, database):
-    skip_on_sqlite(database)
+def test_eight_threads_append_to_one_tenant(app, make_tenant):
     tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",))
     oak = tenant.services["Oak Day Centre"]
     before = len(records_of(tenant))
@@ -435,8 +429,7 @@ def test_eight_threads_append_to_one_tenant(app, make_tenant, database):
     assert_appended(tenant, before, 400)
 
 
-def test_two_tenants_append_at_once(app, make_tenant, database):
-    skip_on_sqlite(database)
+def test_two_tenants_append_at_once(app, make_tenant):
     first = make_tenant(roles=("admin",), services=("Oak Day Centre",))
     second = make_tenant(roles=("admin",), services=("Elm Community Team",))
     counts = {fixture.id: len(records_of(fixture)) for fixture in (first, second)}
