@@ -63,16 +63,23 @@ def _touches_tenant_tables(state) -> bool:
     if any(_is_scoped(m) for m in state.all_mappers):
         return True
     # select(func.count()).select_from(Model) names no entity; look at the tables themselves.
-    scoped_tables = {m.local_table for m in _scoped_mappers()}
     tables = find_tables(state.statement, check_columns=True, include_aliases=True, include_joins=True,
                          include_selects=True, include_crud=True)
-    return not scoped_tables.isdisjoint(tables)
+    return not _tenant_tables().isdisjoint(tables)
 
 
-def _scoped_mappers():
+_tables_cache: dict = {"mappers": -1, "tables": frozenset()}
+
+
+def _tenant_tables() -> frozenset:
+    """Tables of tenant-owned models, recomputed only when a model is added (a plugin loads)."""
     from .db import db
 
-    return [m for m in db.Model.registry.mappers if _is_scoped(m)]
+    mappers = db.Model.registry.mappers
+    if _tables_cache["mappers"] != len(mappers):
+        _tables_cache["tables"] = frozenset(m.local_table for m in mappers if _is_scoped(m))
+        _tables_cache["mappers"] = len(mappers)
+    return _tables_cache["tables"]
 
 
 @event.listens_for(Session, "do_orm_execute")
