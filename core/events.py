@@ -34,6 +34,7 @@ GENESIS = "0" * 64
 ERASED = "[erased]"
 
 _actor: ContextVar[str] = ContextVar("event_actor", default="system")
+_clock: ContextVar[datetime | None] = ContextVar("event_clock", default=None)
 
 
 class Event(TenantScoped, db.Model):
@@ -178,6 +179,20 @@ def acting_as(actor: str):
         _actor.reset(token)
 
 
+@contextmanager
+def recording_at(moment: datetime):
+    """Stamp events recorded inside the block with ``moment`` (an aware UTC datetime).
+
+    For importing or generating a history (the demo, benchmarks); people's
+    requests always record the present.
+    """
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
 def set_actor(actor: str):
     return _actor.set(actor)
 
@@ -255,7 +270,7 @@ def record(
             stream=stream or f"{etype.model.__stream__}:{event_id}",
             service_id=service_id,
             actor=actor or _actor.get(),
-            occurred_at=occurred_at or utcnow(),
+            occurred_at=occurred_at or _clock.get() or utcnow(),
             payload=payload,
             prev_hash=prev_hash,
         )
@@ -478,5 +493,5 @@ def head(tenant_id: int) -> tuple[int, str]:
 
 __all__ = [
     "ALL_TENANTS", "ERASED", "Event", "EventError", "EventPersonal", "EventType", "ChainReport",
-    "acting_as", "fold", "head", "record", "replay", "verify_records", "verify_tenant", "erase_personal",
+    "acting_as", "recording_at", "fold", "head", "record", "replay", "verify_records", "verify_tenant", "erase_personal",
 ]
