@@ -195,55 +195,61 @@ def navigation(tenant, membership):
 
 # --- report fragments: what core knows, as of the report's moment ------------------------
 
-def _members_by_role(as_of):
-    from .events import fold
+def _members_by_role(when):
+    from .history import rows
 
     counts = dict.fromkeys(ROLES, 0)
-    for member in fold(Membership, as_of=as_of).values():
+    for member in rows(Membership, when):
         if member.active and member.role in counts:
             counts[member.role] += 1
     return counts
 
 
+def _recorded_by(query, when):
+    """Limit a query of events to those recorded by the report's day (all of them for now)."""
+    from .events import Event
+    from .reports import day_ends
+
+    if when.live:
+        return query
+    last_day = min(d for d in (when.as_of, when.known_on) if d is not None)
+    return query.where(Event.occurred_at <= day_ends(last_day))
+
+
 @hookimpl
-def service_report_fragment(service, as_of):
+def service_report_fragment(service, when):
     from sqlalchemy import func, select
 
     from .events import Event
-    from .reports import Fragment, about_service, event_type_label, render_fragment, service_as_of
+    from .reports import Fragment, about_service, event_type_label, service_as_of
 
-    then = service_as_of(service.id, as_of)
+    then = service_as_of(service.id, when)
     if then is None:
         return None
     query = select(Event.type, func.count()).where(about_service(service.id)).group_by(Event.type)
-    if as_of is not None:
-        query = query.where(Event.occurred_at <= as_of)
-    events_by_type = {type_name: count for type_name, count in sorted(db.session.execute(query).all())}
+    events_by_type = {type_name: count for type_name, count in sorted(db.session.execute(_recorded_by(query, when)).all())}
     data = {
         "service": {"id": service.id, "name": then.name, "kind": then.kind, "archived": then.archived},
-        "members_by_role": _members_by_role(as_of),
+        "members_by_role": _members_by_role(when),
         "events_by_type": events_by_type,
     }
-    html = render_fragment("reports/core_service_fragment.html", data=data, roles=ROLES,
-                           kinds=SERVICE_KINDS, type_label=event_type_label)
-    return Fragment("core", "The service and its Trust", html, data, order=0)
+    return Fragment("core", "The service and its Trust", "reports/core_service_fragment.html", data,
+                    context={"roles": ROLES, "kinds": SERVICE_KINDS, "type_label": event_type_label}, order=0)
 
 
 @hookimpl
-def tenant_report_fragment(tenant, as_of):
+def tenant_report_fragment(tenant, when):
     from sqlalchemy import func, select
 
-    from .events import Event, fold
-    from .reports import Fragment, render_fragment
+    from .events import Event
+    from .history import rows
+    from .reports import Fragment
 
-    services = sorted(fold(Service, as_of=as_of).values(), key=lambda s: (s.name.lower(), s.id))
-    query = select(func.count(Event.id))
-    if as_of is not None:
-        query = query.where(Event.occurred_at <= as_of)
+    services = sorted(rows(Service, when), key=lambda s: (s.name.lower(), s.id))
     data = {
         "services": [{"id": s.id, "name": s.name, "kind": s.kind, "archived": s.archived} for s in services],
-        "members_by_role": _members_by_role(as_of),
-        "events_total": db.session.scalar(query),
+        "members_by_role": _members_by_role(when),
+        "events_total": db.session.scalar(_recorded_by(select(func.count(Event.id)), when)),
     }
-    html = render_fragment("reports/core_tenant_fragment.html", data=data, roles=ROLES, kinds=SERVICE_KINDS)
-    return Fragment("core", "Services and members", html, data, order=0)
+    return Fragment("core", "Services and members", "reports/core_tenant_fragment.html", data,
+                    context={"roles": ROLES, "kinds": SERVICE_KINDS}, order=0)

@@ -23,6 +23,7 @@ from .auth import ROLES, hash_password, password_problem
 from .db import db
 from .events import (Event, EventError, acting_as, erase_personal, replay, tenant_records, verify_records,
                      verify_tenant)
+from .history import Version
 from .models import Membership, Tenant, TenantPlugin
 from .plugins import host
 from .tenancy import tenant_context
@@ -92,7 +93,29 @@ db_cli = AppGroup("db", help="The database schema.")
 def db_upgrade():
     """Apply every migration of core and of each installed plugin."""
     migrate.upgrade()
+    _write_missing_history()
     click.echo("Database is up to date.")
+
+
+def _write_missing_history() -> None:
+    """A Trust whose log predates the history table gets its history from a replay of its log."""
+    with _change():
+        tenants = db.session.execute(select(Tenant.id, Tenant.slug).order_by(Tenant.slug)).all()
+        missing = []
+        for tenant_id, slug in tenants:
+            with tenant_context(tenant_id):
+                logged = db.session.scalar(select(Event.seq).limit(1))
+                kept = db.session.scalar(select(Version.seq).limit(1))
+            if logged is not None and kept is None:
+                missing.append((tenant_id, slug))
+        if not missing:
+            return
+        total = 0
+        with click.progressbar(missing, label="Writing each Trust's history from its log",
+                               item_show_func=lambda t: t[1] if t else "") as bar:
+            for tenant_id, _slug in bar:
+                total += replay(tenant_id)
+    click.echo(f"Wrote the history of {len(missing)} Trust(s) from {total} events.")
 
 
 @db_cli.command("revision")

@@ -27,6 +27,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, delete, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import history
 from .db import UTCDateTime, db, utcnow
 from .tenancy import ALL_TENANTS, TenantScoped, current_tenant_id, tenant_context
 
@@ -322,6 +323,7 @@ def project(ev: Event, etype: EventType | None = None) -> None:
         obj = _new_row(model, ev)
         session.add(obj)
     etype.apply(obj, ev)
+    history.keep(obj, ev)
 
 
 def fold(model: type, *, as_of: datetime | None = None, stream: str | None = None) -> dict:
@@ -363,7 +365,7 @@ def replay(tenant_id: int) -> int:
     session = db.session
     count = 0
     with tenant_context(tenant_id):
-        for model in reversed(projection_models()):
+        for model in [history.Version, *reversed(projection_models())]:
             session.execute(
                 delete(model).where(model.tenant_id == tenant_id),
                 execution_options={"synchronize_session": False},
@@ -476,7 +478,22 @@ def _refold(ev: Event) -> None:
         return
     for attr in model.__mapper__.column_attrs:
         setattr(live, attr.key, getattr(folded, attr.key))
+    _rewrite_history(model, ev.stream)
     db.session.flush()
+
+
+def _rewrite_history(model: type, stream: str) -> None:
+    """Write a stream's versions again from the log, so erased words leave history too."""
+    types = event_types()
+    history.forget_stream(model, stream.split(":", 1)[1])
+    row = None
+    for ev in db.session.scalars(select(Event).where(Event.stream == stream).order_by(Event.seq)):
+        etype = types.get(ev.type)
+        if etype is None or etype.model is not model:
+            continue
+        row = row if row is not None else _new_row(model, ev)
+        etype.apply(row, ev)
+        db.session.add(history.make_version(row, ev))
 
 
 def stream_version(stream: str) -> int:

@@ -75,14 +75,17 @@ def service_links(service, membership):
 # --- reports --------------------------------------------------------------------
 
 @hookspec
-def service_report_fragment(service, as_of):
+def service_report_fragment(service, when):
     """Return a ``core.reports.Fragment`` for one service's report, or None.
 
-    ``as_of`` is an aware UTC datetime or None for now; use ``core.events.fold``
-    to build state as it stood then.
+    ``when`` is a ``core.history.When``: ``when.as_of`` (where things stood at
+    the end of that day, by the day things happened) and ``when.known_on``
+    (only what had been recorded by the end of that day), either None.
+    ``core.history.rows(Model, when, service_id=...)`` gives the plugin's rows
+    as ``when`` sees them; the core renders the fragment's template.
     """
 
 
 @hookspec
-def tenant_report_fragment(tenant, as_of):
+def tenant_report_fragment(tenant, when):
     """Return a ``core.reports.Fragment`` for the whole Trust's report, or None."""

@@ -42,6 +42,7 @@ class Service(TenantScoped, db.Model):
 
     __tablename__ = "services"
     __stream__ = "service"
+    __service_attr__ = "id"  # its history rows are filed under itself
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(200))

@@ -2,22 +2,24 @@
 
 A report is a list of ``Fragment``s. Core and every plugin switched on for the
 tenant may contribute one through the hooks ``service_report_fragment`` and
-``tenant_report_fragment``; each builds its state "as of" the chosen moment
-with ``core.events.fold``, so a report for last March shows last March.
+``tenant_report_fragment``, each answering the question a ``core.history.When``
+asks (``as_of``: where things stood on a day; ``known_on``: using only what had
+been recorded by a day) from the history tables, so a report for last March
+shows last March.
 
-Dates people type are days in Europe/London; the log keeps UTC. A report "as
-of" a day includes everything recorded up to the end of that day in London.
+Dates people type are days in Europe/London; the log keeps UTC.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlalchemy import or_
 
-from .events import Event, fold
+from .events import Event
+from .history import When, rows
 from .models import Service
 from .plugins import host, tenant_results
 
@@ -26,30 +28,29 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass
 class Fragment:
-    """One plugin's part of a report.
+    """One plugin's part of a report: the template that shows it and the facts behind it.
 
-    ``html`` is rendered from the plugin's own template with
-    ``render_fragment`` (a ``Markup``); a plain string is escaped on the page. ``data`` holds the same facts as
-    JSON-able values for the API. Fragments are shown by ``order``, then by
-    plugin name; core's come first (order 0). A plugin may leave ``plugin``
-    empty: the report fills in the name it was registered under.
+    The core renders ``template`` with ``data`` (and ``context``, helpers the
+    template needs); a plugin never hands over markup of its own, so nothing
+    it shows can be escaped into visible tags by mistake. ``data`` holds the
+    facts as JSON-able values for the API and exports. Fragments are shown by
+    ``order``, then in load order; core's come first (order 0). A plugin may
+    leave ``plugin`` empty: the report fills in the name it was registered under.
     """
 
     plugin: str
     title: str
-    html: Markup | str
+    template: str
     data: dict
+    context: dict = field(default_factory=dict)
     order: int = 100
 
 
-def render_fragment(template_name: str, **context) -> Markup:
-    """A fragment's HTML from a template, marked safe (the template escapes what it shows).
-
-    ``render_template`` returns a plain string, which the report page would escape.
-    """
+def render(fragment: Fragment, when=None) -> Markup:
+    """A fragment as markup: its template rendered with its data (the template escapes what it shows)."""
     from flask import render_template
 
-    return Markup(render_template(template_name, **context))
+    return Markup(render_template(fragment.template, data=fragment.data, when=when, **fragment.context))
 
 
 # --- days in London ------------------------------------------------------------
@@ -82,10 +83,57 @@ def parse_as_of(text: str) -> datetime:
     Raises ValueError with a plain message for a malformed date or one in
     the future (the log cannot say what has not happened yet).
     """
+    return day_ends(parse_past_day(text))
+
+
+def parse_past_day(text: str, what: str = "date") -> date:
+    """``YYYY-MM-DD`` -> a date no later than today (London), or ValueError with a plain message."""
     day = parse_day(text)
     if day > london_today():
-        raise ValueError("Enter today's date or a date in the past.")
-    return day_ends(day)
+        raise ValueError(f"Enter today's {what} or a {what} in the past.")
+    return day
+
+
+def trust_started_on() -> date | None:
+    """The day the Trust in context began its record (its first event), or None."""
+    from sqlalchemy import select
+
+    from .db import db
+
+    first = db.session.scalar(select(Event.occurred_at).order_by(Event.seq).limit(1))
+    return london_day(first) if first is not None else None
+
+
+def parse_when(as_of: str | None, known_on: str | None) -> When:
+    """The two report dates from text (either may be empty), or ValueError naming what is wrong.
+
+    Each must be a real day, not in the future, and not before the Trust's
+    record began; the error's ``field`` attribute names the date at fault.
+    """
+    days = {}
+    started = trust_started_on()
+    for name, text, what in (("as_of", as_of, "date"), ("known_on", known_on, "date")):
+        if not (text or "").strip():
+            days[name] = None
+            continue
+        try:
+            day = parse_past_day(text, what)
+            if started is not None and day < started:
+                raise ValueError(f"Enter a date on or after {long_date(started)}, when this Trust's "
+                                 f"record begins.")
+        except ValueError as err:
+            raise DateError(name, str(err)) from None
+        days[name] = day
+    return When(**days)
+
+
+class DateError(ValueError):
+    """A report date that cannot be used; ``field`` names it (``as_of``, ``known_on``, ``from``, ``to``)."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
 
 
 def london_day(moment: datetime) -> date:
@@ -135,9 +183,10 @@ def event_type_label(type_name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def service_as_of(service_id: int, as_of: datetime | None) -> Service | None:
-    """The service as it stood at ``as_of`` (a transient object), or None if it did not exist yet."""
-    return fold(Service, as_of=as_of, stream=f"service:{service_id}").get(service_id)
+def service_as_of(service_id: int, when: When) -> Service | None:
+    """The service as ``when`` sees it, or None if it had not been added by then."""
+    found = rows(Service, when, service_id=service_id)
+    return found[0] if found else None
 
 
 # --- assembling ------------------------------------------------------------------
@@ -155,11 +204,11 @@ def _fragments(hook_name: str, **kwargs) -> list[Fragment]:
     return sorted(fragments, key=lambda f: f.order)  # stable: equal orders keep load order
 
 
-def service_report(service: Service, as_of: datetime | None) -> list[Fragment]:
-    """Fragments for one service's report, as of a moment (None: now)."""
-    return _fragments("service_report_fragment", service=service, as_of=as_of)
+def service_report(service: Service, when: When) -> list[Fragment]:
+    """Fragments for one service's report, as ``when`` sees it."""
+    return _fragments("service_report_fragment", service=service, when=when)
 
 
-def tenant_report(tenant, as_of: datetime | None) -> list[Fragment]:
-    """Fragments for the whole Trust's report, as of a moment (None: now)."""
-    return _fragments("tenant_report_fragment", tenant=tenant, as_of=as_of)
+def tenant_report(tenant, when: When) -> list[Fragment]:
+    """Fragments for the whole Trust's report, as ``when`` sees it."""
+    return _fragments("tenant_report_fragment", tenant=tenant, when=when)

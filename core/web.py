@@ -41,6 +41,9 @@ def init_app(app):
     app.before_request(_authorise)
     app.teardown_request(_forget_tenant)
     app.context_processor(_template_context)
+    from .reports import render as render_fragment
+
+    app.add_template_global(render_fragment, "render_fragment")
     app.extensions["changing_lives_blueprint_owners"] = {}
 
 

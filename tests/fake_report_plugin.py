@@ -6,7 +6,7 @@ three event types about a service: one that keeps personal words apart (so
 erasure can be seen on the audit page), one with no sentence of its own and
 one whose sentence fails.
 """
-from markupsafe import Markup, escape
+from flask import Blueprint
 from marshmallow import Schema, fields
 
 from core.events import EventType
@@ -38,15 +38,21 @@ def event_types():
 
 
 @hookimpl
-def service_report_fragment(service):
-    # Takes fewer arguments than the spec names, and leaves its name for the report to fill in.
-    return Fragment("", "Fake service section", Markup("<p class='fake'>Fake for {}</p>").format(service.name),
-                    {"service_id": service.id})
+def page_blueprint():
+    # Pages it has none; the blueprint brings its report templates.
+    return Blueprint("fakereport", __name__, template_folder="fake_report_templates")
 
 
 @hookimpl
-def tenant_report_fragment(tenant, as_of):
+def service_report_fragment(service):
+    # Takes fewer arguments than the spec names, and leaves its name for the report to fill in.
+    return Fragment("", "Fake service section", "fakereport/service.html",
+                    {"service_id": service.id, "service_name": service.name})
+
+
+@hookimpl
+def tenant_report_fragment(tenant, when):
     # Order -1 puts it before core's (order 0), whatever the registration order.
-    day = as_of.date().isoformat() if as_of else "now"
-    return Fragment("fakereport", "Fake Trust section", f"<b>{escape(tenant.name)}</b> as of {day}",
-                    {"as_of": day}, order=-1)
+    day = when.as_of.isoformat() if when.as_of else "now"
+    return Fragment("fakereport", "Fake Trust section", "fakereport/tenant.html",
+                    {"as_of": day, "name": f"<b>{tenant.name}</b>"}, order=-1)

@@ -347,7 +347,7 @@ def description(tenant) -> str:
 
 def test_personal_words_are_kept_apart_from_the_hashed_payload(plugin_app, said):
     assert description(said) == said.secret
-    assert tables_containing(plugin_app, said.secret) == {"event_personal", "services"}
+    assert tables_containing(plugin_app, said.secret) == {"event_personal", "services", "history"}
     rec = [r for r in records_of(said) if r["type"] == erasable_plugin.SAID][0]
     assert rec["payload"] == {"topic": "the garden"}
     assert len(rec["personal_digest"]) == 64

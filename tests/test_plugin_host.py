@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect, select
 from cl_example_plugin import events as example_events
 from cl_example_plugin.models import ExampleNote
 from core import commands, create_app, events
+from core.history import When
 from core.db import db
 from core.events import Event
 from core.models import Tenant, TenantPlugin
@@ -238,7 +239,7 @@ def test_tenant_hooks_reach_only_enabled_plugins(app, make_tenant):
                 reached = {impl.plugin_name for impl in getattr(hooks, hook_name).get_hookimpls()}
                 assert (EXAMPLE in reached) is expected, hook_name
                 assert reached <= enabled_plugins() | {CORE}
-            fragments = hooks.tenant_report_fragment(tenant=g.tenant, as_of=None)
+            fragments = hooks.tenant_report_fragment(tenant=g.tenant, when=When())
             assert (EXAMPLE in {f.plugin for f in fragments if f}) is expected
             assert "core" in {f.plugin for f in fragments if f}
 

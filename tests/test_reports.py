@@ -81,13 +81,13 @@ def test_service_report_shows_the_name_of_the_day(history, signed_in):
 
     before = page_text(client.get(url + "?as_of=2024-01-20"))
     assert "<h1>Report for Oak Day Centre</h1>" in before
-    assert "As it stood at the end of 20 January 2024." in before
+    assert "Where things stood at the end of 20 January 2024" in before
     assert '<dd class="nhsuk-summary-list__value">Oak Day Centre</dd>' in before
     after = page_text(client.get(url + "?as_of=2024-02-10"))
     assert "<h1>Report for Oak Lodge</h1>" in after
     now = page_text(client.get(url))
     assert "<h1>Report for Oak Lodge</h1>" in now
-    assert "As it stood now." in now
+    assert "As things stand now, from everything recorded." in now
 
 
 def test_service_report_api_shows_the_state_of_the_day(history, api_client):
@@ -208,7 +208,7 @@ def test_openapi_documents_reports(client):
     service = spec["paths"]["/api/v1/t/{slug}/services/{service_id}/report"]["get"]
     assert "404" in service["responses"]
     schemas = spec["components"]["schemas"]
-    assert set(schemas["ServiceReport"]["properties"]) == {"as_of", "service", "fragments"}
+    assert set(schemas["ServiceReport"]["properties"]) == {"as_of", "known_on", "question", "service", "fragments"}
     assert set(schemas["Fragment"]["properties"]) == {"plugin", "title", "data"}
 
 
@@ -254,19 +254,20 @@ def test_fragments_in_order_and_named(plugin_app, make_tenant, api_client, signe
     # the plugin left its name empty: the report fills it in from the registration
     assert [(f["plugin"], f["title"]) for f in service] == [
         ("core", "The service and its Trust"), ("fakereport", "Fake service section")]
-    assert service[1]["data"] == {"service_id": oak}
+    assert service[1]["data"] == {"service_id": oak, "service_name": "Oak Day Centre"}
 
-    trust = api.get("report?as_of=2024-01-01").json["fragments"]
+    today = reports.london_today().isoformat()
+    trust = api.get(f"report?as_of={today}").json["fragments"]
     plugins = [f["plugin"] for f in trust]
     # order -1 comes before core's 0, whichever was registered first
     assert plugins.index("fakereport") < plugins.index("core")
-    assert trust[plugins.index("fakereport")]["data"] == {"as_of": "2024-01-01"}
+    assert trust[plugins.index("fakereport")]["data"]["as_of"] == today
 
     page = page_text(signed_in("admin", target=tenant).get(f"/t/{tenant.slug}/services/{oak}/report"))
     assert headings(page)[:2] == ["The service and its Trust", "Fake service section"]
-    assert "<p class='fake'>Fake for Oak Day Centre</p>" in page  # the plugin's Markup, as given
+    assert '<p class="fake">Fake for Oak Day Centre</p>' in page  # the core rendered the plugin's template
     trust_page = signed_in("admin", target=tenant).get(f"/t/{tenant.slug}/report").get_data(as_text=True)
-    assert "&lt;b&gt;" in trust_page  # a plain string is escaped, never trusted as HTML
+    assert "&lt;b&gt;" in trust_page  # words in the data are escaped by the template, never trusted as HTML
 
 
 def test_switching_a_plugin_off_removes_its_fragment(plugin_app, make_tenant, api_client, signed_in):

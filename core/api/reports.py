@@ -13,18 +13,21 @@ blp = Blueprint("api_reports", __name__, url_prefix="/api/v1/t/<slug>",
                 description="Reports on the Trust or one service, as they stood on a chosen day.")
 
 
-def _past_day(value: str) -> None:
-    try:
-        reports.parse_as_of(value)
-    except ValueError as err:
-        raise ma.ValidationError(str(err)) from None
-
-
 class ReportQuery(ma.Schema):
-    as_of = ma.fields.String(
-        validate=_past_day,
-        metadata={"description": "YYYY-MM-DD: the report as it stood at the end of that day in London "
-                                 "(today or earlier). Leave out for now."})
+    as_of = ma.fields.String(metadata={
+        "description": "YYYY-MM-DD: where things stood at the end of that day in London, by the day things "
+                       "happened (today or earlier, not before the Trust's record began). Leave out for today."})
+    known_on = ma.fields.String(metadata={
+        "description": "YYYY-MM-DD: use only what had been recorded by the end of that day (the audit "
+                       "question: what did the records say then?). Leave out to use everything recorded."})
+
+    @ma.post_load
+    def _when(self, data, **kwargs):
+        try:
+            data["when"] = reports.parse_when(data.get("as_of"), data.get("known_on"))
+        except reports.DateError as err:
+            raise ma.ValidationError(err.message, field_name=err.field) from None
+        return data
 
 
 class FragmentSchema(ma.Schema):
@@ -42,6 +45,9 @@ class ReportServiceSchema(ma.Schema):
 
 class TenantReportSchema(ma.Schema):
     as_of = ma.fields.String(metadata={"description": "The day reported on, YYYY-MM-DD (today when not given)"})
+    known_on = ma.fields.String(allow_none=True, metadata={
+        "description": "YYYY-MM-DD: only what had been recorded by then; null when everything recorded counts"})
+    question = ma.fields.String(metadata={"description": "The question the report answers, in a sentence"})
     fragments = ma.fields.List(ma.fields.Nested(FragmentSchema),
                                metadata={"description": "Core's first, then each enabled plugin's, in order"})
 
@@ -50,15 +56,13 @@ class ServiceReportSchema(TenantReportSchema):
     service = ma.fields.Nested(ReportServiceSchema)
 
 
-def _moment(query):
-    """(the day as text, the moment to fold to: None for now)."""
-    if query.get("as_of"):
-        return reports.parse_day(query["as_of"]).isoformat(), reports.parse_as_of(query["as_of"])
-    return reports.london_today().isoformat(), None
-
-
 def _fragments(fragments):
     return [{"plugin": f.plugin, "title": f.title, "data": f.data} for f in fragments]
+
+
+def _header(when):
+    return {"as_of": when.day.isoformat(), "known_on": when.known_on.isoformat() if when.known_on else None,
+            "question": when.words()}
 
 
 @blp.get("/report")
@@ -67,8 +71,8 @@ def _fragments(fragments):
 @require("read")
 def tenant_report(query):
     """The whole Trust's report."""
-    day, as_of = _moment(query)
-    return {"as_of": day, "fragments": _fragments(reports.tenant_report(g.tenant, as_of))}
+    when = query["when"]
+    return {**_header(when), "fragments": _fragments(reports.tenant_report(g.tenant, when))}
 
 
 @blp.get("/services/<int:service_id>/report")
@@ -82,13 +86,13 @@ def service_report(query, service_id):
     service = db.session.scalar(select(Service).where(Service.id == service_id))
     if service is None:
         abort(404)
-    day, as_of = _moment(query)
-    then = reports.service_as_of(service.id, as_of)
+    when = query["when"]
+    then = reports.service_as_of(service.id, when)
     if then is None:
         added = reports.london_day(service.created_at).isoformat()
-        abort(404, f"This service had not been added yet on {day}. It was added on {added}.")
+        abort(404, f"This service had not been added yet on {when.day.isoformat()}. It was added on {added}.")
     return {
-        "as_of": day,
+        **_header(when),
         "service": {"id": service.id, "name": then.name, "kind": then.kind, "archived": then.archived},
-        "fragments": _fragments(reports.service_report(service, as_of)),
+        "fragments": _fragments(reports.service_report(service, when)),
     }

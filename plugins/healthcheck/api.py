@@ -356,4 +356,4 @@ def service_history(service_id):
 @require("read")
 def trust_overview():
     """Every service's last review, its key answers and whether it is overdue."""
-    return overview(None)
+    return overview(When())

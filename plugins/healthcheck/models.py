@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db
 from core.drafts import Draft
+from core.history import Dated
 from core.tenancy import TenantScoped
 
 from .questions import ANSWERS, CHANGES_COUNT
@@ -28,6 +29,7 @@ class Review(TenantScoped, Draft, db.Model):
 
     __tablename__ = "healthcheck_reviews"
     __stream__ = "healthcheck-review"
+    __history__ = Dated("held_on")  # counts from the day it was held, however late it was typed in
 
     held_on: Mapped[date | None] = mapped_column(Date)
     staff_count: Mapped[int | None] = mapped_column(Integer)

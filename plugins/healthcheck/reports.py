@@ -1,18 +1,13 @@
 """The health check's part of reports, "as of" any moment.
 
-State at a moment is rebuilt with ``core.events.fold`` and the very projectors
-that keep the live table, so a report for last March shows last March's reviews.
+Reviews as a ``core.history.When`` sees them come from the history tables (kept
+by the very projectors that keep the live table): a review counts from the day
+it was held, in its latest form known then, so a report for last March shows
+last March's reviews even when one was typed in later.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import render_template
-from markupsafe import Markup
-from sqlalchemy import select
-
-from core.db import db
-from core.events import fold
+from core.history import When, rows
 from core.models import Service
 
 from . import history
@@ -24,52 +19,50 @@ from .questions import ANSWERS, KEY_ANSWERS, display
 TITLE = "Health check of the user group"
 
 
-def reviews_as_of(as_of: datetime | None) -> list[Review]:
-    """Every review of the Trust in context as it stood at ``as_of`` (None: now)."""
-    if as_of is None:
-        return list(db.session.scalars(select(Review)))
-    return list(fold(Review, as_of=as_of).values())
+def reviews_as_of(when: When, service_id: int | None = None) -> list[Review]:
+    """The reviews of the Trust in context (or of one service) as ``when`` sees them."""
+    return rows(Review, when, service_id=service_id)
 
 
-def report_day(as_of: datetime | None):
-    from core.reports import london_day
-
-    return london_day(as_of) if as_of is not None else today()
+def report_day(when: When):
+    return when.day if not when.live else today()
 
 
-def service_data(service_id: int, as_of: datetime | None) -> dict:
+def service_data(service_id: int, when: When) -> dict:
     """The latest review of a service as of a moment, its agreed changes and what moved since the one before."""
-    reviews = [r for r in reviews_as_of(as_of) if r.service_id == service_id]
+    reviews = reviews_as_of(when, service_id)
+    day = report_day(when)
     done = history.submitted(reviews)
     latest = done[-1] if done else None
     previous = done[-2] if len(done) > 1 else None
     moved = moved_items(compare(previous, latest)) if previous is not None else []
     return {
-        "as_of": report_day(as_of).isoformat(),
+        "as_of": day.isoformat(),
         "reviews": len(done),
         "drafts": len([r for r in reviews if not r.submitted]),
         "latest": history.summary(latest),
         "previous": history.summary(previous),
         "agreed_changes": list(latest.agreed_changes or []) if latest else [],
-        "shared_on": latest.shared_on.isoformat() if latest and latest.shared_on else None,
+        # shared later than the report's day: not yet shared then
+        "shared_on": latest.shared_on.isoformat() if latest and latest.shared_on and latest.shared_on <= day
+        else None,
         "moved": [{k: item[k] for k in ("key", "label", "question", "a", "b", "a_text", "b_text", "moved", "note")}
                   for item in moved],
-        "due": history.due_notice(reviews, report_day(as_of)),
+        "due": history.due_notice(reviews, day),
     }
 
 
-def overview(as_of: datetime | None) -> dict:
+def overview(when: When) -> dict:
     """Each open service's last review date and key answers, overdue ones marked."""
-    services = fold(Service, as_of=as_of).values() if as_of is not None else \
-        db.session.scalars(select(Service)).all()
-    reviews = reviews_as_of(as_of)
-    day = report_day(as_of)
-    rows = []
+    services = rows(Service, when)
+    reviews = reviews_as_of(when)
+    day = report_day(when)
+    found = []
     for service in sorted((s for s in services if not s.archived), key=lambda s: (s.name.lower(), s.id)):
         own = [r for r in reviews if r.service_id == service.id]
         done = history.submitted(own)
         last = done[-1] if done else None
-        rows.append({
+        found.append({
             "service_id": service.id,
             "name": service.name,
             "last_review_id": last.id if last else None,
@@ -77,29 +70,24 @@ def overview(as_of: datetime | None) -> dict:
             "key_answers": {key: last.get(key) for key in KEY_ANSWERS} if last else {},
             "due": history.due_notice(own, day),
         })
-    return {"as_of": day.isoformat(), "services": rows,
-            "overdue": sum(1 for row in rows if row["due"]["status"] == "due")}
+    return {"as_of": day.isoformat(), "services": found,
+            "overdue": sum(1 for row in found if row["due"]["status"] == "due")}
 
 
-def _render(template: str, data: dict) -> Markup:
+def _fragment(title: str, template: str, data: dict):
+    from core.reports import Fragment
+
     from .views import long_date
 
-    return Markup(render_template(template, data=data, display=display, long_date=long_date,
-                                  key_answers=KEY_ANSWERS, labels={k: ANSWERS[k].label for k in KEY_ANSWERS},
-                                  due_sentence=history.due_sentence))
+    return Fragment(plugin="healthcheck", title=title, template=template, data=data,
+                    context={"display": display, "long_date": long_date, "key_answers": KEY_ANSWERS,
+                             "labels": {k: ANSWERS[k].label for k in KEY_ANSWERS},
+                             "due_sentence": history.due_sentence})
 
 
-def service_fragment(service, as_of):
-    from core.reports import Fragment
-
-    data = service_data(service.id, as_of)
-    return Fragment(plugin="healthcheck", title=TITLE,
-                    html=_render("healthcheck/report_service.html", data), data=data)
+def service_fragment(service, when: When):
+    return _fragment(TITLE, "healthcheck/report_service.html", service_data(service.id, when))
 
 
-def tenant_fragment(tenant, as_of):
-    from core.reports import Fragment
-
-    data = overview(as_of)
-    return Fragment(plugin="healthcheck", title="Health checks of user groups",
-                    html=_render("healthcheck/report_tenant.html", data), data=data)
+def tenant_fragment(tenant, when: When):
+    return _fragment("Health checks of user groups", "healthcheck/report_tenant.html", overview(when))

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db
+from core.history import Stepped
 from core.tenancy import TenantScoped
 
 
@@ -17,6 +18,8 @@ class Round(TenantScoped, db.Model):
 
     __tablename__ = "indicators_rounds"
     __stream__ = "indicators.round"
+    # Step two counts from the day the views were shared; other steps from the day recorded.
+    __history__ = Stepped(lambda row, ev: row.shared_on if ev.type == "indicators.views_shared" else None)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
@@ -126,6 +129,8 @@ class Target(TenantScoped, db.Model):
 
     __tablename__ = "indicators_targets"
     __stream__ = "indicators.target"
+    # A review counts from the target's review date, even when typed in later.
+    __history__ = Stepped(lambda row, ev: row.review_on if ev.type == "indicators.target_reviewed" else None)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     round_id: Mapped[int] = mapped_column(ForeignKey("indicators_rounds.id"))

@@ -1,17 +1,17 @@
 """The indicators' parts of the reports, as things stood at a moment.
 
-State comes from ``core.events.fold`` (the same projectors as the live
-tables), so a report for last March shows last March's round, answers,
-targets and reviews. Service users see the staff group's summary only once
+State as a ``core.history.When`` sees it comes from the history tables (kept
+by the same projectors as the live tables), so a report for last March shows
+last March's round, answers, targets and reviews. Service users see the staff group's summary only once
 the views had been shared by then, as on the pages.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from flask import g, render_template
+from flask import g
 
-from core.events import fold
+from core.history import When, rows
 from core.models import Service
 from core.reports import Fragment, london_day, london_today, long_date
 
@@ -23,8 +23,8 @@ TITLE = "Getting there: the service user indicators"
 ORDER = 100  # as every section: the load order (the guide's order) decides
 
 
-def _day(as_of: datetime | None):
-    return london_day(as_of) if as_of is not None else london_today()
+def _day(when: When):
+    return when.day if not when.live else london_today()
 
 
 def _day_words(iso: str) -> str:
@@ -46,14 +46,20 @@ def _target_data(target, day) -> dict:
     }
 
 
-def service_fragment(service, as_of: datetime | None) -> Fragment:
-    day = _day(as_of)
-    rounds = [r for r in fold(Round, as_of=as_of).values() if r.service_id == service.id]
+def _context() -> dict:
+    return {"groups": GROUPS, "answers": ANSWERS, "levels": LEVELS, "level_names": LEVEL_NAMES,
+            "indicators": INDICATORS, "happened": HAPPENED, "status_words": summary.STATUS_WORDS,
+            "steps": dict(STEPS), "day": _day_words}
+
+
+def service_fragment(service, when: When) -> Fragment:
+    day = _day(when)
+    rounds = rows(Round, when, service_id=service.id)
     data: dict = {"rounds": len(rounds), "round": None, "groups_shown": [], "indicators": [], "targets": []}
     if rounds:
         latest = max(rounds, key=lambda r: (r.started_at, r.id))
-        responses = [r for r in fold(Response, as_of=as_of).values() if r.round_id == latest.id]
-        targets = sorted((t for t in fold(Target, as_of=as_of).values() if t.round_id == latest.id),
+        responses = [r for r in rows(Response, when, service_id=service.id) if r.round_id == latest.id]
+        targets = sorted((t for t in rows(Target, when, service_id=service.id) if t.round_id == latest.id),
                          key=lambda t: t.id)
         groups = summary.visible_groups(latest, _role())
         counts = summary.count_by_group(responses)
@@ -69,18 +75,15 @@ def service_fragment(service, as_of: datetime | None) -> Fragment:
             "indicators": summary.summarise(responses, groups, quotes=False),
             "targets": [_target_data(t, day) for t in targets],
         })
-    html = render_template("indicators/report_service.html", data=data, groups=GROUPS, answers=ANSWERS,
-                           levels=LEVELS, level_names=LEVEL_NAMES, indicators=INDICATORS, happened=HAPPENED,
-                           status_words=summary.STATUS_WORDS, day=_day_words)
-    return Fragment("indicators", TITLE, html, data, order=ORDER)
+    return Fragment("indicators", TITLE, "indicators/report_service.html", data, context=_context(), order=ORDER)
 
 
-def tenant_fragment(tenant, as_of: datetime | None) -> Fragment:
-    day = _day(as_of)
-    services = fold(Service, as_of=as_of)
-    rounds = fold(Round, as_of=as_of)
-    targets = fold(Target, as_of=as_of).values()
-    responses = list(fold(Response, as_of=as_of).values())
+def tenant_fragment(tenant, when: When) -> Fragment:
+    day = _day(when)
+    services = {s.id: s for s in rows(Service, when)}
+    rounds = {r.id: r for r in rows(Round, when)}
+    targets = rows(Target, when)
+    responses = rows(Response, when)
     per_service = []
     for service in sorted(services.values(), key=lambda s: (s.name.lower(), s.id)):
         own = sorted((r for r in rounds.values() if r.service_id == service.id),
@@ -107,6 +110,4 @@ def tenant_fragment(tenant, as_of: datetime | None) -> Fragment:
         "targets_due": [w for w in waiting if w["state"] == "due"],
         "targets_overdue": [w for w in waiting if w["state"] == "overdue"],
     }
-    html = render_template("indicators/report_tenant.html", data=data, indicators=INDICATORS,
-                           steps=dict(STEPS), day=_day_words)
-    return Fragment("indicators", TITLE, html, data, order=ORDER)
+    return Fragment("indicators", TITLE, "indicators/report_tenant.html", data, context=_context(), order=ORDER)

@@ -50,14 +50,14 @@ def service_links(service, membership):
 
 
 @hookimpl
-def service_report_fragment(service, as_of):
+def service_report_fragment(service, when):
     from .reports import service_fragment
 
-    return service_fragment(service, as_of)
+    return service_fragment(service, when)
 
 
 @hookimpl
-def tenant_report_fragment(tenant, as_of):
+def tenant_report_fragment(tenant, when):
     from .reports import tenant_fragment
 
-    return tenant_fragment(tenant, as_of)
+    return tenant_fragment(tenant, when)

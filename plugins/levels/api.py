@@ -309,11 +309,12 @@ def amend_assessment(data, assessment_id):
 def service_grid(query):
     """A service's latest submitted assessment as the guide's grid: rows are the five levels, columns the three
     areas; each cell says whether "we are here" or "we are aiming for", with the achievements summarised."""
-    from core.reports import parse_as_of
+    from core.history import When
+    from core.reports import parse_past_day
 
     service = _service(query["service_id"])
-    as_of = parse_as_of(query["as_of"]) if query.get("as_of") else None
-    latest, _ = grid.latest_two(a for a in assessments_as_of(as_of) if a.service_id == service.id)
+    when = When(as_of=parse_past_day(query["as_of"])) if query.get("as_of") else When()
+    latest, _ = grid.latest_two(assessments_as_of(when, service.id))
     return {"service_id": service.id, "service_name": service.name, "as_of": query.get("as_of"),
             "assessment": grid.summary(latest), **grid.grid(latest)}
 

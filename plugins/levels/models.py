@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
 from core.drafts import Draft
+from core.history import Dated
 from core.tenancy import TenantScoped
 
 from .levels import AREA_KEYS, KEYS, LEVEL_PARTS, flat_key
@@ -23,6 +24,7 @@ class Assessment(TenantScoped, Draft, db.Model):
 
     __tablename__ = "levels_assessments"
     __stream__ = "levels-assessment"
+    __history__ = Dated("assessed_on")  # counts from the day of the assessment
 
     assessed_on: Mapped[date | None] = mapped_column(Date)
     participants: Mapped[str | None] = mapped_column(Text)

@@ -156,14 +156,15 @@ def test_add_months_keeps_to_the_calendar():
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
 
 
-def fragment_data(tenant, service_id, day: str) -> dict:
-    from core.reports import parse_as_of
+def fragment_data(tenant, service_id, day: str, known_on: str | None = None) -> dict:
+    from core.history import When
 
     with tenant.context() as session:
         from core.models import Service
 
         service = session.get(Service, service_id)
-        fragment = service_report_fragment(service=service, as_of=parse_as_of(day))
+        when = When(as_of=date.fromisoformat(day), known_on=date.fromisoformat(known_on) if known_on else None)
+        fragment = service_report_fragment(service=service, when=when)
         assert fragment.plugin == "healthcheck"
         return fragment.data
 
@@ -180,16 +181,23 @@ def test_service_report_fragment_as_of_each_date(year):
         assert first["agreed_changes"] == ["Service users take turns to chair"]
         assert first["due"]["status"] == "ok"
 
-        june = fragment_data(tenant, oak, "2025-06-30")
+        # what the records said at the end of June: before the amendment
+        june = fragment_data(tenant, oak, "2025-06-30", known_on="2025-06-30")
         assert june["latest"]["id"] == ids["june"] and june["previous"]["id"] == ids["january"]
-        assert june["latest"]["key_answers"]["q5_attendance"] == 7  # before the amendment
+        assert june["latest"]["key_answers"]["q5_attendance"] == 7
         moved = {m["key"]: m for m in june["moved"]}
         assert (moved["q5_attendance"]["a"], moved["q5_attendance"]["b"]) == (4, 7)
         assert (moved["q7_chair"]["a"], moved["q7_chair"]["b"]) == ("staff", "rotating")
         assert june["agreed_changes"] == ["Put the minutes on the notice board"]
 
-        july = fragment_data(tenant, oak, "2025-07-31")
-        assert july["latest"]["key_answers"]["q5_attendance"] == 8  # the amendment counts from July
+        # where things stood at the end of June, knowing everything: the July amendment corrects June's review
+        corrected = fragment_data(tenant, oak, "2025-06-30")
+        assert corrected["latest"]["id"] == ids["june"]
+        assert corrected["latest"]["key_answers"]["q5_attendance"] == 8
+        assert corrected["latest"]["amendments"] == 1
+
+        july = fragment_data(tenant, oak, "2025-07-31", known_on="2025-07-31")
+        assert july["latest"]["key_answers"]["q5_attendance"] == 8  # recorded in July
         assert july["latest"]["amendments"] == 1
 
         december = fragment_data(tenant, oak, "2025-12-10")
@@ -217,19 +225,25 @@ def test_service_report_fragment_as_of_each_date(year):
 
     client = tenant.app.test_client()
     sign_in(client, tenant.people["viewer"])
-    words = text_of(client.get(f"/t/{tenant.slug}/services/{oak}/report?as_of=2025-06-30"))
+    words = text_of(client.get(f"/t/{tenant.slug}/services/{oak}/report?as_of=2025-06-30&known_on=2025-06-30"))
+    assert "What the records said at the end of 30 June 2025" in words
     assert "Latest health check 18 June 2025" in words
     assert "What needs to change Put the minutes on the notice board" in words
     assert "What moved since the health check of 15 January 2025" in words
     assert "How many service users usually attend 4 7 +3" in words
+    # knowing everything recorded since, June's review reads as amended in July
+    words = text_of(client.get(f"/t/{tenant.slug}/services/{oak}/report?as_of=2025-06-30"))
+    assert "using everything recorded up to now" in words
+    assert "How many service users usually attend 4 8 +4" in words
 
 
 def test_tenant_fragment_marks_overdue_services(year):
     tenant, oak, willow, ids = year
-    from core.reports import parse_as_of
+    from core.history import When
 
     with tenant.app.test_request_context(), tenant.context() as session:
-        data = tenant_report_fragment(tenant=session.get(Tenant, tenant.id), as_of=parse_as_of("2025-12-10")).data
+        data = tenant_report_fragment(tenant=session.get(Tenant, tenant.id),
+                                      when=When(as_of=date(2025, 12, 10))).data
     rows = {row["name"]: row for row in data["services"]}
     assert rows["Oak Day Centre"]["last_held_on"] == "2025-12-10"
     assert rows["Oak Day Centre"]["key_answers"] == {"q2_frequency": "weekly", "q5_attendance": 11,

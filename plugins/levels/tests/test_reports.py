@@ -57,9 +57,14 @@ def test_service_fragment_as_of_each_day(history, api_client, oak):
     assert january["latest"]["levels"]["individual"] == {"current": 2, "aim": 3}
     assert january["previous"] is None and january["moved"] == []
 
-    may = _fragment(api.get(f"{report}?as_of=2025-05-01").json)["data"]
+    # what the records said on 1 May: before the amendment
+    may = _fragment(api.get(f"{report}?as_of=2025-05-01&known_on=2025-05-01").json)["data"]
     assert may["latest"]["id"] == history["second"]["id"]
-    assert may["latest"]["levels"]["policy"] == {"current": 1, "aim": 3}  # before the amendment
+    assert may["latest"]["levels"]["policy"] == {"current": 1, "aim": 3}
+    # where things stood on 1 May, knowing the later amendment: corrected
+    corrected = _fragment(api.get(f"{report}?as_of=2025-05-01").json)["data"]
+    assert corrected["latest"]["id"] == history["second"]["id"]
+    assert corrected["latest"]["levels"]["policy"] == {"current": 2, "aim": 3}
     assert [(m["area"], m["part"], m["a"], m["b"]) for m in may["moved"]] == [
         ("individual", "current", 2, 3), ("individual", "aim", 3, 4), ("policy", "aim", 2, 3)]
     assert may["drafts"] == 0
@@ -87,14 +92,14 @@ def test_tenant_fragment_as_of(history, tenant, oak):
 
 def test_report_pages_show_the_fragments(history, tenant, signed_in, oak):
     client = signed_in("viewer")
-    service = client.get(f"/t/{tenant.slug}/services/{oak}/report?as_of=2025-05-01")
+    service = client.get(f"/t/{tenant.slug}/services/{oak}/report?as_of=2025-05-01&known_on=2025-05-01")
     assert service.status_code == 200
     words = text_of(service)
     assert "Levels of involvement" in words
     assert "Individual Level 3: Growing involvement Level 4: Collaboration" in words
     assert "What moved since the assessment of 10 January 2025" in words
     assert "We are here" in words and "We are aiming for" in words
-    trust = text_of(client.get(f"/t/{tenant.slug}/report?as_of=2025-05-01"))
+    trust = text_of(client.get(f"/t/{tenant.slug}/report?as_of=2025-05-01&known_on=2025-05-01"))
     assert "Levels of involvement by service" in trust
     assert "Oak Day Centre 10 April 2025 Level 3, aiming for 4 Level 2, aiming for 4 Level 1, aiming for 3" in trust
     assert "Willow Ward Not yet Not assessed" in trust

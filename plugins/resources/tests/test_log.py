@@ -1,9 +1,10 @@
 """Resources in the log: replay, reports as of a date, the audit page and erasure."""
-from datetime import datetime, timezone
+from datetime import date
 
 from sqlalchemy import select
 
 from core import events, reports
+from core.history import When
 from core.models import Service
 from plugins.resources import commands as resource_commands
 from plugins.resources.models import Resource
@@ -65,18 +66,19 @@ def test_reports_show_the_resources_as_they_stood(make_tenant, signed_in):
         archive(tenant, gardeners)
         add(tenant, name="Hearing Voices Group", scope="national")
 
-    march = datetime(2025, 3, 31, 23, tzinfo=timezone.utc)
+    march = When(as_of=date(2025, 3, 31))
     with tenant.app.test_request_context(), tenant.context() as session:
         service = session.get(Service, oak)
         then = next(f for f in reports.service_report(service, march) if f.plugin == "resources")
-        now = next(f for f in reports.service_report(service, None) if f.plugin == "resources")
+        now = next(f for f in reports.service_report(service, When()) if f.plugin == "resources")
         trust_then = next(f for f in reports.tenant_report(None, march) if f.plugin == "resources")
+        then_html = reports.render(then)
 
     assert then.title == "Resources for this service"
     assert [r["name"] for r in then.data["resources"]] == [
         "Birch Gardeners", "Centre for Mental Health", "Mind", "Rethink Mental Illness"]
     assert then.data["counts"] == {"local": 1, "national": 3}
-    assert "Birch Gardeners" in then.html and "Cedar Art Club" not in then.html
+    assert "Birch Gardeners" in then_html and "Cedar Art Club" not in then_html
     assert [r["name"] for r in now.data["resources"]] == [
         "Centre for Mental Health", "Hearing Voices Group", "Mind", "Rethink Mental Illness"]
     assert trust_then.data["counts"] == {"local": 2, "national": 3}
@@ -85,7 +87,7 @@ def test_reports_show_the_resources_as_they_stood(make_tenant, signed_in):
 
     # nothing of the guide's had been seeded before the Trust was set up
     with tenant.app.test_request_context(), tenant.context() as session:
-        january = datetime(2025, 1, 9, tzinfo=timezone.utc)
+        january = When(as_of=date(2025, 1, 9))
         assert next(f for f in reports.tenant_report(None, january) if f.plugin == "resources").data == {
             "counts": {"local": 0, "national": 0}, "resources": []}
 
@@ -102,7 +104,7 @@ def test_a_report_before_the_service_existed_has_no_resources_part(tenant):
         later = tenant.add_service("Later Team")
     with tenant.app.test_request_context(), tenant.context() as session:
         service = session.get(Service, later)
-        earlier = datetime(2024, 12, 31, tzinfo=timezone.utc)
+        earlier = When(as_of=date(2024, 12, 31))
         assert [f for f in reports.service_report(service, earlier) if f.plugin == "resources"] == []
 
 

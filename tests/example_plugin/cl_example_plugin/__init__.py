@@ -63,14 +63,14 @@ def service_links(service):
 
 
 @hookimpl
-def service_report_fragment(service, as_of):
+def service_report_fragment(service, when):
     from .reports import notes_fragment
 
-    return notes_fragment(as_of, title=f"Example notes (seen from {service.name})")
+    return notes_fragment(when, title=f"Example notes (seen from {service.name})")
 
 
 @hookimpl
-def tenant_report_fragment(tenant, as_of):
+def tenant_report_fragment(tenant, when):
     from .reports import notes_fragment
 
-    return notes_fragment(as_of, title="Example notes")
+    return notes_fragment(when, title="Example notes")
