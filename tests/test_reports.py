@@ -174,15 +174,54 @@ def test_bad_dates_get_a_plain_message(tenant, signed_in, api_client, as_of, mes
     oak = tenant.services["Oak Day Centre"]
     client = signed_in("staff")
     for url in (f"/t/{tenant.slug}/report", f"/t/{tenant.slug}/services/{oak}/report"):
-        page = page_text(client.get(f"{url}?as_of={as_of}"))
+        response = client.get(f"{url}?as_of={as_of}")
+        assert response.status_code == 400
+        page = html.unescape(response.get_data(as_text=True))
         assert "There is a problem" in page
         assert message in page
         assert headings(page) == []
     api = api_client("staff")
     for path in ("report", f"services/{oak}/report"):
         response = api.get(f"{path}?as_of={as_of}")
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert response.json["error"]["fields"] == {"as_of": [message]}
+
+
+def test_dates_before_the_trust_began_or_known_on_wrong_get_a_plain_400(history, signed_in, api_client):
+    oak = history.services["Oak Day Centre"]
+    client, api = signed_in("viewer", target=history), api_client("viewer", target=history)
+    cases = [
+        ("as_of=2023-12-31", "as_of", "Enter a date on or after 10 January 2024, when this Trust's record begins."),
+        ("known_on=2024-01-09", "known_on",
+         "Enter a date on or after 10 January 2024, when this Trust's record begins."),
+        ("as_of=2024-02-01&known_on=2999-01-01", "known_on", "Enter today's date or a date in the past."),
+        ("known_on=31/01/2024", "known_on", "Enter a real date in the format YYYY-MM-DD, like 2026-01-31."),
+    ]
+    for query, field_name, message in cases:
+        for path in ("report", f"services/{oak}/report"):
+            response = api.get(f"{path}?{query}")
+            assert response.status_code == 400, (path, query)
+            assert response.json["error"] == {"code": "bad_request", "message": message,
+                                              "fields": {field_name: [message]}}
+            page = client.get(f"/t/{history.slug}/{path}?{query}")
+            assert page.status_code == 400
+            assert message in html.unescape(page.get_data(as_text=True))
+
+
+def test_known_on_limits_the_report_to_what_was_recorded(history, api_client):
+    api = api_client("viewer", target=history)
+    oak = history.services["Oak Day Centre"]
+    # Oak was renamed on 10 February 2024: the records of 1 February still say "Oak Day Centre"
+    then = api.get(f"services/{oak}/report?known_on=2024-02-01").json
+    assert then["service"]["name"] == "Oak Day Centre"
+    assert then["as_of"] == "2024-02-01" and then["known_on"] == "2024-02-01"
+    assert then["question"].startswith("What the records said at the end of 1 February 2024")
+    now = api.get(f"services/{oak}/report").json
+    assert now["service"]["name"] == "Oak Lodge" and now["known_on"] is None
+    both = api.get(f"report?as_of=2024-01-31&known_on=2024-03-02").json
+    assert both["as_of"] == "2024-01-31" and both["known_on"] == "2024-03-02"
+    assert both["question"] == ("Where things stood at the end of 31 January 2024, using only what had been "
+                                "recorded by the end of 2 March 2024.")
 
 
 def test_unknown_or_another_trusts_service_is_404(tenant, other_tenant, signed_in, api_client):

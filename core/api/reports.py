@@ -1,12 +1,13 @@
 """Reports as data: the facts behind each fragment of a Trust's or a service's report."""
 import marshmallow as ma
-from flask import abort, g
+from flask import abort, g, make_response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from .. import reports
 from ..auth import require
 from ..db import db
+from ..errors import json_error
 from ..models import Service
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1/t/<slug>",
@@ -21,13 +22,13 @@ class ReportQuery(ma.Schema):
         "description": "YYYY-MM-DD: use only what had been recorded by the end of that day (the audit "
                        "question: what did the records say then?). Leave out to use everything recorded."})
 
-    @ma.post_load
-    def _when(self, data, **kwargs):
-        try:
-            data["when"] = reports.parse_when(data.get("as_of"), data.get("known_on"))
-        except reports.DateError as err:
-            raise ma.ValidationError(err.message, field_name=err.field) from None
-        return data
+
+def asked_when(query):
+    """The question the query asks, or a 400 naming the date at fault (before any work is done)."""
+    try:
+        return reports.parse_when(query.get("as_of"), query.get("known_on"))
+    except reports.DateError as err:
+        abort(make_response(*json_error(400, err.message, {err.field: [err.message]})))
 
 
 class FragmentSchema(ma.Schema):
@@ -68,16 +69,19 @@ def _header(when):
 @blp.get("/report")
 @blp.arguments(ReportQuery, location="query")
 @blp.response(200, TenantReportSchema)
+@blp.alt_response(400, description="A date that cannot be used: not a real date, in the future, or before "
+                                    "the Trust's record began (the message and fields say which)")
 @require("read")
 def tenant_report(query):
     """The whole Trust's report."""
-    when = query["when"]
+    when = asked_when(query)
     return {**_header(when), "fragments": _fragments(reports.tenant_report(g.tenant, when))}
 
 
 @blp.get("/services/<int:service_id>/report")
 @blp.arguments(ReportQuery, location="query")
 @blp.response(200, ServiceReportSchema)
+@blp.alt_response(400, description="A date that cannot be used (the message and fields say which)")
 @blp.alt_response(404, description="No such service in this Trust, or it had not been added yet on the "
                                     "day asked for (the message says which)")
 @require("read")
@@ -86,7 +90,7 @@ def service_report(query, service_id):
     service = db.session.scalar(select(Service).where(Service.id == service_id))
     if service is None:
         abort(404)
-    when = query["when"]
+    when = asked_when(query)
     then = reports.service_as_of(service.id, when)
     if then is None:
         added = reports.london_day(service.created_at).isoformat()

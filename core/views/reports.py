@@ -46,7 +46,7 @@ def tenant_report():
     form, when, bad = chosen_when()
     fragments = [] if bad else reports.tenant_report(g.tenant, when)
     return render_template("reports/report.html", form=form, bad=bad, fragments=fragments, when=when,
-                           heading=f"Report for {g.tenant.name}", missing=None)
+                           heading=f"Report for {g.tenant.name}", missing=None), 400 if bad else 200
 
 
 @bp.get("/t/<slug>/services/<int:service_id>/report")
@@ -67,4 +67,4 @@ def service_report(service_id):
                    f"{reports.long_date(reports.london_day(service.created_at))}.")
     name = then.name if then is not None else service.name
     return render_template("reports/report.html", form=form, bad=bad, fragments=fragments, when=when,
-                           heading=f"Report for {name}", missing=missing, service=service)
+                           heading=f"Report for {name}", missing=missing, service=service), 400 if bad else 200

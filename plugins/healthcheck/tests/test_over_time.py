@@ -314,3 +314,42 @@ def test_erasing_a_reviews_words(year):
     assert "[erased]" in words
     assert "The ward manager runs it." not in words and "She books the room." not in words
     assert "Who runs the group Staff" in words
+
+
+def test_a_health_check_typed_in_later_counts_from_the_day_it_was_held(make_tenant):
+    """Held on 10 May 2026, typed in on 30 November: in the report as of 1 June, but not in what
+    the records said on 1 June; an amendment recorded later changes the first answer, not the second."""
+    with at(2026, 1, 5):
+        tenant = make_tenant(services=("Oak Day Centre",))
+    oak = tenant.services["Oak Day Centre"]
+    api = api_for(tenant)
+    with at(2026, 11, 30, 10):
+        review_id = api.post(REVIEWS, json={"service_id": oak, "submit": True,
+                                            **complete("2026-05-10", attendance=6)}).json["id"]
+    with at(2026, 12, 14, 10):
+        amended = api.post(f"{REVIEWS}/{review_id}/amendments",
+                           json={"changes": {"answers": {"q5": {"attendance": 9}}}, "reason": "Recounted"})
+        assert amended.status_code == 201, amended.json
+
+    def latest(query: str):
+        with at(2026, 12, 20, 10):
+            report = api.get(f"services/{oak}/report?{query}")
+        assert report.status_code == 200, report.json
+        [ours] = [f for f in report.json["fragments"] if f["plugin"] == "healthcheck"]
+        return ours["data"]["latest"]
+
+    assert latest("as_of=2026-06-01")["id"] == review_id
+    assert latest("as_of=2026-06-01")["key_answers"]["q5_attendance"] == 9  # amended since
+    assert latest("as_of=2026-06-01&known_on=2026-06-01") is None  # not yet typed in then
+    assert latest("as_of=2026-05-09") is None  # not yet held
+    on_the_first = latest("as_of=2026-06-01&known_on=2026-12-01")
+    assert on_the_first["id"] == review_id and on_the_first["key_answers"]["q5_attendance"] == 6
+    assert latest("known_on=2026-12-15")["key_answers"]["q5_attendance"] == 9
+
+
+def test_history_tables_answer_what_the_log_answers(year):
+    from core.testing import history_matches_log, random_day_pairs
+
+    tenant, *_ = year
+    with tenant.app.app_context():
+        assert history_matches_log(tenant.id, random_day_pairs(date(2025, 1, 1), date(2025, 12, 31), 30)) > 0

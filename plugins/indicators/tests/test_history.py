@@ -172,3 +172,13 @@ def test_erased_words_leave_the_choices_and_the_chain(tenant, api_client):
                                                "barriers": "", "change": ""}
         assert "Pat" not in str(response.answers)
         assert events.verify_tenant(tenant.id).ok
+
+
+def test_history_tables_answer_what_the_log_answers(tenant, api_client, signed_in, client, time_machine):
+    from core.testing import history_matches_log, random_day_pairs
+
+    rich_history(tenant, api_client, signed_in, client, time_machine)
+    today = london_today()
+    with tenant.app.app_context():
+        pairs = random_day_pairs(today - timedelta(days=3), today, 20) + [(today, None), (today, today)]
+        assert history_matches_log(tenant.id, pairs) > 0

@@ -146,3 +146,12 @@ def test_audit_sentences(history, tenant, signed_in):
     page = text_of(signed_in("admin").get(f"/t/{tenant.slug}/audit/"))
     assert "submitted an assessment of the levels of involvement at Oak Day Centre" in page
     assert "amended an assessment of the levels of involvement at Oak Day Centre: policy: level now" in page
+
+
+def test_history_tables_answer_what_the_log_answers(history, tenant):
+    from datetime import date
+
+    from core.testing import history_matches_log, random_day_pairs
+
+    with tenant.app.app_context():
+        assert history_matches_log(tenant.id, random_day_pairs(date(2024, 12, 1), date(2025, 9, 30), 30)) > 0
