@@ -97,6 +97,11 @@ def db_upgrade():
     click.echo("Database is up to date.")
 
 
+def _progress_file():
+    """Progress bars go to standard error, so what a command prints for scripts stays clean."""
+    return click.get_text_stream("stderr")
+
+
 def _write_missing_history() -> None:
     """A Trust whose log predates the history table gets its history from a replay of its log."""
     with _change():
@@ -111,7 +116,7 @@ def _write_missing_history() -> None:
         if not missing:
             return
         total = 0
-        with click.progressbar(missing, label="Writing each Trust's history from its log",
+        with click.progressbar(missing, label="Writing each Trust's history from its log", file=_progress_file(),
                                item_show_func=lambda t: t[1] if t else "") as bar:
             for tenant_id, _slug in bar:
                 total += replay(tenant_id)
@@ -409,7 +414,11 @@ def events_replay(slug):
             tenants = [(t.id, t.slug) for t in [_tenant(slug)]]
         else:
             tenants = db.session.execute(select(Tenant.id, Tenant.slug).order_by(Tenant.slug)).all()
-        lines = [f"Replayed {replay(tenant_id)} events for {tenant_slug}." for tenant_id, tenant_slug in tenants]
+        lines = []
+        with click.progressbar(tenants, label="Replaying each Trust's log", file=_progress_file(),
+                               item_show_func=lambda t: t[1] if t else "") as bar:
+            for tenant_id, tenant_slug in bar:
+                lines.append(f"Replayed {replay(tenant_id)} events for {tenant_slug}.")
     for line in lines or ["There are no Trusts to replay."]:
         click.echo(line)
 

@@ -421,7 +421,7 @@ def test_replay_rebuilds_the_same_rows(app, tenant):
     before = _projections(app, tenant.id)
     result = run(app, "events", "replay", "--tenant", tenant.slug)
     assert result.exit_code == 0, result.output
-    assert result.output == f"Replayed {len(tenant_events(app, tenant.id))} events for {tenant.slug}.\n"
+    assert result.stdout == f"Replayed {len(tenant_events(app, tenant.id))} events for {tenant.slug}.\n"
     assert _projections(app, tenant.id) == before
     assert "no Trust" in refused(run(app, "events", "replay", "--tenant", "no-such-trust"))
 
@@ -431,7 +431,7 @@ def test_replay_every_trust(fresh_app, make_tenant):
     before = [_projections(fresh_app, t.id) for t in trusts]
     result = run(fresh_app, "events", "replay")
     assert result.exit_code == 0, result.output
-    assert sorted(result.output.splitlines()) == sorted(
+    assert sorted(result.stdout.splitlines()) == sorted(
         f"Replayed {len(tenant_events(fresh_app, t.id))} events for {t.slug}." for t in trusts)
     assert [_projections(fresh_app, t.id) for t in trusts] == before
     assert run(fresh_app, "events", "verify").exit_code == 0
