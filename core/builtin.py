@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from .auth import ROLES
 from .events import EventType
 from .hookspecs import hookimpl
-from .models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
+from .models import ApiToken, Erasure, Membership, Service, Tenant, TenantPlugin, User
 from .db import db
 
 NAME = validate.Length(min=1, max=200)
@@ -52,6 +52,11 @@ class MemberAdded(Schema):
 
 class RoleChanged(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class PersonalErased(Schema):
+    event_seq = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    authority = fields.String(required=True, validate=validate.Length(min=3, max=500))
 
 
 class TokenCreated(Schema):
@@ -97,6 +102,12 @@ def _member_added(member, ev):
 
 def _role_changed(member, ev):
     member.role = ev.payload["role"]
+
+
+def _erased(erasure, ev):
+    erasure.event_seq = ev.payload["event_seq"]
+    erasure.authority = ev.payload["authority"]
+    erasure.erased_at = ev.occurred_at
 
 
 def _token_created(token, ev):
@@ -168,6 +179,9 @@ def event_types():
                   describe=_plugin_sentence("on")),
         EventType("plugin.disabled", TenantPlugin, _set("enabled", False),
                   describe=_plugin_sentence("off")),
+        EventType("personal.erased", Erasure, _erased, PersonalErased, creates=True, label="Personal words erased",
+                  describe=_says("{actor} erased the personal words kept with event {event_seq}, "
+                                 "on the authority of {authority}")),
     ]
 
 

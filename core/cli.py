@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections import OrderedDict
 from contextlib import contextmanager
 
@@ -21,8 +22,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from . import commands, demo, migrate
 from .auth import ROLES, hash_password, password_problem
 from .db import db
-from .events import (Event, EventError, acting_as, erase_personal, replay, tenant_records, verify_records,
-                     verify_tenant)
+from .events import (DEFAULT_AUTHORITY, Event, EventError, acting_as, erase_personal, replay, tenant_records,
+                     verify_records, verify_tenant)
 from .history import Version
 from .models import Membership, Tenant, TenantPlugin
 from .plugins import host
@@ -99,7 +100,7 @@ def db_upgrade():
 
 def _progress_file():
     """Progress bars go to standard error, so what a command prints for scripts stays clean."""
-    return click.get_text_stream("stderr")
+    return sys.stderr
 
 
 def _write_missing_history() -> None:
@@ -426,7 +427,9 @@ def events_replay(slug):
 @events_cli.command("erase")
 @click.option("--tenant", "slug", required=True, help="The Trust's short name.")
 @click.option("--event", "seq", required=True, type=int, help="The event's number (seq) in that Trust.")
-def events_erase(slug, seq):
+@click.option("--authority", default=DEFAULT_AUTHORITY, show_default=True,
+              help="On whose authority, e.g. \"Data protection officer, request 2026-14\"; kept in the log.")
+def events_erase(slug, seq, authority):
     """Erase the personal words kept with one event; its chain still verifies."""
     with _change():
         tenant = _tenant(slug)
@@ -436,7 +439,7 @@ def events_erase(slug, seq):
                 raise click.ClickException(f"{tenant.slug} has no event {seq}.")
             if event.personal_digest is None:
                 raise click.ClickException(f"Event {seq} of {tenant.slug} keeps no personal words.")
-            if erase_personal(event.id):
+            if erase_personal(event.id, authority):
                 line = f"Erased the personal words kept with event {seq} of {tenant.slug}."
             else:
                 line = f"The personal words of event {seq} of {tenant.slug} were erased already."

@@ -25,7 +25,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, delete, select, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from . import history
 from .db import UTCDateTime, db, utcnow
@@ -406,6 +406,9 @@ class ChainReport:
                 "head": self.head, "first_bad_seq": self.first_bad_seq}
 
 
+PERSONAL_CHANGED = "_personal_changed"  # set on a record whose kept words no longer match their digest
+
+
 def verify_records(records: Iterable[dict], expect_head: str | None = None) -> ChainReport:
     """Recompute one tenant's chain from its records in seq order."""
     report = ChainReport()
@@ -413,6 +416,7 @@ def verify_records(records: Iterable[dict], expect_head: str | None = None) -> C
     for rec in records:
         report.tenant_id = rec.get("tenant_id")
         expected = report.head_seq + 1
+        personal_changed = rec.pop(PERSONAL_CHANGED, False)
         problem = None
         if rec.get("seq") != expected:
             problem = f"expected event {expected} but found {rec.get('seq')}"
@@ -420,6 +424,8 @@ def verify_records(records: Iterable[dict], expect_head: str | None = None) -> C
             problem = "it does not follow the event before it"
         elif event_hash(rec) != rec.get("hash"):
             problem = "its contents do not match its hash"
+        elif personal_changed:
+            problem = "the personal words kept with it do not match their fingerprint"
         if problem:
             report.ok, report.first_bad_seq, report.reason = False, expected, problem
             return report
@@ -438,25 +444,46 @@ def verify_records(records: Iterable[dict], expect_head: str | None = None) -> C
     return report
 
 
-def tenant_records(tenant_id: int) -> Iterator[dict]:
+def tenant_records(tenant_id: int, check_personal: bool = False) -> Iterator[dict]:
+    """A tenant's records in seq order; with ``check_personal``, each kept personal part is
+    checked against its digest (the record is marked when the words were changed)."""
     with tenant_context(tenant_id):
-        query = select(Event).order_by(Event.seq).execution_options(yield_per=1000)
-        for ev in db.session.scalars(query):
-            yield ev.as_record()
+        if not check_personal:
+            query = select(Event).options(lazyload(Event.personal_row)).order_by(Event.seq) \
+                .execution_options(yield_per=1000)
+            for ev in db.session.scalars(query):
+                yield ev.as_record()
+            return
+        query = (select(Event, EventPersonal.salt, EventPersonal.data).options(lazyload(Event.personal_row))
+                 .outerjoin(EventPersonal, EventPersonal.event_id == Event.id)
+                 .order_by(Event.seq).execution_options(yield_per=1000))
+        for ev, salt, data in db.session.execute(query):
+            rec = ev.as_record()
+            if salt is not None and personal_digest(salt, data) != ev.personal_digest:
+                rec[PERSONAL_CHANGED] = True
+            yield rec
 
 
 def verify_tenant(tenant_id: int, expect_head: str | None = None) -> ChainReport:
-    report = verify_records(tenant_records(tenant_id), expect_head)
+    report = verify_records(tenant_records(tenant_id, check_personal=True), expect_head)
     report.tenant_id = tenant_id
     return report
 
 
-def erase_personal(event_id: int) -> bool:
-    """Forget the words kept with one event, and refold the row they reached. The chain still verifies."""
+DEFAULT_AUTHORITY = "the operator, at the command line"
+
+
+def erase_personal(event_id: int, authority: str = DEFAULT_AUTHORITY) -> bool:
+    """Forget the words kept with one event, and refold the row they reached. The chain still verifies.
+
+    The erasure is itself an event (``personal.erased``) naming the event and on
+    whose authority; the database refuses to delete personal words without it.
+    """
     row = db.session.get(EventPersonal, event_id)
     if row is None:
         return False
     ev = db.session.get(Event, event_id)
+    record("personal.erased", {"event_seq": ev.seq, "authority": (authority or "").strip()})
     db.session.delete(row)
     db.session.flush()
     db.session.expire(ev, ["personal_row"])

@@ -102,3 +102,21 @@ class TenantPlugin(TenantScoped, db.Model):
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "plugin"),)
+
+
+class Erasure(TenantScoped, db.Model):
+    """A record that the personal words of one event were erased, and on whose authority.
+
+    The database lets an ``event_personal`` row be deleted only once its
+    erasure is recorded here (projected from ``personal.erased``).
+    """
+
+    __tablename__ = "erasures"
+    __stream__ = "erasure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_seq: Mapped[int] = mapped_column(Integer)
+    authority: Mapped[str] = mapped_column(Text)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_erasures_tenant_event_seq", "tenant_id", "event_seq"),)

@@ -356,13 +356,19 @@ def test_personal_words_are_kept_apart_from_the_hashed_payload(plugin_app, said)
 def test_erasure_keeps_the_chain_and_replay_shows_erased(plugin_app, said):
     with said.context():
         before = events.verify_tenant(said.id)
-        assert events.erase_personal(said.event_id) is True
+        erased_seq = db.session.get(Event, said.event_id).seq
+        assert events.erase_personal(said.event_id, "Data protection officer, request 14") is True
     with said.context():
         after = events.verify_tenant(said.id)
         assert events.erase_personal(said.event_id) is False  # nothing left to erase
         ev = db.session.get(Event, said.event_id)
         assert ev.erased and ev.personal.get("words") == events.ERASED
-    assert after.ok and (after.head, after.count) == (before.head, before.count)
+        # the erasure is itself an event, naming what was erased and on whose authority
+        last = db.session.scalar(select(Event).order_by(Event.seq.desc()).limit(1))
+        assert (last.type, last.payload) == ("personal.erased", {"event_seq": erased_seq,
+                                                                  "authority": "Data protection officer, request 14"})
+        last_hash = last.hash
+    assert after.ok and after.count == before.count + 1 and after.head == last_hash
     assert "event_personal" not in tables_containing(plugin_app, said.secret)
     assert "events" not in tables_containing(plugin_app, said.secret)
 
@@ -372,6 +378,40 @@ def test_erasure_keeps_the_chain_and_replay_shows_erased(plugin_app, said):
     with said.context():
         assert events.fold(Service, stream=f"service:{said.oak}")[said.oak].description == events.ERASED
     assert tables_containing(plugin_app, said.secret) == set()
+
+
+def test_personal_words_cannot_be_edited_or_deleted_without_a_recorded_erasure(plugin_app, said):
+    """The database refuses it, and a forged edit slipped past the triggers is caught by verify."""
+    with plugin_app.app_context():
+        for statement in ("UPDATE event_personal SET data = :forged WHERE event_id = :id",
+                          "DELETE FROM event_personal WHERE event_id = :id"):
+            with pytest.raises(DBAPIError, match="recorded erasure"):
+                with db.engine.begin() as connection:
+                    connection.execute(text(statement), {"id": said.event_id, "forged": '{"words": "forged"}'})
+    with said.context():
+        assert events.verify_tenant(said.id).ok
+
+
+def test_verify_recomputes_each_personal_digest(plugin_app, said):
+    """Words changed behind the triggers' back (say, by a superuser) no longer match their digest."""
+    with plugin_app.app_context(), db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE event_personal DISABLE TRIGGER event_personal_no_update_delete"))
+            connection.execute(text("UPDATE event_personal SET data = :forged WHERE event_id = :id"),
+                               {"id": said.event_id, "forged": '{"words": "forged"}'})
+            connection.execute(text("ALTER TABLE event_personal ENABLE TRIGGER event_personal_no_update_delete"))
+        else:
+            connection.execute(text("DROP TRIGGER event_personal_no_update"))
+            connection.execute(text("UPDATE event_personal SET data = :forged WHERE event_id = :id"),
+                               {"id": said.event_id, "forged": '{"words": "forged"}'})
+            connection.execute(text(
+                "CREATE TRIGGER event_personal_no_update BEFORE UPDATE ON event_personal BEGIN SELECT RAISE(ABORT, "
+                "'personal words are changed only by a recorded erasure: UPDATE refused'); END"))
+    with said.context():
+        seq = db.session.get(Event, said.event_id).seq
+        report = events.verify_tenant(said.id)
+    assert not report.ok and report.first_bad_seq == seq
+    assert report.reason == "the personal words kept with it do not match their fingerprint"
 
 
 def test_erasure_removes_the_words_from_the_live_projection(plugin_app, said):
