@@ -439,9 +439,12 @@ def demo_command():
     click.echo(f"  e-mail:   {trust.email}")
     if trust.password:
         click.echo(f"  password: {trust.password}")
-        others = [f"{email} ({ROLES[role]})" for email, _, role in demo.ACCOUNTS if email != trust.email]
+        others = [(email, ROLES[role]) for email, _, role in demo.ACCOUNTS if email != trust.email]
         if others:
-            click.echo(f"The same password signs in to {', '.join(others)} too.")
+            click.echo("The same password signs in to")
+            width = max(len(email) for email, _ in others)
+            for email, role in others:
+                click.echo(f"  {email.ljust(width)}  {role}")
     else:
         click.echo("  password: use the password printed the first time, or reset it with "
                    f"`flask --app core user password {trust.email}`")

@@ -72,7 +72,9 @@ def _event_count(session) -> int:
 
 
 def _sign_in_lines(output: str) -> list[str]:
-    return [line for line in output.splitlines() if line.startswith(("  e-mail:", "  password:", "The same"))]
+    """What the command prints from the address to sign in at onwards."""
+    lines = output.splitlines()
+    return lines[next(n for n, line in enumerate(lines) if line.startswith("Open http")):]
 
 
 def test_the_first_run_says_what_it_loaded_and_how_to_sign_in(demo):
@@ -80,9 +82,12 @@ def test_the_first_run_says_what_it_loaded_and_how_to_sign_in(demo):
     assert "Loaded the demo Trust, Demo NHS Foundation Trust, with 3 services." in output
     assert "Its event log holds " in output and " over 3 years" in output
     lines = _sign_in_lines(output)
-    assert lines[0] == "  e-mail:   admin@demo.example"
-    for email in ("staff@demo.example", "facilitator@demo.example", "viewer@demo.example"):
-        assert email in lines[2]
+    assert lines[1] == "  e-mail:   admin@demo.example"
+    assert lines[2].startswith("  password: ")
+    assert lines[3] == "The same password signs in to"
+    assert [line.split() for line in lines[4:]] == [
+        ["staff@demo.example", "Staff"], ["facilitator@demo.example", "User", "facilitator"],
+        ["viewer@demo.example", "Viewer", "(read", "only)"]]
 
 
 def test_the_log_verifies_and_covers_more_than_three_years_in_order(demo):
