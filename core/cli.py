@@ -27,6 +27,7 @@ from .events import (DEFAULT_AUTHORITY, Event, EventError, acting_as, erase_pers
 from .history import Version
 from .models import Membership, Tenant, TenantPlugin
 from .plugins import host
+from .reports import long_date
 from .tenancy import tenant_context
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -448,23 +449,37 @@ def events_erase(slug, seq, authority):
 
 # --- the demo Trust ---------------------------------------------------------------------------
 
+def _span(months: int) -> str:
+    """``41`` -> ``3 years and 5 months``."""
+    years, months = divmod(months, 12)
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((years, "year"), (months, "month")) if n]
+    return " and ".join(parts) or "less than a month"
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
     """Load the demo Trust (once), and print how to sign in."""
     with _change():
-        trust = demo.load()
+        trust = demo.load(progress=lambda steps: click.progressbar(
+            steps, label="Recording the demo Trust's history", show_pos=True))
     if trust.created:
         click.echo(f"Loaded the demo Trust, {trust.tenant_name}, with {trust.services} services.")
     else:
         click.echo(f"The demo Trust, {trust.tenant_name}, is already loaded; nothing was changed.")
+    if trust.first_day is not None:
+        click.echo(f"Its event log holds {trust.events} events over {_span(trust.months)}, "
+                   f"from {long_date(trust.first_day)} to {long_date(trust.last_day)}.")
     click.echo(f"Open http://127.0.0.1:{os.environ.get('PORT') or 5000}/ and sign in with")
     click.echo(f"  e-mail:   {trust.email}")
     if trust.password:
         click.echo(f"  password: {trust.password}")
-        others = [f"{email} ({ROLES[role]})" for email, _, role in demo.ACCOUNTS if email != trust.email]
+        others = [(email, ROLES[role]) for email, _, role in demo.ACCOUNTS if email != trust.email]
         if others:
-            click.echo(f"The same password signs in to {', '.join(others)} too.")
+            click.echo("The same password signs in to")
+            width = max(len(email) for email, _ in others)
+            for email, role in others:
+                click.echo(f"  {email.ljust(width)}  {role}")
     else:
         click.echo("  password: use the password printed the first time, or reset it with "
                    f"`flask --app core user password {trust.email}`")

@@ -89,3 +89,18 @@ def service_report_fragment(service, when):
 @hookspec
 def tenant_report_fragment(tenant, when):
     """Return a ``core.reports.Fragment`` for the whole Trust's report, or None."""
+
+
+# --- the demo Trust ----------------------------------------------------------------
+
+@hookspec
+def demo_history(history):
+    """Return a list of ``core.demo_history.Step``: this section's part of the demo Trust's past.
+
+    ``history`` (a ``core.demo_history.History``) names the demo services by their
+    part in the story and turns the story's months into days and moments. Each
+    step calls the plugin's own commands; the core runs every section's steps in
+    the order of their moments, recording each at its moment, so a step may use
+    what the plugin's earlier steps made. Date each exercise (``held_on`` and
+    the like) on or before the moment it is recorded.
+    """

@@ -60,3 +60,10 @@ def tenant_report_fragment(tenant, when):
     from .reports import tenant_fragment
 
     return tenant_fragment(tenant, when)
+
+
+@hookimpl
+def demo_history(history):
+    from .demo import steps
+
+    return steps(history)

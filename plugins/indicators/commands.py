@@ -406,7 +406,10 @@ def round_targets(round_id: int) -> list[Target]:
     return db.session.scalars(select(Target).where(Target.round_id == round_id).order_by(Target.id)).all()
 
 
-def agree_target(round_: Round, indicator, change, service_users_do, staff_do, review_on) -> Target:
+def agree_target(round_: Round, indicator, change, service_users_do, staff_do, review_on, *,
+                 agreed_on: date | None = None) -> Target:
+    """Step three. ``agreed_on`` is the day of the meeting when a past round is entered
+    (the demo's history); the review date must come after it. Today otherwise."""
     if not round_.shared:
         raise StateConflict("Record that the groups have shared their views (step 2) before agreeing targets.")
     if len(round_targets(round_.id)) >= MAX_TARGETS:
@@ -421,7 +424,7 @@ def agree_target(round_: Round, indicator, change, service_users_do, staff_do, r
     staff_do = _words(problems, "staff_do", staff_do, "what staff will do", required=True)
     if not isinstance(review_on, date):
         problems.add("review_on", "Enter the date you will review progress.")
-    elif review_on <= london_today():
+    elif review_on <= (agreed_on or london_today()):
         problems.add("review_on", "The review date must be in the future.")
     problems.raise_if_any()
     ev = record("indicators.target_agreed",

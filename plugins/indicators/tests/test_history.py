@@ -2,12 +2,15 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core import events
+from core.commands import CommandError
 from core.events import Event
 from core.reports import london_today
 
+from .. import commands
 from ..indicators import INDICATORS
 from ..models import Draft, Invitation, Response, Round, Target
 from .helpers import answers, page, shared_round, start_round, target
@@ -182,3 +185,19 @@ def test_history_tables_answer_what_the_log_answers(tenant, api_client, signed_i
     with tenant.app.app_context():
         pairs = random_day_pairs(today - timedelta(days=3), today, 20) + [(today, None), (today, today)]
         assert history_matches_log(tenant.id, pairs) > 0
+
+
+def test_a_past_round_is_entered_with_the_day_its_targets_were_agreed(tenant, api_client):
+    """The demo's history enters rounds years old: a review date counts from the meeting, not today."""
+    round_id = shared_round(tenant, api_client)
+    agreed_on = london_today() - timedelta(days=200)
+    with tenant.context() as session:
+        round_ = commands.round_by_id(round_id)
+        with pytest.raises(CommandError) as refused:
+            commands.agree_target(round_, "valuing", "A welcome pack", "Write it", "Print it", agreed_on,
+                                  agreed_on=agreed_on)
+        assert refused.value.fields == {"review_on": ["The review date must be in the future."]}
+        made = commands.agree_target(round_, "valuing", "A welcome pack", "Write it", "Print it",
+                                     agreed_on + timedelta(days=91), agreed_on=agreed_on)
+        commands.review_target(made, round_, "yes", "Everyone new has had the pack.")
+        assert session.get(Target, made.id).happened == "yes"

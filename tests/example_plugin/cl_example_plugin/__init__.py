@@ -74,3 +74,10 @@ def tenant_report_fragment(tenant, when):
     from .reports import notes_fragment
 
     return notes_fragment(when, title="Example notes")
+
+
+@hookimpl
+def demo_history(history):
+    from .events import add_note
+
+    return [history.step(history.day(2, 10), lambda: add_note("The user group met in the garden"))]
