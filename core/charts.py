@@ -181,12 +181,13 @@ def _draw(kind, chart_id, title, summary, x_labels, series, y_range, colours) ->
     chart_class = {"line": pygal.Line, "bar": pygal.Bar, "horizontal_bar": pygal.HorizontalBar,
                    "stacked_bar": pygal.StackedBar}[kind]
     low, high, ticks = _value_axis(kind, series, y_range)
+    rotation, margin_left, margin_right = _label_room(kind, x_labels)
     chart = chart_class(
         style=style, js=[], css=["file://style.css", "file://graph.css", "inline:" + _EXTRA_CSS.format(id=chart_id)],
         width=WIDTH, height=HEIGHT, disable_xml_declaration=True, show_legend=False, truncate_label=-1, range=(low, high), y_labels=ticks, show_minor_y_labels=True,
         print_values=kind != "line", print_zeroes=kind != "stacked_bar", print_values_position="center",
-        value_formatter=format_number, x_label_rotation=0 if len(x_labels) <= 6 else 40,
-        dots_size=4, allow_interruptions=True, tooltip_fancy_mode=False, margin=10, margin_right=28,
+        value_formatter=format_number, x_label_rotation=rotation, dots_size=4, allow_interruptions=True,
+        tooltip_fancy_mode=False, margin=10, margin_left=margin_left, margin_right=margin_right,
         spacing=10,
     )
     chart.uuid = chart_id.removeprefix("chart-")
@@ -199,6 +200,25 @@ def _draw(kind, chart_id, title, summary, x_labels, series, y_range, colours) ->
             options["stroke_style"] = {"width": 3, "dasharray": _dash(kind, index)}
         chart.add(name, values, **options)
     return Markup(_clean(chart.render_tree(), chart_id, title, summary))
+
+
+def _label_room(kind, x_labels) -> tuple[int, int, int]:
+    """Tilt the category labels when they would overlap, and leave room so none is cut at an edge.
+
+    A line chart centres its first and last labels on the plot's edges, so half a label hangs
+    outside; a tilted label hangs out to the right. Widths are estimated from the font size.
+    """
+    if kind == "horizontal_bar" or not x_labels:
+        return 0, 10, 28
+    char = 16 * 0.55
+    longest = max(len(label) for label in x_labels) * char
+    plot = WIDTH - 80
+    slot = plot / (len(x_labels) - 1 if kind == "line" and len(x_labels) > 1 else len(x_labels))
+    rotation = 0 if longest <= slot else 40
+    edge = 0 if kind != "line" else longest / 2
+    right = max(28, int(edge if rotation == 0 else longest * 0.77 - slot / 2 + edge))
+    left = max(10, int(edge - 30)) if rotation == 0 else 10
+    return rotation, left, right
 
 
 def _value_axis(kind, series, y_range):
