@@ -115,24 +115,28 @@ class Chart:
                 "rows": [list(row) for row in self.table.rows]}
 
 
+# Every chart also takes, by keyword: colours (one per series, PALETTE or LINE_COLOURS by default),
+# empty_text (said instead of drawing when no value is given) and missing_text (the table's word for None).
+
+
 def line(title: str, summary: str, x_labels: Sequence[str], series: Mapping[str, Sequence[Number | None]],
-         *, x_title: str = "", y_range: tuple[Number, Number] | None = None, **words) -> Chart:
+         *, x_title: str = "", y_range: tuple[Number, Number] | None = None, **options) -> Chart:
     """Values over time, one line per series (a gap where a value is None)."""
-    return _chart("line", title, summary, x_labels, series, x_title=x_title, y_range=y_range, **words)
+    return _chart("line", title, summary, x_labels, series, x_title=x_title, y_range=y_range, **options)
 
 
 def bar(title: str, summary: str, x_labels: Sequence[str], series: Mapping[str, Sequence[Number | None]],
         *, x_title: str = "", y_range: tuple[Number, Number] | None = None, horizontal: bool = False,
-        **words) -> Chart:
+        **options) -> Chart:
     """Side-by-side bars, one per series in each category. ``horizontal`` suits long labels."""
     return _chart("horizontal_bar" if horizontal else "bar", title, summary, x_labels, series,
-                  x_title=x_title, y_range=y_range, **words)
+                  x_title=x_title, y_range=y_range, **options)
 
 
 def stacked_bar(title: str, summary: str, x_labels: Sequence[str], series: Mapping[str, Sequence[Number | None]],
-                *, x_title: str = "", **words) -> Chart:
+                *, x_title: str = "", **options) -> Chart:
     """A distribution per category: each bar is cut into the series, e.g. services at each level per year."""
-    return _chart("stacked_bar", title, summary, x_labels, series, x_title=x_title, **words)
+    return _chart("stacked_bar", title, summary, x_labels, series, x_title=x_title, **options)
 
 
 def _chart(kind, title, summary, x_labels, series, *, x_title="", y_range=None, colours=None,
