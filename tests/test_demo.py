@@ -229,3 +229,37 @@ def test_running_the_demo_again_changes_nothing_and_says_the_same(demo):
     summary = [line for line in first.splitlines() if line.startswith("Its event log holds")]
     assert summary and summary[0] in again.output
     assert (_read(app, _event_count), _read(app, _projections)) == before
+
+
+def test_the_history_tables_answer_what_the_log_answers_over_the_years(demo):
+    """For random days across the demo's years, on both time axes, the history tables agree with a fold of the log."""
+    from core.reports import london_today
+    from core.testing import history_matches_log, random_day_pairs
+
+    app, _ = demo
+    tenant_id = _tenant_id(app)
+    with app.app_context(), tenant_context(tenant_id):
+        first = db.session.scalar(select(Event.occurred_at).order_by(Event.seq).limit(1))
+    from core.reports import london_day
+
+    pairs = random_day_pairs(london_day(first), london_today(), 25, seed=11)
+    with app.app_context():
+        assert history_matches_log(tenant_id, pairs) > 500
+
+
+def test_a_back_entered_health_check_shows_the_two_time_axes(demo):
+    """A health check typed in weeks after it was held counts from its day, but not in what the records said then."""
+    from core.history import When, rows
+    from core.reports import london_day
+    from plugins.healthcheck.models import Review
+
+    app, _ = demo
+    with app.app_context(), tenant_context(_tenant_id(app)):
+        late = [r for r in db.session.scalars(select(Review))
+                if r.submitted and r.held_on and london_day(r.submitted_at) > r.held_on]
+        assert late, "the demo types some health checks in after the day"
+        review = max(late, key=lambda r: (london_day(r.submitted_at) - r.held_on, r.id))
+        held, typed = review.held_on, london_day(review.submitted_at)
+        assert review.id in {r.id for r in rows(Review, When(as_of=held)) if r.submitted}
+        assert review.id not in {r.id for r in rows(Review, When(as_of=held, known_on=held))}
+        assert review.id in {r.id for r in rows(Review, When(as_of=held, known_on=typed)) if r.submitted}
