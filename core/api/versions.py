@@ -51,9 +51,12 @@ def expected_version(body_version: int | None = None) -> int | None:
     return int(match.group(1))
 
 
-def document(blp):
-    """Document a write's If-Match header and its 412 answer on ``blp`` (the route documents its 409)."""
+def document(blp, conflict: str | None = None):
+    """Document a write's If-Match header and its 412 answer on ``blp``, and its 409 when ``conflict``
+    says when it comes (else the route documents it)."""
     def decorate(view):
+        if conflict:
+            view = blp.alt_response(409, schema=ErrorSchema, description=conflict)(view)
         view = blp.alt_response(412, schema=ErrorSchema,
                                 description="If-Match names an older version: someone else saved first, "
                                             "and nothing was saved")(view)

@@ -283,7 +283,8 @@ def read_assessment(assessment_id):
 @blp.patch("/assessments/<int:assessment_id>")
 @blp.arguments(LevelsUpdateSchema)
 @blp.response(200, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
-@versions.document(blp)
+@versions.document(blp, conflict="Submitted already, or the version sent is older than the assessment's: "
+                                 "nothing was saved")
 @require(WRITE)
 def update_assessment(data, assessment_id):
     """Save more of a draft: only the answers sent change (null clears one). 409 once submitted.
@@ -307,7 +308,8 @@ def submit_assessment(assessment_id):
 @blp.post("/assessments/<int:assessment_id>/amendments")
 @blp.arguments(LevelsAmendmentRequestSchema)
 @blp.response(201, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
-@versions.document(blp)
+@versions.document(blp, conflict="Still a draft, or the version sent is older than the assessment's: "
+                                 "nothing was saved")
 @require(WRITE)
 def amend_assessment(data, assessment_id):
     """Correct a submitted assessment. It lists each amendment with who made it and when. 409 for a draft.
