@@ -35,8 +35,8 @@ API_MESSAGES = {
 }
 
 CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
-         500: "server_error"}
+         409: "conflict", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type",
+         422: "invalid", 429: "too_many_requests", 500: "server_error"}
 
 
 def json_error(status: int, message: str | None = None, fields: dict | None = None):

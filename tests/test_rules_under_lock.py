@@ -17,6 +17,7 @@ from plugins.healthcheck.tests.helpers import complete as complete_review
 from plugins.indicators.models import Target
 from plugins.indicators.tests.helpers import answered_round, shared_round, target
 from plugins.levels.tests.helpers import complete as complete_assessment
+from plugins.levels.tests.helpers import form_data
 from plugins.resources.models import Resource
 
 pytest_plugins = ["core.testing"]
@@ -165,6 +166,22 @@ def test_assessments_saved_with_one_version_at_once_keep_the_first(tenant, api_c
         for n, c in enumerate(apis(api_client, "staff"))])
     assert statuses(answers) == [200] + [409] * (N - 1)
     assert all("Someone else saved this assessment" in m for m in refused_plainly(answers))
+    assert_replay_keeps_projections(tenant)
+
+
+def test_a_draft_page_saved_from_one_copy_at_once_keeps_the_first(tenant, api_client, signed_in):
+    draft = api_client("staff").post("levels/assessments", json={
+        "service_id": tenant.services["Oak Day Centre"], "participants": "The ward team"}).json
+    url = f"/t/{tenant.slug}/levels/assessments/{draft['id']}/edit"
+    clients = [signed_in("staff") for _ in range(N)]
+    before = event_count(tenant)
+    answers = at_once([
+        lambda c=c, n=n: c.post(url, data=form_data({"participants": f"Team {n}"}, version=str(draft["version"])))
+        for n, c in enumerate(clients)])
+    assert statuses(answers) == [302] + [409] * (N - 1)
+    for refused in (r for r in answers if r.status_code == 409):
+        assert "Someone else saved this assessment since you opened it." in refused.get_data(as_text=True)
+    assert event_count(tenant) == before + 1
     assert_replay_keeps_projections(tenant)
 
 
