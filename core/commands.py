@@ -2,19 +2,21 @@
 
 Views, the API and the CLI all call these, so the rules live in one place.
 Each raises ``CommandError`` (or ``EventError``) with a plain message and
-changes nothing on bad input; the caller commits.
+changes nothing on bad input; the caller commits. A rule that depends on the
+Trust's current state is checked under ``events.locked()`` and refused with a
+``Conflict`` (409).
 """
 from __future__ import annotations
 
 import re
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import events
 from .auth import ROLES, hash_password, new_token, password_problem
 from .db import db
-from .events import EventError, record
+from .events import Conflict, EventError, ensure_version, locked, record
 from .models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
 from .plugins import BUILT_IN, host
 from .tenancy import tenant_context
@@ -66,6 +68,7 @@ def tenant_by_slug(slug: str) -> Tenant:
 
 # --- plugins (tenant in context) --------------------------------------------------
 
+@locked()
 def enable_plugin(tenant: Tenant, plugin: str) -> bool:
     """Switch a plugin on; returns False when it was on already."""
     if plugin not in host().installed:
@@ -80,6 +83,7 @@ def enable_plugin(tenant: Tenant, plugin: str) -> bool:
     return True
 
 
+@locked()
 def disable_plugin(tenant: Tenant, plugin: str) -> bool:
     if plugin not in host().installed:
         raise CommandError(f"There is no installed plugin called {plugin!r}.")
@@ -92,16 +96,40 @@ def disable_plugin(tenant: Tenant, plugin: str) -> bool:
 
 # --- services (tenant in context) -------------------------------------------------
 
+def _ensure_name_free(name: str, service_id: int | None = None) -> None:
+    """Two services of one Trust never share a name: a form sent twice adds one service."""
+    same = db.session.scalar(select(Service).where(func.lower(Service.name) == name.lower(),
+                                                   Service.id != (service_id or 0)).limit(1))
+    if same is not None:
+        where = " in the archive: bring it back instead" if same.archived else ""
+        raise Conflict(f"There is already a service called {same.name}{where}.",
+                       {"name": ["Use a name no other service of this Trust has."]})
+
+
+@locked()
 def create_service(name: str, kind: str, description: str = "") -> Service:
-    ev = record("service.created", {"name": (name or "").strip(), "kind": kind,
-                                    "description": (description or "").strip()})
+    name = (name or "").strip()
+    if name:
+        _ensure_name_free(name)
+    ev = record("service.created", {"name": name, "kind": kind, "description": (description or "").strip()})
     return db.session.get(Service, int(ev.entity_id))
 
 
-def update_service(service: Service, *, name=None, kind=None, description=None, archived=None) -> Service:
-    """Rename, re-describe, archive or restore; records only what changed."""
+STALE_SERVICE = ("Someone else changed this service while you were editing it. Nothing was saved: "
+                 "check the details below, then save again.")
+
+
+@locked()
+def update_service(service: Service, *, name=None, kind=None, description=None, archived=None,
+                   expected_version: int | None = None) -> Service:
+    """Rename, re-describe, archive or restore; records only what changed.
+
+    ``expected_version``: the service's version (``events.stream_version``) the change was made from.
+    """
     stream = f"service:{service.id}"
+    ensure_version(events.stream_version(stream), expected_version, STALE_SERVICE)
     if name is not None and name.strip() != service.name:
+        _ensure_name_free(name.strip(), service.id)
         record("service.renamed", {"name": name.strip()}, stream=stream, service_id=service.id)
     new_kind = kind if kind is not None else service.kind
     new_description = (description if description is not None else service.description).strip()
@@ -111,6 +139,14 @@ def update_service(service: Service, *, name=None, kind=None, description=None, 
     if archived is not None and archived != service.archived:
         record("service.archived" if archived else "service.restored", stream=stream, service_id=service.id)
     return service
+
+
+@locked()
+def set_archived(service: Service, archived: bool) -> Service:
+    """Archive or bring back a service; doing it twice is refused (409)."""
+    if service.archived == archived:
+        raise Conflict(f"{service.name} is {'archived' if archived else 'not archived'} already.")
+    return update_service(service, archived=archived)
 
 
 # --- accounts and members -----------------------------------------------------------
@@ -138,11 +174,12 @@ def _check_role(role: str) -> None:
         raise CommandError(f"Choose a role: {', '.join(ROLES)}.", {"role": ["Choose a role."]})
 
 
+@locked()
 def add_member(user: User, role: str) -> Membership:
     _check_role(role)
     existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
     if existing is not None and existing.active:
-        raise CommandError(f"{user.email} is already a member of this Trust.", {"email": ["Already a member."]})
+        raise Conflict(f"{user.email} is already a member of this Trust.", {"email": ["Already a member."]})
     stream = f"membership:{existing.id}" if existing else None
     ev = record("member.added", {"user_id": user.id, "role": role}, stream=stream)
     return db.session.get(Membership, int(ev.entity_id))
@@ -153,20 +190,22 @@ def _active_admins() -> int:
         select(Membership.id).where(Membership.active, Membership.role == "admin")).all())
 
 
+@locked()
 def change_role(member: Membership, role: str) -> None:
     _check_role(role)
     if role == member.role:
         return
     if member.role == "admin" and _active_admins() <= 1:
-        raise CommandError("A Trust needs at least one admin. Make someone else an admin first.")
+        raise Conflict("A Trust needs at least one admin. Make someone else an admin first.")
     record("member.role_changed", {"role": role}, stream=f"membership:{member.id}")
 
 
+@locked()
 def remove_member(member: Membership) -> None:
     if not member.active:
-        raise CommandError("This person is no longer a member.")
+        raise Conflict("This person is no longer a member.")
     if member.role == "admin" and _active_admins() <= 1:
-        raise CommandError("A Trust needs at least one admin. Make someone else an admin first.")
+        raise Conflict("A Trust needs at least one admin. Make someone else an admin first.")
     record("member.removed", stream=f"membership:{member.id}")
     for token in db.session.scalars(select(ApiToken).where(
             ApiToken.membership_id == member.id, ApiToken.revoked.is_(False))):
@@ -183,6 +222,7 @@ def create_token(member: Membership, name: str = "API token") -> tuple[ApiToken,
     return db.session.get(ApiToken, int(ev.entity_id)), token
 
 
+@locked()
 def revoke_token(token: ApiToken) -> None:
     if not token.revoked:
         record("token.revoked", stream=f"token:{token.id}")

@@ -14,8 +14,9 @@ and its wording.
   ``amendment_entries``, ``sentence``: projector pieces and the audit page's words;
   ``long_time_iso``: an amendment's moment in words.
 - ``DraftConflict``, ``ensure_editable``, ``ensure_not_submitted``,
-  ``ensure_submitted``, ``nothing_changed``, ``clean_reason``,
-  ``service_for_new``: command checks; ``record_on``: an event on the record's stream.
+  ``ensure_submitted``, ``ensure_current``, ``nothing_changed``, ``clean_reason``,
+  ``service_for_new``: command checks, made under ``core.events.locked()``;
+  ``record_on``: an event on the record's stream.
 - ``core/templates/macros/drafts.html``: the status tag and the amendments table.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db
-from core.events import ERASED, EventError, iso, record
+from core.events import ERASED, Conflict, EventError, ensure_version, iso, record
 from core.models import Service
 from core.reports import long_time
 
@@ -158,12 +159,8 @@ def sentence(template: str):
 
 # --- command checks -----------------------------------------------------------------------------
 
-class DraftConflict(Exception):
+class DraftConflict(Conflict):
     """The step does not fit the record's status (a 409)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def ensure_editable(record: Draft, noun: str) -> None:
@@ -181,6 +178,13 @@ def ensure_not_submitted(record: Draft, noun: str) -> None:
 def ensure_submitted(record: Draft, noun: str) -> None:
     if not record.submitted:
         raise DraftConflict(f"Only a submitted {noun} is amended. Edit the draft instead.")
+
+
+def ensure_current(record: Draft, expected_version: int | None, noun: str) -> None:
+    """A change made from an older copy than the one stored is refused (``Stale``), never merged."""
+    ensure_version(record.version, expected_version,
+                   f"Someone else saved this {noun} while you were editing it. Nothing you sent has been "
+                   "saved: check their changes, then make yours again.")
 
 
 def nothing_changed(noun: str) -> EventError:

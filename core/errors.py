@@ -2,13 +2,13 @@
 
 API errors are always ``{"error": {"code", "message", "fields"}}``.
 """
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .db import db
-from .events import EventError
+from .events import EventError, Stale
 from .tenancy import TenantScopeError
 from .web import is_api_request
 
@@ -20,6 +20,7 @@ TITLES = {
                             "If you pasted it, check you copied the whole address."),
     405: ("That action is not available here", "Go back and try again from the page."),
     409: ("That has changed", "Someone may have changed this already. Go back, reload the page and try again."),
+    412: ("That has changed", "Someone else saved this first. Reload it and try again."),
     413: ("That was too much to send", "Shorten what you entered and try again."),
     422: ("Some answers need correcting", "Go back and check what you entered."),
     429: ("Too many attempts", "You have tried too many times. Wait a few minutes and try again."),
@@ -34,8 +35,8 @@ API_MESSAGES = {
 }
 
 CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
-         500: "server_error"}
+         409: "conflict", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type",
+         422: "invalid", 429: "too_many_requests", 500: "server_error"}
 
 
 def json_error(status: int, message: str | None = None, fields: dict | None = None):
@@ -81,10 +82,14 @@ def _unexpected(error: Exception):
 
 
 def _event_error(error: EventError):
+    """422 for input to correct, 409 for a Conflict with current state; 412 for a stale If-Match."""
     db.session.rollback()
+    status = error.status
     if is_api_request():
-        return json_error(422, error.message, error.fields)
-    return render_template("errors/error.html", code=422, title=TITLES[422][0], message=error.message), 422
+        if isinstance(error, Stale) and "If-Match" in request.headers:
+            status = 412
+        return json_error(status, error.message, error.fields)
+    return render_template("errors/error.html", code=status, title=TITLES[status][0], message=error.message), status
 
 
 def _form_refused(error: CSRFError):

@@ -141,12 +141,36 @@ class EventType:
 
 
 class EventError(Exception):
-    """The event could not be recorded; nothing was written."""
+    """The event could not be recorded; nothing was written. Pages and the API answer ``status``."""
+
+    status = 422
 
     def __init__(self, message: str, fields: dict | None = None):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+
+
+class Conflict(EventError):
+    """Well formed, but the Trust's current state refuses it (a limit reached, done already,
+    a step out of order): a 409. Raise it from a check made under ``locked()``."""
+
+    status = 409
+
+
+class Stale(Conflict):
+    """Someone else saved first: the writer saw ``expected``, the record is now at ``current``.
+    Nothing is overwritten. The API answers 412 when the version came in ``If-Match``."""
+
+    def __init__(self, message: str, *, expected: int, current: int):
+        super().__init__(message, {"version": [f"You sent version {expected}; it is now at version {current}."]})
+        self.expected, self.current = expected, current
+
+
+def ensure_version(current: int, expected: int | None, message: str) -> None:
+    """Refuse a write made from an older copy (``expected`` None: the writer named no version)."""
+    if expected is not None and expected != current:
+        raise Stale(message, expected=expected, current=current)
 
 
 # --- hashing -----------------------------------------------------------------
@@ -220,11 +244,42 @@ def _validated(schema: type[Schema] | None, data: dict | None, what: str) -> dic
         raise EventError("Some answers need correcting.", err.normalized_messages()) from None
 
 
-def _lock_head(session, tenant_id: int) -> tuple[int, str]:
+def _take_lock(session, tenant_id: int) -> None:
     from .models import Tenant
 
     # PostgreSQL: one appender per tenant at a time. SQLite holds its write lock already.
     session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+
+
+@contextmanager
+def locked():
+    """Hold the Trust's append lock from here to the end of the transaction, for rules that
+    depend on current state (limits, "only once", step order, versions).
+
+    Use it as a decorator on a command function (``@locked()``) or as ``with locked():``
+    around a check and the ``record()`` calls it guards. Another writer to the same Trust
+    waits until this transaction commits or rolls back, and rows loaded before the lock
+    are read again when next used, so a check inside sees everything committed before it
+    and nothing changes under it before the events are appended. Refuse with ``Conflict``
+    (409) or ``Stale``; the caller's rollback releases the lock. Taking it again in the
+    same transaction costs nothing.
+    """
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise EventError("No tenant in context.")
+    session = db.session()  # the request's own Session, not its scoped proxy
+    held = session.info.get("tenant_lock")
+    if held is None or held[0] is not session.get_transaction() or held[1] != tenant_id:
+        session.flush()
+        _take_lock(session, tenant_id)
+        # Rows loaded before the lock may be out of date: read them again when next used.
+        session.expire_all()
+        session.info["tenant_lock"] = (session.get_transaction(), tenant_id)
+    yield
+
+
+def _lock_head(session, tenant_id: int) -> tuple[int, str]:
+    _take_lock(session, tenant_id)
     head = session.execute(
         select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
     ).first()
@@ -536,6 +591,6 @@ def head(tenant_id: int) -> tuple[int, str]:
 
 
 __all__ = [
-    "ALL_TENANTS", "ERASED", "Event", "EventError", "EventPersonal", "EventType", "ChainReport",
-    "acting_as", "recording_at", "fold", "head", "record", "replay", "verify_records", "verify_tenant", "erase_personal",
+    "ALL_TENANTS", "ERASED", "Conflict", "Event", "EventError", "EventPersonal", "EventType", "ChainReport",
+    "Stale", "acting_as", "ensure_version", "locked", "recording_at", "fold", "head", "record", "replay", "verify_records", "verify_tenant", "erase_personal",
 ]

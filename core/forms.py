@@ -14,6 +14,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 from .auth import MIN_PASSWORD_LENGTH, ROLES, password_problem
 from .builtin import SERVICE_KINDS
 from .commands import CommandError
+from .events import Conflict
 
 
 def _strip(value):
@@ -47,7 +48,7 @@ def show_command_error(form: FlaskForm, error, aliases: dict | None = None) -> N
         if isinstance(messages, dict):  # nested schema errors: flatten to their text
             messages = [m for values in messages.values() for m in (values if isinstance(values, list) else [values])]
         matched.append((field, messages if isinstance(messages, list) else [messages]))
-    if len(matched) == 1 and isinstance(error, CommandError):
+    if len(matched) == 1 and isinstance(error, (CommandError, Conflict)):
         add_error(matched[0][0], error.message)
     elif matched:
         for field, messages in matched:

@@ -9,16 +9,19 @@ own tenants (``make_tenant``); ``fresh_app`` gives an empty database.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from . import commands, create_app, migrate
 from .db import db
+from . import events
 from .events import acting_as
 from .tenancy import tenant_context
 
@@ -294,3 +297,50 @@ def random_day_pairs(first, last, count: int, seed: int = 7):
         return first + timedelta(days=chance.randint(0, span))
 
     return [(day(), None if chance.random() < 0.3 else day()) for _ in range(count)]
+
+
+# --- concurrency ------------------------------------------------------------------------------
+
+def at_once(calls: list[Callable]) -> list:
+    """Run each call in its own thread, all released together by a barrier; their results in order.
+
+    For rules that must hold when many people act at the same moment: give each
+    call its own test client (``signed_in``, ``api_client``), then count what was stored.
+    An exception a call raises is returned in its place.
+    """
+    start = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(number: int, call: Callable) -> None:
+        try:
+            start.wait()
+            results[number] = call()
+        except Exception as err:  # noqa: BLE001 - handed back to the test
+            results[number] = err
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def projection_rows(tenant: TenantFixture) -> dict[str, list[dict]]:
+    """Every live row the projectors keep for the Trust, table by table, in key order."""
+    with tenant.context() as session:
+        tables = {}
+        for model in events.projection_models():
+            columns = [attr.key for attr in model.__mapper__.column_attrs]
+            keys = [col.key for col in model.__mapper__.primary_key]
+            found = [{key: getattr(obj, key) for key in columns} for obj in session.scalars(select(model))]
+            tables[model.__tablename__] = sorted(found, key=lambda row: tuple(str(row[key]) for key in keys))
+        return tables
+
+
+def assert_replay_keeps_projections(tenant: TenantFixture) -> None:
+    """Rebuilding the Trust's tables from its log changes nothing: the live rows agreed with the log."""
+    before = projection_rows(tenant)
+    with tenant.context():
+        events.replay(tenant.id)
+    assert projection_rows(tenant) == before

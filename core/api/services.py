@@ -4,11 +4,12 @@ from flask import abort
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from .. import commands
+from .. import commands, events
 from ..auth import require
 from ..builtin import SERVICE_KINDS
 from ..db import db
 from ..models import Service
+from . import ErrorSchema, versions
 
 blp = Blueprint("api_services", __name__, url_prefix="/api/v1/t/<slug>/services",
                 description="Teams and settings inside a Trust.")
@@ -34,6 +35,12 @@ class ServicePatchSchema(ma.Schema):
     kind = ma.fields.String(validate=KIND)
     description = ma.fields.String(validate=DESCRIPTION)
     archived = ma.fields.Boolean()
+    version = versions.version_field("service")
+
+
+class ServiceVersionedSchema(ServiceSchema):
+    version = ma.fields.Integer(dump_only=True, metadata={
+        "description": "The service's version (also its ETag): send it back to change the service"})
 
 
 class ServiceListSchema(ma.Schema):
@@ -67,6 +74,7 @@ def list_services(query):
 @blp.post("")
 @blp.arguments(ServiceSchema)
 @blp.response(201, ServiceSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The Trust already has a service with that name")
 @require("manage")
 def create_service(data):
     """Add a service."""
@@ -75,20 +83,31 @@ def create_service(data):
     return service
 
 
+def _versioned(service: Service):
+    version = events.stream_version(f"service:{service.id}")
+    data = {name: getattr(service, name) for name in ServiceSchema().fields} | {"version": version}
+    return data, 200, versions.etag(version)
+
+
 @blp.get("/<int:service_id>")
-@blp.response(200, ServiceSchema)
+@blp.response(200, ServiceVersionedSchema, headers=versions.ETAG_HEADER)
 @require("read")
 def read_service(service_id):
-    """One service."""
-    return get_service(service_id)
+    """One service, with its version as the ETag."""
+    return _versioned(get_service(service_id))
 
 
 @blp.patch("/<int:service_id>")
 @blp.arguments(ServicePatchSchema)
-@blp.response(200, ServiceSchema)
+@blp.response(200, ServiceVersionedSchema, headers=versions.ETAG_HEADER)
+@blp.alt_response(409, schema=ErrorSchema, description="Another service has that name, or the version sent "
+                                                        "is older than the service's: nothing was saved")
+@versions.document(blp)
 @require("manage")
 def update_service(data, service_id):
-    """Rename, re-describe, archive or restore a service."""
-    service = commands.update_service(get_service(service_id), **data)
+    """Rename, re-describe, archive or restore a service. Send If-Match (or version) to refuse
+    overwriting someone else's change."""
+    expected = versions.expected_version(data.pop("version", None))
+    service = commands.update_service(get_service(service_id), **data, expected_version=expected)
     db.session.commit()
-    return service
+    return _versioned(service)

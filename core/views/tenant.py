@@ -65,6 +65,7 @@ def home():
 @require("manage")
 def new_service():
     form = ServiceForm()
+    status = 200
     if form.validate_on_submit():
         try:
             service = commands.create_service(form.name.data, form.kind.data, form.description.data or "")
@@ -73,10 +74,11 @@ def new_service():
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err)
+            status = err.status
         else:
             flash(f"{name} has been added.", "success")
             return redirect(url_for("tenant.service", service_id=service_id))
-    return render_template("tenant/service_form.html", form=form, service=None)
+    return render_template("tenant/service_form.html", form=form, service=None), status
 
 
 @bp.get("/services/<int:service_id>", endpoint="service")
@@ -94,24 +96,26 @@ def edit_service(service_id):
     service = _service_or_404(service_id)
     # Filled from the service to start with; a submitted form must then say everything itself.
     form = ServiceForm(obj=service) if request.method == "GET" else ServiceForm()
-    version = str(events.stream_version(f"service:{service.id}"))
     if request.method == "GET":
-        form.seen.data = version
-    elif form.seen.data != version:
-        # Someone saved in between: keep what this person typed, and say so.
-        form.seen.data = version
-        form.form_errors.append("Someone else changed this service while you were editing it. "
-                                "Check the details below, then save again.")
-        return render_template("tenant/service_form.html", form=form, service=service), 409
+        form.seen.data = str(events.stream_version(f"service:{service.id}"))
     if form.validate_on_submit():
         wanted = (form.name.data, form.kind.data, form.description.data or "")
         changed = wanted != (service.name, service.kind, service.description)
+        seen = int(form.seen.data) if (form.seen.data or "").isdigit() else -1
         try:
-            commands.update_service(service, name=wanted[0], kind=wanted[1], description=wanted[2])
+            commands.update_service(service, name=wanted[0], kind=wanted[1], description=wanted[2],
+                                    expected_version=seen)
             db.session.commit()
+        except events.Stale as err:
+            # Someone saved in between: keep what this person typed, and say so.
+            db.session.rollback()
+            form.seen.data = str(err.current)
+            form.form_errors.append(err.message)
+            return render_template("tenant/service_form.html", form=form, service=service), 409
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err)
+            return render_template("tenant/service_form.html", form=form, service=service), err.status
         else:
             flash(f"The details of {wanted[0]} have been saved." if changed else "Nothing was changed.",
                   "success" if changed else "info")
@@ -122,15 +126,10 @@ def edit_service(service_id):
 def _set_archived(service_id: int, archived: bool):
     service = _service_or_404(service_id)
     name = service.name
-    try:
-        commands.update_service(service, archived=archived)
-        db.session.commit()
-    except EventError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash(f"{name} has been archived. You can bring it back at any time." if archived
-              else f"{name} has been brought back from the archive.", "success")
+    commands.set_archived(service, archived)  # done already: a 409 page that says so
+    db.session.commit()
+    flash(f"{name} has been archived. You can bring it back at any time." if archived
+          else f"{name} has been brought back from the archive.", "success")
     return redirect(url_for("tenant.service", service_id=service_id))
 
 

@@ -12,11 +12,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from core.api import ErrorSchema
+from core.api import ErrorSchema, versions
 from core.auth import require
 from core.db import db
 from core.drafts import DRAFT, SUBMITTED
-from core.events import EventError
+from core.events import Conflict, EventError
 from core.models import Service
 
 from . import commands, history
@@ -41,11 +41,16 @@ class HealthCheckReviewCreateSchema(HealthCheckContentSchema):
         "description": "true to submit at once (every essential answer needed); false keeps a draft"})
 
 
+class HealthCheckUpdateSchema(HealthCheckContentSchema):
+    version = versions.version_field("review")
+
+
 class HealthCheckAmendmentRequestSchema(ma.Schema):
     changes = fields.Nested(HealthCheckContentSchema, required=True, metadata={
         "description": "The answers to correct, in the same shape as a review; null clears an answer"})
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000),
                            metadata={"description": "Why it is amended (shown with the amendment)"})
+    version = versions.version_field("review")
 
 
 class HealthCheckSharingRequestSchema(ma.Schema):
@@ -225,6 +230,9 @@ def _run(step, *args, wrap: str | None = None):
         result = step(*args)
         db.session.commit()
         return result
+    except Conflict:
+        db.session.rollback()
+        raise  # 409, or 412 for a stale If-Match (core.errors)
     except EventError as err:
         db.session.rollback()
         fields = nest({k: v for k, v in err.fields.items() if k not in ("reason", "changes")})
@@ -232,9 +240,6 @@ def _run(step, *args, wrap: str | None = None):
             fields = {wrap: fields}
         fields.update({k: v for k, v in err.fields.items() if k in ("reason", "changes")})
         raise EventError(err.message, fields) from None
-    except commands.ReviewConflict as err:
-        db.session.rollback()
-        abort(409, err.message)
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -267,25 +272,32 @@ def list_reviews(query):
     return {"reviews": [review_json(r) for r in history.in_order(db.session.scalars(stmt))]}
 
 
+def _versioned(review: Review, status: int = 200):
+    return review_json(review), status, versions.etag(review.version)
+
+
 @blp.get("/reviews/<int:review_id>")
-@blp.response(200, HealthCheckReviewSchema)
+@blp.response(200, HealthCheckReviewSchema, headers=versions.ETAG_HEADER)
 @_errors(404)
 @require("read")
 def read_review(review_id):
-    """One review, with its amendments."""
-    return review_json(_review(review_id))
+    """One review, with its amendments; its version is the ETag."""
+    return _versioned(_review(review_id))
 
 
 @blp.patch("/reviews/<int:review_id>")
-@blp.arguments(HealthCheckContentSchema)
-@blp.response(200, HealthCheckReviewSchema)
+@blp.arguments(HealthCheckUpdateSchema)
+@blp.response(200, HealthCheckReviewSchema, headers=versions.ETAG_HEADER)
 @_errors(403, 404, 409, 422)
+@versions.document(blp)
 @require("contribute")
 def update_review(data, review_id):
-    """Save more of a draft: only the answers given change (null clears one). 409 once submitted."""
+    """Save more of a draft: only the answers given change (null clears one). 409 once submitted.
+    Send If-Match (or version) so that a change made from an older copy is refused, not saved over."""
     review = _review(review_id)
-    _run(commands.save_draft, review, flatten(data))
-    return review_json(review)
+    expected = versions.expected_version(data.pop("version", None))
+    _run(lambda: commands.save_draft(review, flatten(data), expected_version=expected))
+    return _versioned(review)
 
 
 @blp.post("/reviews/<int:review_id>/submit")
@@ -301,14 +313,18 @@ def submit_review(review_id):
 
 @blp.post("/reviews/<int:review_id>/amendments")
 @blp.arguments(HealthCheckAmendmentRequestSchema)
-@blp.response(201, HealthCheckReviewSchema)
+@blp.response(201, HealthCheckReviewSchema, headers=versions.ETAG_HEADER)
 @_errors(403, 404, 409, 422)
+@versions.document(blp)
 @require("contribute")
 def amend_review(data, review_id):
-    """Correct a submitted review. The review lists each amendment with who made it and when. 409 for a draft."""
+    """Correct a submitted review. The review lists each amendment with who made it and when. 409 for a draft.
+    Send If-Match (or version) so that an amendment made from an older copy is refused."""
     review = _review(review_id)
-    _run(commands.amend_review, review, flatten(data["changes"]), data.get("reason"), wrap="changes")
-    return review_json(review)
+    expected = versions.expected_version(data.get("version"))
+    _run(lambda: commands.amend_review(review, flatten(data["changes"]), data.get("reason"),
+                                       expected_version=expected), wrap="changes")
+    return _versioned(review, 201)
 
 
 @blp.post("/reviews/<int:review_id>/sharing")

@@ -3,7 +3,8 @@
 Each takes flat answers already checked for shape (``answers.load_flat`` or the
 API's schemas), applies the rules that need the review's state, and raises
 ``EventError`` with a message per flat key (nothing recorded) or
-``ReviewConflict`` when the review's status does not allow the step. Callers commit.
+``ReviewConflict`` when the review's status does not allow the step. Callers commit. Each runs under the Trust's lock (``core.events.locked``), so
+its checks see the current state.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from core import drafts
 from core.db import db
 from core.drafts import NEEDS_CORRECTING
-from core.events import EventError, record
+from core.events import EventError, locked, record
 from core.models import Service
 
 from . import events
@@ -79,6 +80,7 @@ def _check(state: dict, changed: dict, *, complete: bool) -> None:
             raise EventError(NEEDED_TO_SUBMIT, problems)
 
 
+@locked()
 def start_review(service_id, values: dict, *, submit: bool = False) -> Review:
     """Start a review of a service's user group: a draft, or submitted at once."""
     service = service_for_review(service_id)
@@ -94,9 +96,14 @@ def start_review(service_id, values: dict, *, submit: bool = False) -> Review:
     return review
 
 
-def save_draft(review: Review, values: dict) -> bool:
-    """Keep what has been typed so far. Returns whether anything changed."""
+@locked()
+def save_draft(review: Review, values: dict, *, expected_version: int | None = None) -> bool:
+    """Keep what has been typed so far. Returns whether anything changed.
+
+    ``expected_version``: the version the answers were typed on; an older one is refused (``Stale``).
+    """
     drafts.ensure_editable(review, NOUN)
+    drafts.ensure_current(review, expected_version, NOUN)
     changed = _changes(review, values)
     if not changed:
         return False
@@ -106,6 +113,7 @@ def save_draft(review: Review, values: dict) -> bool:
     return True
 
 
+@locked()
 def submit_review(review: Review) -> Review:
     drafts.ensure_not_submitted(review, NOUN)
     _check(review.content(), {}, complete=True)
@@ -113,9 +121,12 @@ def submit_review(review: Review) -> Review:
     return review
 
 
-def amend_review(review: Review, values: dict, reason: str | None = None) -> Review:
+@locked()
+def amend_review(review: Review, values: dict, reason: str | None = None, *,
+                 expected_version: int | None = None) -> Review:
     """Correct a submitted review: an amendment event, never an edit in place."""
     drafts.ensure_submitted(review, NOUN)
+    drafts.ensure_current(review, expected_version, NOUN)
     reason = drafts.clean_reason(reason, limit=2000, too_long="Use 2000 characters or fewer.")
     changed = _changes(review, values)
     if not changed:
@@ -127,6 +138,7 @@ def amend_review(review: Review, values: dict, reason: str | None = None) -> Rev
     return review
 
 
+@locked()
 def record_sharing(review: Review, values: dict) -> Review:
     """The sharing step: the user meeting where the review was shared, and what service users said."""
     values = {k: v for k, v in _normalised(values).items() if k in SHARING}

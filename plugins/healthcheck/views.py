@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from core.auth import require
 from core.db import db
 from core.drafts import long_time_iso
-from core.events import EventError
+from core.events import EventError, Stale
 from core.models import Service
 
 from . import charts, commands, history
@@ -225,8 +225,15 @@ def edit_review(review_id):
         form.take_messages(problems)
         return _render_form(form, service, review, status=422)
     try:
-        commands.save_draft(review, values)
+        commands.save_draft(review, values, expected_version=int(form.version.data))
         db.session.commit()
+    except Stale as err:
+        db.session.rollback()
+        form.version.data = str(err.current)
+        form.take_messages({"": [STALE]})
+        return _render_form(form, service, review, status=409)
+    except commands.ReviewConflict:
+        raise
     except EventError as err:
         db.session.rollback()
         form.take_messages(err.fields or {"": [err.message]})
@@ -242,6 +249,8 @@ def _after_saving(form, service, review):
     try:
         commands.submit_review(review)
         db.session.commit()
+    except commands.ReviewConflict:
+        raise
     except EventError as err:
         db.session.rollback()
         form = ReviewForm(formdata=None)
@@ -278,8 +287,15 @@ def amend_review(review_id):
     try:
         if problems:
             raise EventError(commands.NEEDS_CORRECTING, problems)
-        commands.amend_review(review, values, form.reason.data)
+        commands.amend_review(review, values, form.reason.data, expected_version=int(form.version.data))
         db.session.commit()
+    except Stale as err:
+        db.session.rollback()
+        form.version.data = str(err.current)
+        form.take_messages({"": [STALE]})
+        return _render_form(form, service, review, status=409, template="healthcheck/amend.html")
+    except commands.ReviewConflict:
+        raise
     except EventError as err:
         db.session.rollback()
         # "nothing changed" belongs to the whole form, not to one answer
@@ -313,6 +329,8 @@ def record_sharing(review_id):
     try:
         commands.record_sharing(review, values)
         db.session.commit()
+    except commands.ReviewConflict:
+        raise
     except EventError as err:
         db.session.rollback()
         form.take_messages(err.fields or {"": [err.message]})

@@ -228,7 +228,7 @@ def _round_out(round_: Round, counts: dict | None = None, targets: list | None =
 
 
 def _conflict_status(err) -> int:
-    return 409 if isinstance(err, commands.StateConflict) else 422
+    return err.status
 
 
 def _run(action):

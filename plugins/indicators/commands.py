@@ -2,7 +2,9 @@
 
 Pages, the invitation page and the API all call these, so the rules live in
 one place. Each raises ``CommandError`` with a plain message (and per-field
-messages) and records nothing on bad input; the caller commits.
+messages) and records nothing on bad input; the caller commits. Those that
+change a round run under the Trust's lock (``core.events.locked``), so their
+limits and step order hold when many people send at once.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from core.auth import token_hash
 from core.commands import CommandError
 from core.db import db
-from core.events import record
+from core.events import Conflict, locked, record
 from core.models import Service
 from core.reports import london_day, london_today, long_date
 
@@ -31,7 +33,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 
 
-class StateConflict(CommandError):
+class StateConflict(CommandError, Conflict):
     """The request is well formed but the round is not at a point where it can be done
     (a third target, a review before its date...). The API answers 409."""
 
@@ -82,6 +84,7 @@ def _choice(problems: Problems, field: str, value, choices: dict, message: str) 
 
 # --- rounds -------------------------------------------------------------------------
 
+@locked()
 def start_round(service_id, title: str = "") -> Round:
     problems = Problems()
     service = None
@@ -211,6 +214,7 @@ def _answered_before(round_: Round, membership_id: int | None) -> None:
                             f"{long_date(london_day(earlier.sent_at))}.")
 
 
+@locked()
 def send_response(round_: Round, group: str, raw, *, invitation: Invitation | None = None,
                   membership_id: int | None = None, submission=None) -> Response:
     """Record one person's answers for their group. The actor is whoever is in context.
@@ -271,6 +275,7 @@ def member_draft(round_: Round, membership_id: int) -> Draft | None:
         Draft.round_id == round_.id, Draft.membership_id == membership_id, Draft.open.is_(True)))
 
 
+@locked()
 def save_member_draft(round_: Round, membership_id: int, group: str, raw, submission=None) -> Draft:
     """Keep a member's answers to finish later; they find them again when they come back."""
     _answered_before(round_, membership_id)
@@ -286,6 +291,7 @@ def invitation_draft(invitation: Invitation, code: str | None) -> Draft | None:
         Draft.code_hash == code_hash(code), Draft.invitation_id == invitation.id, Draft.open.is_(True)))
 
 
+@locked()
 def save_invitation_draft(invitation: Invitation, round_: Round, raw, code: str | None = None,
                           submission=None) -> tuple[Draft, str]:
     """Keep answers given through an invitation. Returns the draft and its resume code:
@@ -299,6 +305,7 @@ def save_invitation_draft(invitation: Invitation, round_: Round, raw, code: str 
     return draft, code
 
 
+@locked()
 def close_draft(draft: Draft | None, round_: Round) -> None:
     if draft is not None and draft.open:
         record("indicators.draft_closed", stream=f"{Draft.__stream__}:{draft.id}", service_id=round_.service_id)
@@ -310,6 +317,7 @@ def new_link_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+@locked()
 def create_invitation(round_: Round, group, expires_on: date | None = None,
                       label: str = "") -> tuple[Invitation, str]:
     """Returns the invitation and its token, which is shown once and never kept."""
@@ -344,6 +352,7 @@ def invitation_for_link(token: str) -> Invitation | None:
     return invitation if invitation is not None and invitation_usable(invitation) else None
 
 
+@locked()
 def revoke_invitation(invitation: Invitation, round_: Round) -> None:
     if invitation.revoked:
         raise StateConflict("This link has already been stopped.")
@@ -372,6 +381,7 @@ def responses_by_group(round_id: int) -> dict[str, int]:
     return counts
 
 
+@locked()
 def share_views(round_: Round, shared_on, setting, chaired_by, chair_name: str = "", notes: str = "") -> Round:
     if round_.shared:
         raise StateConflict("The sharing of views has already been recorded for this round.")
@@ -406,6 +416,7 @@ def round_targets(round_id: int) -> list[Target]:
     return db.session.scalars(select(Target).where(Target.round_id == round_id).order_by(Target.id)).all()
 
 
+@locked()
 def agree_target(round_: Round, indicator, change, service_users_do, staff_do, review_on, *,
                  agreed_on: date | None = None) -> Target:
     """Step three. ``agreed_on`` is the day of the meeting when a past round is entered
@@ -442,6 +453,7 @@ def target_by_id(round_: Round, target_id) -> Target | None:
 
 # --- step four: review ------------------------------------------------------------------------------
 
+@locked()
 def review_target(target: Target, round_: Round, happened, outcomes, working_together: str = "",
                   build_on: str = "") -> Target:
     if target.reviewed:

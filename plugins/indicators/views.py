@@ -317,6 +317,7 @@ def revoke_invitation(round_id, invitation_id):
 def sharing(round_id):
     round_ = _round(round_id)
     form = SharingForm()
+    refused = None
     if request.method == "POST":
         if not can("facilitate"):
             abort(403)
@@ -327,12 +328,13 @@ def sharing(round_id):
             except CommandError as err:
                 db.session.rollback()
                 apply_errors(form, err)
+                refused = err.status
             else:
                 db.session.commit()
                 flash("Sharing recorded. Both groups' views are now shown side by side. "
                       "Next, agree one or two targets for change.", "success")
                 return redirect(url_for(".comparison", round_id=round_.id))
-    status = FAILED if form.errors else 200
+    status = refused or (FAILED if form.errors else 200)
     return render_template("indicators/sharing.html", form=form,
                            counts=commands.responses_by_group(round_.id), **_round_context(round_)), status
 
@@ -344,6 +346,7 @@ def sharing(round_id):
 def targets(round_id):
     round_ = _round(round_id)
     form = TargetForm()
+    refused = None
     if request.method == "POST":
         if not can("facilitate"):
             abort(403)
@@ -354,12 +357,13 @@ def targets(round_id):
             except CommandError as err:
                 db.session.rollback()
                 apply_errors(form, err)
+                refused = err.status
             else:
                 db.session.commit()
                 flash("Target agreed. Come back on the review date to talk about how it went.", "success")
                 return redirect(url_for(".targets", round_id=round_.id))
     existing = commands.round_targets(round_.id)
-    status = FAILED if form.errors else 200
+    status = refused or (FAILED if form.errors else 200)
     return render_template("indicators/targets.html", form=form, targets=existing,
                            max_targets=MAX_TARGETS, left=summary.targets_left(existing),
                            **_round_context(round_)), status
@@ -373,6 +377,7 @@ def review(round_id, target_id):
     if target is None:
         abort(404)
     form = ReviewForm()
+    refused = None
     if form.validate_on_submit():
         try:
             commands.review_target(target, round_, form.happened.data, form.outcomes.data,
@@ -380,12 +385,13 @@ def review(round_id, target_id):
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
+            refused = err.status
         else:
             db.session.commit()
             flash("Review recorded. Think about how you could build on this in other areas of the service.",
                   "success")
             return redirect(url_for(".targets", round_id=round_.id))
-    status = FAILED if form.errors else 200
+    status = refused or (FAILED if form.errors else 200)
     return render_template("indicators/review.html", form=form, target=target,
                            **_round_context(round_)), status
 

@@ -12,10 +12,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
+from core.api import versions
 from core.auth import require
 from core.db import db
 from core.drafts import STATUSES
-from core.events import EventError
+from core.events import Conflict, EventError
 from core.models import Service
 
 from . import commands, grid
@@ -43,12 +44,17 @@ class LevelsAssessmentCreateSchema(LevelsContentSchema):
         error_messages={"invalid": "Use true or false."})
 
 
+class LevelsUpdateSchema(LevelsContentSchema):
+    version = versions.version_field("assessment")
+
+
 class LevelsAmendmentRequestSchema(Strict):
     changes = fields.Nested(LevelsContentSchema, required=True, metadata={
         "description": "The answers to correct, in the same shape as an assessment; null clears an answer"},
         error_messages={"required": "Send the answers to correct under 'changes'."})
     reason = fields.String(allow_none=True, validate=validate.Length(max=commands.MAX_REASON),
                            metadata={"description": "Why it is amended (shown with the amendment)"})
+    version = versions.version_field("assessment")
 
 
 def _area_out(area):
@@ -221,6 +227,9 @@ def _run(step, *args, wrap: str | None = None):
         result = step(*args)
         db.session.commit()
         return result
+    except Conflict:
+        db.session.rollback()
+        raise  # 409, or 412 for a stale If-Match (core.errors)
     except EventError as err:
         db.session.rollback()
         own = ("reason", "changes", "service_id")
@@ -229,9 +238,6 @@ def _run(step, *args, wrap: str | None = None):
             fields = {wrap: fields}
         fields.update({k: v for k, v in err.fields.items() if k in own})
         raise EventError(err.message, fields) from None
-    except commands.AssessmentConflict as err:
-        db.session.rollback()
-        abort(409, err.message)
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -262,23 +268,31 @@ def list_assessments(query):
     return {"assessments": [assessment_json(a) for a in grid.in_order(db.session.scalars(stmt))]}
 
 
+def _versioned(assessment: Assessment, status: int = 200):
+    return assessment_json(assessment), status, versions.etag(assessment.version)
+
+
 @blp.get("/assessments/<int:assessment_id>")
-@blp.response(200, LevelsAssessmentSchema)
+@blp.response(200, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
 @require("read")
 def read_assessment(assessment_id):
-    """One assessment, with its amendments."""
-    return assessment_json(_assessment(assessment_id))
+    """One assessment, with its amendments; its version is the ETag."""
+    return _versioned(_assessment(assessment_id))
 
 
 @blp.patch("/assessments/<int:assessment_id>")
-@blp.arguments(LevelsContentSchema)
-@blp.response(200, LevelsAssessmentSchema)
+@blp.arguments(LevelsUpdateSchema)
+@blp.response(200, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
+@versions.document(blp, conflict="Submitted already, or the version sent is older than the assessment's: "
+                                 "nothing was saved")
 @require(WRITE)
 def update_assessment(data, assessment_id):
-    """Save more of a draft: only the answers sent change (null clears one). 409 once submitted."""
+    """Save more of a draft: only the answers sent change (null clears one). 409 once submitted.
+    Send If-Match (or version) so that a change made from an older copy is refused, not saved over."""
     assessment = _assessment(assessment_id)
-    _run(commands.save_draft, assessment, flatten(data))
-    return assessment_json(assessment)
+    expected = versions.expected_version(data.pop("version", None))
+    _run(lambda: commands.save_draft(assessment, flatten(data), expected_version=expected))
+    return _versioned(assessment)
 
 
 @blp.post("/assessments/<int:assessment_id>/submit")
@@ -293,13 +307,18 @@ def submit_assessment(assessment_id):
 
 @blp.post("/assessments/<int:assessment_id>/amendments")
 @blp.arguments(LevelsAmendmentRequestSchema)
-@blp.response(201, LevelsAssessmentSchema)
+@blp.response(201, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
+@versions.document(blp, conflict="Still a draft, or the version sent is older than the assessment's: "
+                                 "nothing was saved")
 @require(WRITE)
 def amend_assessment(data, assessment_id):
-    """Correct a submitted assessment. It lists each amendment with who made it and when. 409 for a draft."""
+    """Correct a submitted assessment. It lists each amendment with who made it and when. 409 for a draft.
+    Send If-Match (or version) so that an amendment made from an older copy is refused."""
     assessment = _assessment(assessment_id)
-    _run(commands.amend_assessment, assessment, flatten(data["changes"]), data.get("reason"), wrap="changes")
-    return assessment_json(assessment)
+    expected = versions.expected_version(data.get("version"))
+    _run(lambda: commands.amend_assessment(assessment, flatten(data["changes"]), data.get("reason"),
+                                           expected_version=expected), wrap="changes")
+    return _versioned(assessment, 201)
 
 
 @blp.get("/grid")

@@ -4,7 +4,8 @@ Each takes flat answers already checked for shape (``answers.load_flat`` or the
 API's schemas), applies the rules that need the whole assessment, and raises
 ``EventError`` with messages per flat key (nothing recorded) or
 ``AssessmentConflict`` when the assessment's status does not allow the step.
-Callers commit.
+Callers commit. Each runs under the Trust's lock (``core.events.locked``), so
+its checks see the current state.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from core import drafts
 from core.db import db
 from core.drafts import NEEDS_CORRECTING
-from core.events import EventError, record
+from core.events import EventError, locked, record
 from core.models import Service
 
 from . import events
@@ -76,6 +77,7 @@ def _blank() -> dict:
     return {key: None for key in KEYS}
 
 
+@locked()
 def start_assessment(service_id, values: dict, *, submit: bool = False) -> Assessment:
     """Start an assessment of a service: a draft, or submitted at once."""
     service = service_for_assessment(service_id)
@@ -90,9 +92,14 @@ def start_assessment(service_id, values: dict, *, submit: bool = False) -> Asses
     return assessment
 
 
-def save_draft(assessment: Assessment, values: dict) -> bool:
-    """Keep what has been typed so far. Returns whether anything changed."""
+@locked()
+def save_draft(assessment: Assessment, values: dict, *, expected_version: int | None = None) -> bool:
+    """Keep what has been typed so far. Returns whether anything changed.
+
+    ``expected_version``: the version the answers were typed on; an older one is refused (``Stale``).
+    """
     drafts.ensure_editable(assessment, NOUN)
+    drafts.ensure_current(assessment, expected_version, NOUN)
     changed = _changes(assessment, values)
     if not changed:
         return False
@@ -102,6 +109,7 @@ def save_draft(assessment: Assessment, values: dict) -> bool:
     return True
 
 
+@locked()
 def submit_assessment(assessment: Assessment) -> Assessment:
     drafts.ensure_not_submitted(assessment, NOUN)
     _check(assessment.content(), {}, complete=True)
@@ -109,9 +117,12 @@ def submit_assessment(assessment: Assessment) -> Assessment:
     return assessment
 
 
-def amend_assessment(assessment: Assessment, values: dict, reason: str | None = None) -> Assessment:
+@locked()
+def amend_assessment(assessment: Assessment, values: dict, reason: str | None = None, *,
+                     expected_version: int | None = None) -> Assessment:
     """Correct a submitted assessment: an amendment event, never an edit in place."""
     drafts.ensure_submitted(assessment, NOUN)
+    drafts.ensure_current(assessment, expected_version, NOUN)
     reason = drafts.clean_reason(reason, limit=MAX_REASON, too_long=f"Use {MAX_REASON:,} characters or fewer.")
     changed = _changes(assessment, values)
     if not changed:

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from core.auth import require
 from core.db import db
 from core.drafts import long_time_iso
-from core.events import EventError
+from core.events import EventError, Stale
 from core.models import Service
 
 from . import charts, commands, grid
@@ -237,8 +237,13 @@ def edit_assessment(assessment_id):
     if problems:
         return _refuse(form, service, assessment, problems)
     try:
-        commands.save_draft(assessment, values)
+        commands.save_draft(assessment, values, expected_version=int(form.version.data))
         db.session.commit()
+    except Stale as err:
+        form.version.data = str(err.current)
+        return _refuse(form, service, assessment, {"": [STALE]}, status=409)
+    except commands.AssessmentConflict:
+        raise
     except EventError as err:
         return _refuse(form, service, assessment, err.fields or {"": [err.message]})
     return _after_saving(service, assessment)
@@ -252,6 +257,8 @@ def _after_saving(service, assessment):
     try:
         commands.submit_assessment(assessment)
         db.session.commit()
+    except commands.AssessmentConflict:
+        raise
     except EventError as err:
         db.session.rollback()
         form = AssessmentForm(formdata=None)
@@ -288,8 +295,13 @@ def amend_assessment(assessment_id):
     if problems:
         return _refuse(form, service, assessment, problems, template=template)
     try:
-        commands.amend_assessment(assessment, values, form.reason.data)
+        commands.amend_assessment(assessment, values, form.reason.data, expected_version=int(form.version.data))
         db.session.commit()
+    except Stale as err:
+        form.version.data = str(err.current)
+        return _refuse(form, service, assessment, {"": [STALE]}, status=409, template=template)
+    except commands.AssessmentConflict:
+        raise
     except EventError as err:
         # "nothing changed" belongs to the whole form, not to one answer
         fields = {k: v for k, v in err.fields.items() if k != "changes"}

@@ -12,11 +12,11 @@ from flask import g
 from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 
+from core.api import ErrorSchema, versions
 from core.auth import require
 from core.db import db
 
 from . import commands, packages, queries
-from .commands import Conflict
 from .models import Resource
 from .rules import LIMITS, MAX_SERVICES, MAX_TAGS, SCOPES, TAG_LENGTH
 
@@ -68,6 +68,8 @@ class ResourceIn(Strict):
 
 class ResourcePatch(ResourceIn):
     """Any of the details; those left out stay as they are (loaded with ``partial=True``)."""
+
+    version = versions.version_field("resource")
 
 
 class ResourceOut(ma.Schema):
@@ -146,36 +148,34 @@ def create_resource(data):
 
 
 @blp.get("/resources/<int:resource_id>")
-@blp.response(200, ResourceOut)
+@blp.response(200, ResourceOut, headers=versions.ETAG_HEADER)
 @require("read")
 def read_resource(resource_id):
-    """One resource."""
-    return _resource(resource_id)
+    """One resource; its version is the ETag."""
+    resource = _resource(resource_id)
+    return resource, 200, versions.etag(resource.version)
 
 
 @blp.patch("/resources/<int:resource_id>")
 @blp.arguments(ResourcePatch(partial=True))
-@blp.response(200, ResourceOut)
+@blp.response(200, ResourceOut, headers=versions.ETAG_HEADER)
+@blp.alt_response(409, schema=ErrorSchema, description="Kept by a package, or the version sent is older than "
+                                                        "the resource's: nothing was saved")
+@versions.document(blp)
 @require("facilitate")
 def update_resource(data, resource_id):
-    """Change some details of a resource (not one kept by a package)."""
+    """Change some details of a resource (not one kept by a package). Send If-Match (or version) so that
+    a change made from an older copy is refused, not saved over."""
     resource = _resource(resource_id)
-    try:
-        commands.change_resource(resource, data)
-    except Conflict as err:
-        db.session.rollback()
-        abort(409, message=err.message)
+    expected = versions.expected_version(data.pop("version", None))
+    commands.change_resource(resource, data, expected_version=expected)  # a Conflict answers 409 (or 412)
     db.session.commit()
-    return resource
+    return resource, 200, versions.etag(resource.version)
 
 
 def _set_archived(resource_id: int, archive: bool) -> Resource:
     resource = _resource(resource_id)
-    try:
-        commands.archive_resource(resource) if archive else commands.restore_resource(resource)
-    except Conflict as err:
-        db.session.rollback()
-        abort(409, message=err.message)
+    commands.archive_resource(resource) if archive else commands.restore_resource(resource)  # done: 409
     db.session.commit()
     return resource
 

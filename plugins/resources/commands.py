@@ -2,7 +2,8 @@
 
 Pages, the API and the seeding on switch-on all call these. Each raises
 ``CommandError`` with plain words and records nothing on bad input; the caller
-commits.
+commits. Each runs under the Trust's lock (``core.events.locked``), so "already
+archived" and version checks see the current state.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from core.commands import CommandError
 from core.db import db
-from core.events import record
+from core import events
+from core.events import locked, record
 
 from . import rules
 from .events import ADDED, ARCHIVED, CHANGED, RESTORED, SEEDED
@@ -18,12 +20,12 @@ from .models import Resource
 from .national import NATIONAL_RESOURCES
 
 
-class Conflict(CommandError):
+class Conflict(CommandError, events.Conflict):
     """The resource is not in a state that allows this (already archived, changed meanwhile...)."""
 
 
-class Stale(Conflict):
-    """Someone saved the resource after the form was opened."""
+class Stale(Conflict, events.Stale):
+    """Someone saved the resource after the form was opened (``expected``, ``current``: the versions)."""
 
 
 def resource_by_id(resource_id: int) -> Resource | None:
@@ -49,6 +51,7 @@ def _choices(values: dict) -> dict:
     return {"scope": values["scope"], "service_ids": values["service_ids"], "tags": values["tags"]}
 
 
+@locked()
 def add_resource(data: dict, *, origin_key: str | None = None, package: str | None = None,
                  shipped: bool = False) -> Resource:
     """Add a resource. ``shipped``: the words are the platform's own (the guide's), not anyone's."""
@@ -79,6 +82,7 @@ def _record_changes(resource: Resource, values: dict) -> list[str]:
     return changed
 
 
+@locked()
 def change_resource(resource: Resource, changes: dict, *, expected_version: int | None = None) -> list[str]:
     """Change some details; returns the names of the fields that changed (none: nothing recorded)."""
     if resource.package:
@@ -86,15 +90,18 @@ def change_resource(resource: Resource, changes: dict, *, expected_version: int 
                        "An admin can archive it here.")
     if expected_version is not None and expected_version != resource.version:
         raise Stale("Someone else changed this resource since you opened it. Your changes are below and "
-                    "are not saved yet: check them, then save again.")
+                    "are not saved yet: check them, then save again.",
+                    expected=expected_version, current=resource.version)
     return _record_changes(resource, rules.clean({**current_fields(resource), **changes}))
 
 
+@locked()
 def update_from_package(resource: Resource, offered: dict) -> list[str]:
     """A package's newer words for one of its resources (already checked by ``rules.clean``)."""
     return _record_changes(resource, offered)
 
 
+@locked()
 def archive_resource(resource: Resource, *, withdrawn: bool = False) -> None:
     if resource.archived:
         raise Conflict("This resource is archived already.")
@@ -102,12 +109,14 @@ def archive_resource(resource: Resource, *, withdrawn: bool = False) -> None:
            service_id=_about_service(resource.service_ids or []))
 
 
+@locked()
 def restore_resource(resource: Resource) -> None:
     if not resource.archived:
         raise Conflict("This resource is not archived.")
     record(RESTORED, stream=f"resource:{resource.id}", service_id=_about_service(resource.service_ids or []))
 
 
+@locked()
 def seed_national() -> int:
     """Add the guide's national organisations that this Trust has never had; returns how many.
 

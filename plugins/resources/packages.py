@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from core.commands import CommandError
 from core.db import db
+from core.events import locked
 from core.models import TenantPlugin
 from core.plugins import host
 
@@ -173,6 +174,7 @@ def plan(tenant, *, loud: bool = False) -> Plan:
     return result
 
 
+@locked()
 def refresh(tenant) -> Plan:
     """Record what the Trust's packages offer now; returns what was done. The caller commits."""
     work = plan(tenant, loud=True)

@@ -140,10 +140,12 @@ def edit(resource_id):
             db.session.rollback()
             form.form_errors.append(err.message)
             # What was typed stays on the form; saving again now applies it over the newer copy.
-            form.version.data = str(_resource(resource_id).version)
+            form.version.data = str(err.current)
+            return render_template("resources/form.html", form=form, resource=item), 409
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err, FIELD_ALIASES)
+            return render_template("resources/form.html", form=form, resource=item), err.status
         else:
             flash(f"The details of {name} have been saved." if changed else "Nothing was changed.",
                   "success" if changed else "info")
@@ -154,18 +156,11 @@ def edit(resource_id):
 def _set_archived(resource_id: int, archive: bool):
     item = _resource(resource_id)
     name = item.name
-    try:
-        if archive:
-            commands.archive_resource(item)
-        else:
-            commands.restore_resource(item)
-        db.session.commit()
-    except EventError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash(f"{name} has been archived. You can bring it back at any time." if archive
-              else f"{name} has been brought back from the archive.", "success")
+    # Done already (by someone else at the same moment, perhaps): a 409 page that says so.
+    commands.archive_resource(item) if archive else commands.restore_resource(item)
+    db.session.commit()
+    flash(f"{name} has been archived. You can bring it back at any time." if archive
+          else f"{name} has been brought back from the archive.", "success")
     return redirect(url_for("resources.resource", resource_id=resource_id))
 
 

@@ -198,7 +198,7 @@ def test_sharing_then_targets_then_review(tenant, signed_in, api_client, time_ma
     assert "You can record the review from" in page(client.get(review_url))
     before = event_count(tenant)
     early = client.post(review_url, data={"happened": "yes", "outcomes": "Done"})
-    assert early.status_code == 422
+    assert early.status_code == 409
     assert "This target can be reviewed from" in page(early)
     assert event_count(tenant) == before
 
@@ -270,7 +270,7 @@ def test_a_third_target_is_not_offered_nor_accepted(tenant, signed_in, api_clien
     before = event_count(tenant)
     response = client.post(url, data={"indicator": "listening", "change": "x", "service_users_do": "x",
                                       "staff_do": "x", "review_on": future().isoformat()})
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "This round already has 2 targets for change." in page(response)
     assert event_count(tenant) == before
 
@@ -354,7 +354,7 @@ def test_a_stale_form_says_what_happened_and_changes_nothing(tenant, signed_in, 
     before = event_count(tenant)
     again = client.post(f"{base(tenant)}/rounds/{round_id}/sharing", data={
         "shared_on": london_today().isoformat(), "setting": "user_meeting", "chaired_by": "staff"})
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert "The sharing of views has already been recorded for this round." in page(again)
     assert event_count(tenant) == before
 
@@ -365,6 +365,6 @@ def test_a_stale_form_says_what_happened_and_changes_nothing(tenant, signed_in, 
     assert client.post(review_url, data={"happened": "no", "outcomes": "Not yet"}).status_code == 302
     before = event_count(tenant)
     twice = client.post(review_url, data={"happened": "yes", "outcomes": "Done"})
-    assert twice.status_code == 422
+    assert twice.status_code == 409
     assert "This target has already been reviewed." in page(twice)
     assert event_count(tenant) == before
