@@ -11,6 +11,9 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     """The only app factory. ``config`` overrides the environment (tests pass one);
     ``plugins`` registers extra plugin modules by name, beside the installed ones."""
     app = Flask(__name__, instance_relative_config=True)
+    from .inputs import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     # The NHS.UK frontend macros expect lenient undefined values, and their
     # component templates end in .jinja, which must be autoescaped too.
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
@@ -29,9 +32,10 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
 
-    from . import api, cli, errors, views, web
+    from . import api, cli, errors, inputs, views, web
 
     web.init_app(app)
+    inputs.init_app(app)  # after sign-in and role checks: who may not act hears that first
     views.init_app(app)
     api.init_app(app)
     errors.init_app(app)

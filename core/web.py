@@ -60,6 +60,8 @@ def _pull_tenant(endpoint, values):
     if not values or "slug" not in values:
         return
     slug = values.pop("slug")
+    if len(slug) > 40 or not slug.isascii() or "\x00" in slug:
+        abort(404)  # no Trust has such a short name (nor could the database store one)
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
         abort(404)
