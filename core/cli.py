@@ -42,6 +42,23 @@ def _one_line(err: EventError) -> str:
     return f"{err.message.rstrip('.')}: {details}"
 
 
+def _database_problem(err) -> click.ClickException:
+    cause = str(err.orig).strip().splitlines()[0] if getattr(err, "orig", None) else type(err).__name__
+    return click.ClickException(f"The database could not be used ({cause}). If it is new, "
+                                "run `flask --app core db upgrade` first.")
+
+
+class Commands(AppGroup):
+    """A command group whose every command, reading or changing, fails with one plain line when the
+    database cannot be reached or is not set up, instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as err:  # the app context has ended: nothing to roll back
+            raise _database_problem(err) from None
+
+
 @contextmanager
 def _change():
     """One transaction, attributed to the CLI: committed if the block succeeds, else rolled back."""
@@ -54,9 +71,7 @@ def _change():
         raise click.ClickException(_one_line(err)) from None
     except (OperationalError, ProgrammingError) as err:
         db.session.rollback()
-        cause = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
-        raise click.ClickException(f"The database could not be used ({cause}). If it is new, "
-                                   "run `flask --app core db upgrade` first.") from None
+        raise _database_problem(err) from None
     except BaseException:
         db.session.rollback()
         raise
@@ -88,7 +103,7 @@ def _new_password(password: str | None) -> str:
 
 # --- db --------------------------------------------------------------------------------
 
-db_cli = AppGroup("db", help="The database schema.")
+db_cli = Commands("db", help="The database schema.")
 
 
 @db_cli.command("upgrade")
@@ -138,7 +153,7 @@ def db_revision(message, branch):
 
 # --- tenants ---------------------------------------------------------------------------
 
-tenant_cli = AppGroup("tenant", help="Trusts (tenants).")
+tenant_cli = Commands("tenant", help="Trusts (tenants).")
 
 
 @tenant_cli.command("create")
@@ -167,7 +182,7 @@ def tenant_list():
 
 # --- accounts ---------------------------------------------------------------------------
 
-user_cli = AppGroup("user", help="Accounts and their memberships of Trusts.")
+user_cli = Commands("user", help="Accounts and their memberships of Trusts.")
 
 
 @user_cli.command("create")
@@ -230,7 +245,7 @@ def user_password(email, password):
 
 # --- API tokens ----------------------------------------------------------------------------
 
-token_cli = AppGroup("token", help="API tokens.")
+token_cli = Commands("token", help="API tokens.")
 
 
 @token_cli.command("create")
@@ -258,7 +273,7 @@ def token_create(email, slug, name):
 
 # --- plugins -----------------------------------------------------------------------------
 
-plugins_cli = AppGroup("plugins", help="Installed plugins, and switching them on or off for a Trust.")
+plugins_cli = Commands("plugins", help="Installed plugins, and switching them on or off for a Trust.")
 
 
 @plugins_cli.command("list")
@@ -306,7 +321,7 @@ def plugins_disable(slug, plugin):
 
 # --- the event log -----------------------------------------------------------------------
 
-events_cli = AppGroup("events", help="The event log: verify, export, replay, erase.")
+events_cli = Commands("events", help="The event log: verify, export, replay, erase.")
 
 
 def _read_export(path: str) -> OrderedDict[int, list[dict]]:
@@ -367,6 +382,10 @@ def events_verify(slug, expect_head, path):
         if not HEX64.match(expect_head):
             raise click.ClickException("--expect-head takes the 64-character hash printed by an earlier verify.")
     chains = _chains(slug, path)
+    if not chains and path is not None:
+        click.echo(f"FAILED: {path} holds no events. An export always holds at least its Trust's first event: "
+                   "check that this is the right file and that it was written completely.")
+        click.get_current_context().exit(1)
     if not chains:
         if expect_head is not None:
             click.echo("FAILED: there are no events, so none can be the expected head.")

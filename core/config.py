@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 DEV_SECRET_FILE = "secret_key"
+MIN_SECRET_BYTES = 32  # a shorter key can be guessed, and with it any session forged
 
 
 def from_environment(instance_path: str) -> dict:
@@ -33,6 +34,9 @@ def from_environment(instance_path: str) -> dict:
         if production:
             raise RuntimeError("SECRET_KEY must be set when CHANGING_LIVES_ENV=production.")
         secret = _development_secret(Path(instance_path))
+    elif production and len(secret.encode()) < MIN_SECRET_BYTES:
+        raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long in production; "
+                           "make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'")
     config["SECRET_KEY"] = secret
     return config
 
@@ -48,7 +52,8 @@ def _development_secret(instance: Path) -> str:
 
 
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a failed statement's values (people's words) never reach the error log
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
