@@ -60,13 +60,23 @@ def _pull_tenant(endpoint, values):
     if not values or "slug" not in values:
         return
     slug = values.pop("slug")
-    if len(slug) > 40 or not slug.isascii() or "\x00" in slug:
-        abort(404)  # no Trust has such a short name (nor could the database store one)
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant = None
+    if len(slug) <= 40 and slug.isascii() and "\x00" not in slug:  # else no Trust could have that name
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
-        abort(404)
+        _unknown_trust()
     g.tenant = tenant
     g._tenant_token = set_tenant(tenant.id)
+
+
+def _unknown_trust():
+    """Answer exactly as for a Trust the caller does not belong to, so no one can learn which names exist."""
+    if is_api_request():
+        _api_membership(None)  # 401 without a token; a token is never valid for a Trust that is not there
+        abort(401, "This API token is not valid for this Trust. It may have been revoked.")
+    if not current_user.is_authenticated and not _allows_anonymous():
+        abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
+    abort(404)
 
 
 def _add_tenant(endpoint, values):
@@ -130,6 +140,8 @@ def _api_membership(tenant):
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, "Send an API token as 'Authorization: Bearer <token>'.")
+    if tenant is None:
+        return None
     # Scoped like every query: another Trust's token is simply not found here.
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip())))
     if row is None or row.revoked:

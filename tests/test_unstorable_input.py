@@ -66,7 +66,24 @@ def test_json_nested_a_thousand_deep_is_refused(tenant, api_client):
         assert response.json["error"]["message"] == TOO_DEEP
 
 
-def test_a_trust_name_no_database_could_hold_is_not_found(tenant, client):
+def test_a_trust_name_no_database_could_hold_answers_as_any_other(tenant, signed_in):
+    client = signed_in("admin")
     for slug in ("a%00b", "x" * 300, "caf%C3%A9"):
         assert client.get(f"/t/{slug}/").status_code == 404
-        assert client.get(f"/api/v1/t/{slug}/services").status_code == 404
+        assert client.get(f"/api/v1/t/{slug}/services").status_code == 401
+
+
+def test_a_known_trust_and_an_unknown_one_answer_alike(tenant, other_tenant, client, signed_in, api_client):
+    """Nobody outside a Trust can learn that its short name exists."""
+    known, unknown = other_tenant.slug, "no-such-trust"
+    for path in ("/t/{}/", "/t/{}/services/1", "/t/{}/report"):
+        a, b = client.get(path.format(known)), client.get(path.format(unknown))
+        assert (a.status_code, b.status_code) == (302, 302)
+        assert a.headers["Location"].startswith("/sign-in") and b.headers["Location"].startswith("/sign-in")
+        outsider = signed_in("admin")  # a member of another Trust
+        assert outsider.get(path.format(known)).status_code == outsider.get(path.format(unknown)).status_code == 404
+    for headers in ({}, {"Authorization": "Bearer not-a-token"},
+                    {"Authorization": f"Bearer {tenant.token('admin')}"}):
+        a = client.get(f"/api/v1/t/{known}/services", headers=headers)
+        b = client.get(f"/api/v1/t/{unknown}/services", headers=headers)
+        assert (a.status_code, a.json) == (b.status_code, b.json) and a.status_code == 401
