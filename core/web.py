@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
 from . import events
-from .auth import login_manager, token_hash
+from .auth import can, login_manager, token_hash
 from .db import db
 from .models import ApiToken, Membership, Tenant
 from .plugins import enabled_plugins, host, tenant_items
@@ -113,6 +113,12 @@ def _authorise():
     owner = app_blueprint_owner(request.blueprint)
     if owner is not None and owner not in enabled_plugins():
         abort(404) if g.get("membership") else _refuse()
+    # The role first: someone who may not act hears that, not what was wrong with what they sent.
+    from flask import current_app
+
+    action = getattr(current_app.view_functions.get(request.endpoint), "required_action", None)
+    if action is not None and g.get("membership") is not None and not can(action):
+        abort(403)
     return None
 
 

@@ -87,3 +87,14 @@ def test_a_known_trust_and_an_unknown_one_answer_alike(tenant, other_tenant, cli
         a = client.get(f"/api/v1/t/{known}/services", headers=headers)
         b = client.get(f"/api/v1/t/{unknown}/services", headers=headers)
         assert (a.status_code, a.json) == (b.status_code, b.json) and a.status_code == 401
+
+
+def test_a_role_that_may_not_act_hears_that_before_anything_about_its_input(tenant, api_client):
+    viewer = api_client("viewer")
+    for body in ({}, {"name": ""}, {"name": "x" * 5000, "kind": 7}, {"service_id": HUGE}):
+        response = viewer.post("services", json=body)
+        assert response.status_code == 403, body
+        assert response.json["error"]["code"] == "forbidden"
+    assert viewer.post("healthcheck/reviews", json={"service_id": "not a number"}).status_code == 403
+    response = viewer.patch(f"services/{tenant.services['Oak Day Centre']}", json={"name": ""})
+    assert response.status_code == 403
