@@ -35,7 +35,10 @@ PERMISSIONS = {
     "audit": {"admin", "viewer"},  # the event log
 }
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+# NCSC guidance: length, and no common or easily guessed passwords; no rules about symbols or case.
+# zxcvbn scores 0-4 against its bundled lists of common passwords, names and keyboard patterns.
+GUESSABLE_BELOW = 3
 
 _hasher = PasswordHasher()
 # Tests hash thousands of passwords; the cheapest parameters keep them fast.
@@ -100,10 +103,18 @@ def check_password(password_hash: str, password: str) -> bool:
 
 
 def password_problem(password: str) -> str | None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters."
+    """What is wrong with a new password, in plain words, or None."""
+    from zxcvbn import zxcvbn
+
+    password = password or ""
     if len(password) > 200:
         return "Enter a password of 200 characters or fewer."
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        return (f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters. Three random words, "
+                f"like \"kettle orbit maple\", are easy to remember and hard to guess.")
+    if zxcvbn(password[:100])["score"] < GUESSABLE_BELOW:
+        return ("That password is too common or too easy to guess. Try three random words, "
+                "like \"kettle orbit maple\".")
     return None
 
 

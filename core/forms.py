@@ -74,7 +74,7 @@ class ChangePasswordForm(FlaskForm):
                                      validators=[InputRequired("Enter your current password.")])
     new_password = PasswordField(
         "New password", validators=[InputRequired("Enter a new password."), _good_password],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few words you will remember is a good choice.")
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Three random words you will remember are a good choice.")
     confirm_password = PasswordField("Type the new password again",
                                      validators=[InputRequired("Type the new password again.")])
 

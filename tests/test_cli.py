@@ -170,11 +170,11 @@ def test_user_create_refuses_bad_input_and_changes_nothing(app, tenant):
     assert "Choose a role" in refused(run(app, "user", "create", new, "--tenant", tenant.slug, "--role", "boss",
                                           "--password", "a long enough password"))
     assert "already a member" in refused(run(app, "user", "create", tenant.people["admin"].email, *good))
-    assert "at least 10 characters" in refused(run(app, "user", "create", new, "--tenant", tenant.slug,
+    assert "at least 12 characters" in refused(run(app, "user", "create", new, "--tenant", tenant.slug,
                                                    "--role", "staff", "--password", "short"))
     prompted = run(app, "user", "create", new, "--tenant", tenant.slug, "--role", "staff", input="short\nshort\n")
     assert prompted.exit_code != 0
-    assert prompted.output.strip().splitlines()[-1] == "Error: Enter a password of at least 10 characters."
+    assert prompted.output.strip().splitlines()[-1].startswith("Error: Enter a password of at least 12 characters.")
     assert counts(app) == before
 
 
@@ -195,7 +195,7 @@ def test_user_password_sets_a_new_password(app, tenant):
 
     before = counts(app)
     assert "no account" in refused(run(app, "user", "password", "nobody@example.nhs.uk", "--password", "x" * 12))
-    assert "at least 10" in refused(run(app, "user", "password", person.email, "--password", "short"))
+    assert "at least 12" in refused(run(app, "user", "password", person.email, "--password", "short"))
     assert "e-mail address" in refused(run(app, "user", "password", "nope", "--password", "x" * 12))
     with app.app_context():
         assert check_password(commands.user_by_email(person.email).password_hash, "given on the line")

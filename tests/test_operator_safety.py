@@ -45,3 +45,23 @@ def test_an_empty_export_does_not_verify(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["events", "verify", "--file", str(empty)])
     assert result.exit_code == 1
     assert result.output.startswith(f"FAILED: {empty} holds no events.")
+
+
+@pytest.mark.parametrize("password, problem", [
+    (" " * 14, "at least 12 characters"),
+    ("   short    ", "at least 12 characters"),
+    ("password1234", "too common or too easy to guess"),
+    ("qwertyuiop12", "too common or too easy to guess"),
+    ("aaaaaaaaaaaaaaaa", "too common or too easy to guess"),
+])
+def test_weak_passwords_are_refused_in_plain_words(password, problem):
+    from core.auth import password_problem
+
+    assert problem in password_problem(password)
+
+
+@pytest.mark.parametrize("password", ["kettle orbit maple", "correct horse battery", "wtcw-5cut-3bk4-taq5"])
+def test_three_random_words_or_a_long_random_password_are_fine(password):
+    from core.auth import password_problem
+
+    assert password_problem(password) is None

@@ -191,7 +191,7 @@ def password_hash(app, user_id) -> str:
 
 @pytest.mark.parametrize("current,new,confirm,message", [
     ("not my password", NEW_PASSWORD, NEW_PASSWORD, "Your current password is not right"),
-    (PASSWORD, "short", "short", "Enter a password of at least 10 characters."),
+    (PASSWORD, "short", "short", "Enter a password of at least 12 characters."),
     (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "The two new passwords are not the same"),
     (PASSWORD, "", "", "Enter a new password."),
     ("", NEW_PASSWORD, NEW_PASSWORD, "Enter your current password."),

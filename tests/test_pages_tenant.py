@@ -293,7 +293,7 @@ def test_a_removed_member_can_be_added_again(tenant, signed_in):
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "Ann", "password": ""},
      "They do not have an account yet, so enter a temporary password for them."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "Ann", "password": "short"},
-     "Enter a password of at least 10 characters."),
+     "Enter a password of at least 12 characters."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "", "password": "long enough pw"},
      "Enter their full name. They do not have an account yet."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "n" * 121, "password": "long enough pw"},
