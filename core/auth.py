@@ -132,4 +132,8 @@ def token_hash(token: str) -> str:
 def _load_user(user_id: str):
     from .models import User
 
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    from . import sessions
+
+    if not user_id.isdigit() or sessions.current_user_id() != int(user_id):
+        return None  # no live session on the server: signed out, ended elsewhere, or idle too long
+    return db.session.get(User, int(user_id))

@@ -13,7 +13,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from . import events
+from . import events, sessions
 from .auth import ROLES, hash_password, new_token, password_problem
 from .db import db
 from .events import Conflict, EventError, ensure_version, locked, record
@@ -207,6 +207,7 @@ def remove_member(member: Membership) -> None:
     if member.role == "admin" and _active_admins() <= 1:
         raise Conflict("A Trust needs at least one admin. Make someone else an admin first.")
     record("member.removed", stream=f"membership:{member.id}")
+    sessions.end_all(member.user_id, "removed from a Trust")  # signed out at once, everywhere
     for token in db.session.scalars(select(ApiToken).where(
             ApiToken.membership_id == member.id, ApiToken.revoked.is_(False))):
         revoke_token(token)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import sessions
 from ..auth import check_password, hash_password
 from ..commands import CommandError, normalise_email
 from ..db import db
@@ -133,15 +134,34 @@ def sign_in():
                 g.password_check_failed = True
                 add_error(form.email, WRONG_DETAILS)
             else:
+                next_page = safe_next(form.next.data)
+                sessions.start(user.id)
                 login_user(user)
-                return redirect(safe_next(form.next.data) or url_for("auth.choose_tenant"))
+                db.session.commit()
+                return redirect(next_page or url_for("auth.choose_tenant"))
+    if session.pop("ended_idle", False):
+        flash(f"You were signed out because nothing happened for "
+              f"{current_app.config.get('SESSION_IDLE_MINUTES', 30)} minutes. Anything you saved is kept.", "info")
     return render_template("auth/sign_in.html", form=form)
 
 
 @bp.post("/sign-out")
 def sign_out():
+    sessions.end_this()
     logout_user()
+    db.session.commit()
     flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of one's own, on every device, this one included."""
+    sessions.end_all(current_user.id, "signed out everywhere")
+    logout_user()
+    db.session.commit()
+    flash("You have signed out on every device.", "success")
     return redirect(url_for("auth.sign_in"))
 
 
@@ -167,6 +187,8 @@ def change_password():
         else:
             # Identity, not Trust history: the account row changes directly, outside the event log.
             current_user.password_hash = hash_password(form.new_password.data)
+            # anyone signed in with the old password, on any other device, is signed out now
+            sessions.end_all(current_user.id, "password changed", keep_this=True)
             db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.choose_tenant"))

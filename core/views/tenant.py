@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import commands, events
+from .. import commands, events, sessions
 from ..auth import ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..db import db
@@ -258,6 +258,18 @@ def remove_member(membership_id):
         return redirect(url_for("tenant.members"))
     flash(f"{name} has been removed from the Trust.", "success")
     return _after_change_to(member)
+
+
+@bp.post("/members/<int:membership_id>/sign-out")
+@require("manage")
+def sign_member_out(membership_id):
+    member = _member_or_404(membership_id)
+    ended = sessions.end_all(member.user_id, "signed out by a Trust admin")
+    db.session.commit()
+    name = member.user.display_name
+    flash(f"{name} has been signed out on every device." if ended else f"{name} was not signed in anywhere.",
+          "success")
+    return redirect(url_for("tenant.members"))
 
 
 # --- sections (plugins) --------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Signed-in sessions kept on the server, so that ending one ends it everywhere at once.
+
+The browser's cookie holds only a random key; its SHA-256 names a row here.
+Signing out, changing a password, being removed from a Trust or an admin's
+"sign out everywhere" end the rows, and a copied cookie stops working with
+them. A session left idle longer than ``SESSION_IDLE_MINUTES`` (30 by default)
+ends too; what a person saved as a draft is kept. Like accounts, sessions are
+identity rather than a Trust's history, so they live outside the event log.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, session
+from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import UTCDateTime, db, utcnow
+
+KEY = "sid"
+IDLE_ENDED = "idle"
+# Refresh "last seen" at most this often: a page view need not be a database write.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class UserSession(db.Model):
+    __tablename__ = "user_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (Index("ix_user_sessions_user", "user_id", "ended_at"),)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config.get("SESSION_IDLE_MINUTES", 30))
+
+
+def start(user_id: int) -> None:
+    """A new session for a person who has just signed in: whatever the cookie held before is dropped."""
+    session.clear()  # a session fixed by someone else before sign-in is not carried over
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(UserSession(key_hash=_hash(key), user_id=user_id, started_at=now, last_seen_at=now))
+    session[KEY] = key
+
+
+def current_user_id() -> int | None:
+    """The user whose live session the cookie names, or None (and the row ended if it went idle)."""
+    key = session.get(KEY)
+    if not key or not isinstance(key, str):
+        return None
+    row = db.session.get(UserSession, _hash(key))
+    if row is None or row.ended_at is not None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > _idle_limit():
+        _end(row, IDLE_ENDED, now)
+        db.session.commit()
+        session["ended_idle"] = True
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return row.user_id
+
+
+def _end(row: UserSession, why: str, now: datetime) -> None:
+    row.ended_at, row.ended_why = now, why
+
+
+def end_this(why: str = "signed out") -> None:
+    """End the session the cookie names (signing out)."""
+    key = session.pop(KEY, None)
+    if key:
+        row = db.session.get(UserSession, _hash(key))
+        if row is not None and row.ended_at is None:
+            _end(row, why, utcnow())
+
+
+def end_all(user_id: int, why: str, keep_this: bool = False) -> int:
+    """End every live session of a person (all their devices); with ``keep_this``, all but the caller's own."""
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+    key = session.get(KEY) if has_request_context() else None
+    if keep_this and key:
+        query = query.where(UserSession.key_hash != _hash(key))
+    result = db.session.execute(query.values(ended_at=utcnow(), ended_why=why))
+    return result.rowcount or 0
+
+
+def live_count(user_id: int) -> int:
+    return len(db.session.scalars(select(UserSession.key_hash).where(
+        UserSession.user_id == user_id, UserSession.ended_at.is_(None))).all())
