@@ -32,8 +32,9 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
 
-    from . import api, cli, errors, inputs, views, web
+    from . import api, cli, errors, headers, inputs, views, web
 
+    headers.init_app(app)
     web.init_app(app)
     inputs.init_app(app)  # after sign-in and role checks: who may not act hears that first
     views.init_app(app)

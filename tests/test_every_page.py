@@ -1,4 +1,5 @@
-"""Every page of the demo Trust, as each role: no server error, and no markup shown as text.
+"""Every page of the demo Trust, as each role: no server error, no markup shown as text, no inline
+code the Content-Security-Policy would block.
 
 Pages are discovered from the app itself: links followed from each role's start
 page, then every GET route of the URL map filled with ids seen on the way, so a
@@ -25,6 +26,8 @@ ROLES = ("admin", "staff", "service_user", "facilitator", "viewer")
 ESCAPED_TAG = re.compile(r"&lt;/?(table|thead|tbody|tr|td|th|p|div|span|section|ul|ol|li|dl|dt|dd|a|h[1-6]|"
                          r"strong|em|br|svg|figure|caption|details|summary|nav|form|input|label|button)\b",
                          re.IGNORECASE)
+INLINE_CODE = re.compile(r"<style\b[^>]*>|<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+HANDLER = re.compile(r"<[^>]+\son(click|change|submit|load|input|keydown|keyup|focus|blur)\s*=", re.IGNORECASE)
 HREF = re.compile(r'href="(/t/[^"#]*)"')
 SKIP = re.compile(r"/(sign-out|export\.jsonl|report\.(pdf|zip))\b")  # downloads are checked elsewhere
 PAGE_LIMIT = 400
@@ -116,6 +119,12 @@ def test_every_page_shows_markup_as_markup(demo_app, role):
         if response.mimetype != "text/html":
             continue
         body = response.get_data(as_text=True)
+        nonce = re.search(r"'nonce-([^']+)'", response.headers.get("Content-Security-Policy", ""))
+        for tag in INLINE_CODE.findall(body):  # the policy would block it: it must carry this response's nonce
+            if nonce is None or f'nonce="{nonce.group(1)}"' not in tag:
+                problems.append(f"{path}: inline code the Content-Security-Policy blocks: {tag[:80]}")
+        if HANDLER.search(body):
+            problems.append(f"{path}: an inline event handler: {HANDLER.search(body).group(0)}")
         for match in ESCAPED_TAG.finditer(body):
             start = max(match.start() - 60, 0)
             problems.append(f"{path}: markup shown as text: ...{body[start:match.end() + 40]}...")

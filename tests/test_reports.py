@@ -157,7 +157,7 @@ def test_trust_report_page(history, signed_in):
     assert f"<h1>Report for {history.name}</h1>" in page
     assert headings(page)[0] == "Services and members"
     assert "Oak Day Centre" in page and "Willow Ward" not in page
-    assert '<style media="print">' in page
+    assert '<style media="print" nonce=' in page
     assert "Print this report" in page
     # core's fragment is HTML from its template, not escaped text
     raw = signed_in("admin", target=history).get(f"/t/{history.slug}/report").get_data(as_text=True)

@@ -5,3 +5,8 @@ import { initAll } from "./nhsuk/nhsuk.min.js";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
+
+// "Print this report" buttons (no inline handlers: the Content-Security-Policy allows none).
+for (const button of document.querySelectorAll("[data-app-print]")) {
+  button.addEventListener("click", () => window.print());
+}
