@@ -11,13 +11,26 @@ from ..events import Event
 from ..tenancy import tenant_context
 
 
+BATCH = 1000
+
+
 def records_up_to(tenant_id: int, last_seq: int) -> Iterator[dict]:
-    """The Trust's events from the first to ``last_seq``, so a download ends where it said it would."""
-    with tenant_context(tenant_id):
-        query = (select(Event).where(Event.seq <= last_seq).order_by(Event.seq)
-                 .execution_options(yield_per=1000))
-        for ev in db.session.scalars(query):
-            yield ev.as_record()
+    """The Trust's events from the first to ``last_seq``, read a batch at a time.
+
+    Each batch is its own short read, so a slow download holds no transaction
+    open (on SQLite every transaction locks out writers); events never change,
+    so the batches join up into the same chain.
+    """
+    after = 0
+    while after < last_seq:
+        with tenant_context(tenant_id):
+            batch = [ev.as_record() for ev in db.session.scalars(
+                select(Event).where(Event.seq > after, Event.seq <= last_seq).order_by(Event.seq).limit(BATCH))]
+        db.session.rollback()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1]["seq"]
 
 
 def json_lines(records: Iterable[dict]) -> Iterator[str]:

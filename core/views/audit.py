@@ -257,11 +257,12 @@ def index():
 @require("audit")
 def export():
     """The whole log up to now as JSON Lines, as ``events export`` writes it, to check with ``events verify --file``."""
-    tenant = g.tenant
-    head_seq, _ = events.head(tenant.id)
-    lines = stream_with_context(json_lines(records_up_to(tenant.id, head_seq)))
+    tenant_id, slug = g.tenant.id, g.tenant.slug
+    head_seq, _ = events.head(tenant_id)
+    db.session.rollback()  # the download reads in batches of its own; hold nothing open meanwhile
+    lines = stream_with_context(json_lines(records_up_to(tenant_id, head_seq)))
     # the last event's number in the name: events recorded while it downloads are left for the next copy
-    name = f"{tenant.slug}-events-1-to-{head_seq}.jsonl"
+    name = f"{slug}-events-1-to-{head_seq}.jsonl"
     return Response(lines, mimetype="application/jsonl", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 

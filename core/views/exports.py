@@ -30,7 +30,8 @@ FORMATS = {
 def _when():
     form, when, bad = chosen_when()
     if bad:
-        abort(400, " ".join(error for item in form for error in item.errors))
+        abort(400, " ".join(f"The date for “{item.label.text}” needs correcting. {error}"
+                            for item in form for error in item.errors))
     return when
 
 
