@@ -24,6 +24,7 @@ from .auth import ROLES, hash_password, password_problem
 from .db import db
 from .events import (DEFAULT_AUTHORITY, Event, EventError, acting_as, erase_personal, replay, tenant_records,
                      verify_records, verify_tenant)
+from .exports.log import json_lines
 from .history import Version
 from .models import Membership, Tenant, TenantPlugin
 from .plugins import host
@@ -422,8 +423,8 @@ def events_verify(slug, expect_head, path):
 def events_export(slug):
     """Write a Trust's events to standard output as JSON Lines, one event a line."""
     tenant = _tenant(slug)
-    for rec in tenant_records(tenant.id):
-        click.echo(json.dumps(rec, sort_keys=True, ensure_ascii=False))
+    for line in json_lines(tenant_records(tenant.id)):
+        click.echo(line, nl=False)
 
 
 @events_cli.command("replay")

@@ -247,7 +247,9 @@ def test_openapi_documents_reports(client):
     service = spec["paths"]["/api/v1/t/{slug}/services/{service_id}/report"]["get"]
     assert "404" in service["responses"]
     schemas = spec["components"]["schemas"]
-    assert set(schemas["ServiceReport"]["properties"]) == {"as_of", "known_on", "question", "service", "fragments"}
+    assert set(schemas["ServiceReport"]["properties"]) == {
+        "trust", "trust_slug", "made_at", "head_seq", "head_hash", "as_of", "known_on", "question", "service",
+        "fragments"}
     assert set(schemas["Fragment"]["properties"]) == {"plugin", "title", "data"}
 
 

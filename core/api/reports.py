@@ -8,6 +8,7 @@ from .. import reports
 from ..auth import require
 from ..db import db
 from ..errors import json_error
+from ..exports.about import as_json, read_report
 from ..models import Service
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1/t/<slug>",
@@ -45,6 +46,13 @@ class ReportServiceSchema(ma.Schema):
 
 
 class TenantReportSchema(ma.Schema):
+    trust = ma.fields.String(metadata={"description": "The Trust's name"})
+    trust_slug = ma.fields.String(metadata={"description": "The Trust's short name"})
+    made_at = ma.fields.String(metadata={"description": "When this report was read, ISO 8601 in UTC"})
+    head_seq = ma.fields.Integer(metadata={
+        "description": "The event log's latest event when the report was read (0: nothing recorded yet)"})
+    head_hash = ma.fields.String(metadata={
+        "description": "That event's hash: ties this report to the log (see events verify)"})
     as_of = ma.fields.String(metadata={"description": "The day reported on, YYYY-MM-DD (today when not given)"})
     known_on = ma.fields.String(allow_none=True, metadata={
         "description": "YYYY-MM-DD: only what had been recorded by then; null when everything recorded counts"})
@@ -57,15 +65,6 @@ class ServiceReportSchema(TenantReportSchema):
     service = ma.fields.Nested(ReportServiceSchema)
 
 
-def _fragments(fragments):
-    return [{"plugin": f.plugin, "title": f.title, "data": f.data} for f in fragments]
-
-
-def _header(when):
-    return {"as_of": when.day.isoformat(), "known_on": when.known_on.isoformat() if when.known_on else None,
-            "question": when.words()}
-
-
 @blp.get("/report")
 @blp.arguments(ReportQuery, location="query")
 @blp.response(200, TenantReportSchema)
@@ -74,8 +73,7 @@ def _header(when):
 @require("read")
 def tenant_report(query):
     """The whole Trust's report."""
-    when = asked_when(query)
-    return {**_header(when), "fragments": _fragments(reports.tenant_report(g.tenant, when))}
+    return as_json(read_report(g.tenant, asked_when(query)))
 
 
 @blp.get("/services/<int:service_id>/report")
@@ -95,8 +93,4 @@ def service_report(query, service_id):
     if then is None:
         added = reports.london_day(service.created_at).isoformat()
         abort(404, f"This service had not been added yet on {when.day.isoformat()}. It was added on {added}.")
-    return {
-        **_header(when),
-        "service": {"id": service.id, "name": then.name, "kind": then.kind, "archived": then.archived},
-        "fragments": _fragments(reports.service_report(service, when)),
-    }
+    return as_json(read_report(g.tenant, when, service))

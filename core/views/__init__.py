@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from . import audit, auth, reports, tenant
+    from . import audit, auth, exports, reports, tenant
 
-    for module in (auth, tenant, audit, reports):
+    for module in (auth, tenant, audit, reports, exports):
         app.register_blueprint(module.bp)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context, url_for
 from sqlalchemy import func, select
 from wtforms import Form, SelectField, StringField, ValidationError
 
@@ -18,6 +18,7 @@ from .. import events
 from ..auth import require
 from ..db import db
 from ..events import Event
+from ..exports.log import json_lines, records_up_to
 from ..models import Membership, Service, User
 from ..plugins import host
 from ..reports import about_service, day_starts, event_type_label, long_time, parse_day
@@ -250,6 +251,20 @@ def index():
         pagination=pagination, filters=filters, head_seq=head_seq, head_hash=head_hash, chain=chain,
         verify_href=url_for("audit.index", verify=1, **filters, **({"page": page} if page > 1 else {})),
     )
+
+
+@bp.get("/export.jsonl")
+@require("audit")
+def export():
+    """The whole log up to now as JSON Lines, as ``events export`` writes it, to check with ``events verify --file``."""
+    tenant_id, slug = g.tenant.id, g.tenant.slug
+    head_seq, _ = events.head(tenant_id)
+    db.session.rollback()  # the download reads in batches of its own; hold nothing open meanwhile
+    lines = stream_with_context(json_lines(records_up_to(tenant_id, head_seq)))
+    # the last event's number in the name: events recorded while it downloads are left for the next copy
+    name = f"{slug}-events-1-to-{head_seq}.jsonl"
+    return Response(lines, mimetype="application/jsonl", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 __all__ = ["bp", "actor_labels", "describe"]
