@@ -89,3 +89,22 @@ def service_report_fragment(service, when):
 @hookspec
 def tenant_report_fragment(tenant, when):
     """Return a ``core.reports.Fragment`` for the whole Trust's report, or None."""
+
+
+# --- changes between two dates -----------------------------------------------------
+
+@hookspec
+def service_changes(service, start, end):
+    """Return a ``core.changes.Section`` of what changed for one service from ``start`` to ``end``, or None.
+
+    ``start`` and ``end`` are ``core.history.When`` with the same ``known_on``;
+    compare the plugin's rows as each sees them (``core.history.rows``). Each
+    change is a dict with ``"what"`` (a plain sentence) and the facts behind it
+    (``core.changes.change(what, kind, **facts)``). An empty list says nothing
+    changed; None leaves the section out.
+    """
+
+
+@hookspec
+def tenant_changes(tenant, start, end):
+    """Return a ``core.changes.Section`` of what changed across the whole Trust from ``start`` to ``end``, or None."""

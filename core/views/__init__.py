@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from . import audit, auth, reports, tenant
+    from . import audit, auth, changes, reports, tenant
 
-    for module in (auth, tenant, audit, reports):
+    for module in (auth, tenant, audit, reports, changes):
         app.register_blueprint(module.bp)

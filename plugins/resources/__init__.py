@@ -75,3 +75,17 @@ def tenant_report_fragment(tenant, when):
     from .reports import tenant_fragment
 
     return tenant_fragment(tenant, when)
+
+
+@hookimpl
+def service_changes(service, start, end):
+    from .changes import service_section
+
+    return service_section(service, start, end)
+
+
+@hookimpl
+def tenant_changes(tenant, start, end):
+    from .changes import tenant_section
+
+    return tenant_section(tenant, start, end)

@@ -74,3 +74,18 @@ def tenant_report_fragment(tenant, when):
     from .reports import notes_fragment
 
     return notes_fragment(when, title="Example notes")
+
+
+@hookimpl
+def service_changes(start, end):
+    # The notes belong to the Trust, not to one service: the same section for every service.
+    from .reports import notes_changes
+
+    return notes_changes(start, end, title="Example notes")
+
+
+@hookimpl
+def tenant_changes(tenant, start, end):
+    from .reports import notes_changes
+
+    return notes_changes(start, end, title="Example notes")
