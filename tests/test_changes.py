@@ -273,4 +273,4 @@ def test_the_api_is_documented(app, client):
         operation = spec["paths"][path]["get"]
         assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {"from", "to", "known_on"}
         assert {"200", "400"} <= set(operation["responses"])
-    assert set(spec["components"]["schemas"]["Changes"]["properties"]) == {"from", "to", "known_on", "sections"}
+    assert set(spec["components"]["schemas"]["ChangesBetweenDates"]["properties"]) == {"from", "to", "known_on", "sections"}

@@ -18,7 +18,7 @@ DAY = ("YYYY-MM-DD: the end of that day in London, by the day things happened (t
        "before the Trust's record began).")
 
 
-class SpanQuery(ma.Schema):
+class ChangesQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
@@ -31,32 +31,27 @@ class SpanQuery(ma.Schema):
 
 
 
-class ChangeSchema(ma.Schema):
-    class Meta:
-        unknown = ma.INCLUDE
-
-    what = ma.fields.String(required=True, metadata={"description": "What changed, in a plain sentence"})
-    kind = ma.fields.String(metadata={
-        "description": "What sort of change, e.g. service_renamed, answer, level, aim_reached, evaluation, "
-                       "target_agreed, resource_added; the other keys are the facts behind it "
-                       "(service_id, area, from, to...)"})
-
-
-class SectionSchema(ma.Schema):
+class ChangesSectionSchema(ma.Schema):
     plugin = ma.fields.String(metadata={"description": "Which part of Changing Lives made it: core, or a plugin"})
     title = ma.fields.String(metadata={"description": "The section's heading"})
     changes = ma.fields.List(ma.fields.Dict(), metadata={
-        "description": "Each change: an object with at least \"what\" (a plain sentence) and \"kind\"; empty "
-                       "when nothing changed"})
+        "description": "Each change: an object with at least \"what\" (a plain sentence) and \"kind\" (what "
+                       "sort of change: service_renamed, answer, level, aim_reached, evaluation, target_agreed, "
+                       "resource_added...), and the facts behind it (service_id, area, from, to...); empty when "
+                       "nothing changed"})
 
 
-class ChangesSchema(ma.Schema):
+class ChangesBetweenDatesSchema(ma.Schema):
     start = ma.fields.String(data_key="from", metadata={"description": "The first date, YYYY-MM-DD"})
     end = ma.fields.String(data_key="to", metadata={"description": "The second date, YYYY-MM-DD"})
     known_on = ma.fields.String(allow_none=True, metadata={
         "description": "YYYY-MM-DD: only what had been recorded by then; null when everything recorded counts"})
-    sections = ma.fields.List(ma.fields.Nested(SectionSchema), metadata={
+    sections = ma.fields.List(ma.fields.Nested(ChangesSectionSchema), metadata={
         "description": "Core's first, then each enabled plugin's, in the guide's order"})
+
+
+BAD_DATES = ("A date is missing, malformed, in the future, before the Trust's record began, or the first comes "
+             "after the second (\"fields\" names it)")
 
 
 def _span(query):
@@ -74,10 +69,9 @@ def _body(span, sections) -> dict:
 
 
 @blp.get("/changes")
-@blp.arguments(SpanQuery, location="query")
-@blp.response(200, ChangesSchema)
-@blp.alt_response(400, schema=ErrorSchema, description="A date is missing, malformed, in the future, before the Trust's record began, "
-                                   "or the first comes after the second (\"fields\" names it)")
+@blp.arguments(ChangesQuerySchema, location="query")
+@blp.response(200, ChangesBetweenDatesSchema)
+@blp.alt_response(400, schema=ErrorSchema, description=BAD_DATES)
 @require("read")
 def tenant_changes(query):
     """What changed across the whole Trust between two dates."""
@@ -86,10 +80,9 @@ def tenant_changes(query):
 
 
 @blp.get("/services/<int:service_id>/changes")
-@blp.arguments(SpanQuery, location="query")
-@blp.response(200, ChangesSchema)
-@blp.alt_response(400, schema=ErrorSchema, description="A date is missing, malformed, in the future, before the Trust's record began, "
-                                   "or the first comes after the second (\"fields\" names it)")
+@blp.arguments(ChangesQuerySchema, location="query")
+@blp.response(200, ChangesBetweenDatesSchema)
+@blp.alt_response(400, schema=ErrorSchema, description=BAD_DATES)
 @blp.alt_response(404, description="No such service in this Trust, or it had not been added yet on the second "
                                    "date (the message says which)")
 @require("read")

@@ -51,6 +51,12 @@ def _shared_on(review: Review | None, day: date) -> date | None:
     return review.shared_on
 
 
+def _sentence(text: str) -> str:
+    """Words people typed, ending as a sentence."""
+    text = (text or "").strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _plain(text: str) -> str:
     return " ".join((text or "").split()).casefold()
 
@@ -74,17 +80,17 @@ def _agreed_changes(before: Review, after: Review, sid: int) -> list[dict]:
     found = []
     for text in before.agreed_changes or []:
         if _plain(text) in made:
-            found.append(change(f"Made, as agreed at the health check of {long_date(before.held_on)}: {text}",
+            found.append(change(f"Made, as agreed at the health check of {long_date(before.held_on)}: {_sentence(text)}",
                                 "change_made", service_id=sid, to=text))
         elif _plain(text) in still_listed:
-            found.append(change(f"Still open, agreed at the health check of {long_date(before.held_on)}: {text}",
+            found.append(change(f"Still open, agreed at the health check of {long_date(before.held_on)}: {_sentence(text)}",
                                 "change_open", service_id=sid, to=text))
         else:
-            found.append(change(f"No longer listed as needing to change: {text}", "change_dropped",
+            found.append(change(f"No longer listed as needing to change: {_sentence(text)}", "change_dropped",
                                 service_id=sid, **{"from": text}))
     for text in after.agreed_changes or []:
         if _plain(text) not in earlier:
-            found.append(change(f"Agreed to change: {text}", "change_agreed", service_id=sid, to=text))
+            found.append(change(f"Agreed to change: {_sentence(text)}", "change_agreed", service_id=sid, to=text))
     return found
 
 
@@ -98,7 +104,7 @@ def compared(before_reviews, after_reviews, sid: int, start: When, end: When) ->
     if before is None:
         found.append(change(_held(held, "The first health check was held on"), "first_review", service_id=sid,
                             review_id=after.id, held=len(held), to=after.held_on))
-        found += [change(f"Agreed to change: {text}", "change_agreed", service_id=sid, to=text)
+        found += [change(f"Agreed to change: {_sentence(text)}", "change_agreed", service_id=sid, to=text)
                   for text in after.agreed_changes or []]
     elif before.id != after.id:
         found.append(change(f"{_held(held, 'A health check was held on')} The one before was on "
