@@ -22,9 +22,9 @@ class SpanForm(Form):
     """Choose the two dates. A GET form: it changes nothing, so it carries no CSRF token."""
 
     start = StringField("From the end of", name="from", default="",
-                        description="The first date, for example 2025-01-31.")
+                        description="The first day to compare.")
     end = StringField("To the end of", name="to", default="",
-                      description="The second date, the same day or later. Today is the latest you can choose.")
+                      description="The second day to compare: the same day or later, up to today.")
     known_on = StringField("Using only what had been recorded by the end of", default="",
                            description="Leave empty to use everything recorded up to now.")
 
