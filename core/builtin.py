@@ -267,3 +267,19 @@ def tenant_report_fragment(tenant, when):
     }
     return Fragment("core", "Services and members", "reports/core_tenant_fragment.html", data,
                     context={"roles": ROLES, "kinds": SERVICE_KINDS}, order=0)
+
+
+# --- what changed between two dates -------------------------------------------------------
+
+@hookimpl
+def service_changes(service, start, end):
+    from .changes_of_services import service_section
+
+    return service_section(service, start, end)
+
+
+@hookimpl
+def tenant_changes(tenant, start, end):
+    from .changes_of_services import tenant_section
+
+    return tenant_section(tenant, start, end)

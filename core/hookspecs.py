@@ -104,3 +104,22 @@ def demo_history(history):
     what the plugin's earlier steps made. Date each exercise (``held_on`` and
     the like) on or before the moment it is recorded.
     """
+
+
+# --- changes between two dates -----------------------------------------------------
+
+@hookspec
+def service_changes(service, start, end):
+    """Return a ``core.changes.Section`` of what changed for one service from ``start`` to ``end``, or None.
+
+    ``start`` and ``end`` are ``core.history.When`` with the same ``known_on``;
+    compare the plugin's rows as each sees them (``core.history.rows``). Each
+    change is a dict with ``"what"`` (a plain sentence) and the facts behind it
+    (``core.changes.change(what, kind, **facts)``). An empty list says nothing
+    changed; None leaves the section out.
+    """
+
+
+@hookspec
+def tenant_changes(tenant, start, end):
+    """Return a ``core.changes.Section`` of what changed across the whole Trust from ``start`` to ``end``, or None."""

@@ -26,10 +26,10 @@ class Api(SmorestApi):
 
 
 def init_app(app):
-    from . import events, reports, services
+    from . import changes, events, reports, services
 
     api = Api(app)
     app.extensions["changing_lives_api"] = api
-    for bp in (services.blp, events.blp, reports.blp):
+    for bp in (services.blp, events.blp, reports.blp, changes.blp):
         api.register_blueprint(bp)
     mount_plugin_blueprints(app, api)

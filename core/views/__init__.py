@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from . import audit, auth, exports, reports, tenant
+    from . import audit, auth, changes, exports, reports, tenant
 
-    for module in (auth, tenant, audit, reports, exports):
+    for module in (auth, tenant, audit, reports, exports, changes):
         app.register_blueprint(module.bp)

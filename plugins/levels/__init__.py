@@ -68,3 +68,17 @@ def demo_history(history):
     from .demo import steps
 
     return steps(history)
+
+
+@hookimpl
+def service_changes(service, start, end):
+    from .changes import service_section
+
+    return service_section(service, start, end)
+
+
+@hookimpl
+def tenant_changes(tenant, start, end):
+    from .changes import tenant_section
+
+    return tenant_section(tenant, start, end)

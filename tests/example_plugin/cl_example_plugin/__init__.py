@@ -81,3 +81,18 @@ def demo_history(history):
     from .events import add_note
 
     return [history.step(history.day(2, 10), lambda: add_note("The user group met in the garden"))]
+
+
+@hookimpl
+def service_changes(start, end):
+    # The notes belong to the Trust, not to one service: the same section for every service.
+    from .reports import notes_changes
+
+    return notes_changes(start, end, title="Example notes")
+
+
+@hookimpl
+def tenant_changes(tenant, start, end):
+    from .reports import notes_changes
+
+    return notes_changes(start, end, title="Example notes")

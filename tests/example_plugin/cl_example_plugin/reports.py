@@ -10,3 +10,13 @@ def notes_fragment(when, title: str) -> Fragment:
     notes = sorted(rows(ExampleNote, when), key=lambda note: note.id)
     data = {"notes": [{"id": note.id, "text": note.text} for note in notes]}
     return Fragment(NAME, title, "example/fragment.html", data)
+
+
+def notes_changes(start, end, title: str):
+    """The notes written between the two dates, as a ``core.changes.Section``."""
+    from core.changes import Section, change
+
+    before = {note.id for note in rows(ExampleNote, start)}
+    added = sorted((note for note in rows(ExampleNote, end) if note.id not in before), key=lambda note: note.id)
+    return Section(NAME, title, [change(f"Note written: {note.text}", "note_added", note_id=note.id)
+                                 for note in added])
