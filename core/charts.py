@@ -30,7 +30,12 @@ from dataclasses import dataclass, field
 
 import pygal
 from markupsafe import Markup
+from pygal.etree import etree as pygal_etree
 from pygal.style import Style
+
+# pygal draws with lxml when it is installed (the PDF export brings it) and with the standard
+# library otherwise; the drawing is finished here with the standard library, so pygal uses it too.
+pygal_etree.to_etree()
 
 # NHS.UK identity colours, in the order series take them. Neighbours differ in
 # lightness as well as hue, so series stay apart for people who do not see colour.
