@@ -17,13 +17,13 @@ from core.drafts import long_time_iso
 from core.events import EventError
 from core.models import Service
 
-from . import commands, history
+from . import charts, commands, history
 from .answers import load_flat, today
 from .compare import compare
 from .forms import AmendForm, CompareForm, ReviewForm, SharingForm
 from .models import Review
 from .questions import (
-    AFTERWARDS, ANSWERS, CHANGES_COUNT, FIRST_STEP, GENERAL, INTRODUCTION, QUESTIONS, YES_PARTLY_NO_KEYS,
+    AFTERWARDS, ANSWERS, CHANGES_COUNT, FIRST_STEP, GENERAL, INTRODUCTION, QUESTIONS,
     display,
 )
 
@@ -112,8 +112,8 @@ def service_history(service_id):
     return render_template(
         "healthcheck/service.html",
         **_page_context(service=service, reviews=reviews, submitted_reviews=done, notice=notice,
-                        due_sentence=history.due_sentence(notice), chart=chart,
-                        yes_partly_no_keys=YES_PARTLY_NO_KEYS, compare_form=compare_form))
+                        due_sentence=history.due_sentence(notice), attendance_chart=charts.attendance(chart),
+                        answers_heatmap=charts.answers(chart), compare_form=compare_form))
 
 
 @bp.get("/reviews/<int:review_id>")

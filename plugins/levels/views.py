@@ -18,7 +18,7 @@ from core.drafts import long_time_iso
 from core.events import EventError
 from core.models import Service
 
-from . import commands, grid
+from . import charts, commands, grid
 from .answers import load_flat
 from .commands import WRITE
 from .forms import AmendForm, AssessmentForm, CompareForm
@@ -123,9 +123,11 @@ def service_page(service_id):
     _compare_choices(compare_form, done)
     if previous is not None:
         compare_form.a.data, compare_form.b.data = str(previous.id), str(latest.id)
+    grid_chart = grid.chart(assessments)
     return render_template("levels/service.html", **_page_context(
         service=service, assessments=assessments, submitted_assessments=done, latest=latest,
-        grid_data=grid.grid(latest), chart=grid.chart(assessments), compare_form=compare_form,
+        grid_data=grid.grid(latest), grid_chart=grid_chart, levels_chart=charts.levels_over_time(grid_chart),
+        compare_form=compare_form,
         moved=grid.moved_items(grid.compare(previous, latest)) if previous is not None else None,
         previous=previous))
 

@@ -6,6 +6,7 @@ Checked along the way: comparisons, the chart's data, the due notice, the
 report fragments as of each date (hook, report page and report API), the
 Trust's table, replay and erasure.
 """
+import re
 from datetime import date
 
 import pytest
@@ -116,11 +117,21 @@ def test_history_chart_and_comparison(year):
         page = client.get(f"/t/{tenant.slug}/healthcheck/services/{oak}")
         compare_page = client.get(f"/t/{tenant.slug}/healthcheck/compare?a={ids['january']}&b={ids['december']}")
     html, words = page.get_data(as_text=True), text_of(page)
-    assert 'role="img"' in html
-    assert "15 January 2025: 4; 18 June 2025: 8; 10 December 2025: 11" in html
-    assert "How many service users usually attend, at each health check" in words  # the table's caption
+    # attendance: a drawing named by its title and a sentence, then the same numbers as a table
+    assert 'role="img"' in html and "<script" not in html.split("</main>")[0]
+    assert "How many service users usually attend, at each health check" in words  # the figure's title
+    assert "Usual attendance rose from 4 on 15 January 2025 to 11 on 10 December 2025." in words
+    assert ("Health check held on Service users usually attending 15 January 2025 4 18 June 2025 8 "
+            "10 December 2025 11") in words
+    start = html.index('<svg xmlns="http://www.w3.org/2000/svg" id="chart-')
+    svg = html[start:html.index("</svg>", start)]
+    assert re.findall(r'class="value">(\d+)</text>', svg) == ["11", "8", "4"]  # one bar each, newest at the foot
+    # the yes / partly / no answers: a row per health check, each cell coloured and in words
     assert "Yes, partly and no answers at each health check" in words
-    assert "app-chart__bar--100" in html and "app-chart__bar--36" in html  # 11 of 11, 4 of 11
+    assert "0 of these 4 answers were yes on 15 January 2025, and 4 on 10 December 2025." in words
+    assert ("15 January 2025 Partly Partly No No 18 June 2025 Partly Yes Partly Yes "
+            "10 December 2025 Yes Yes Yes Yes") in words
+    assert html.count('app-heat--yes"') == 1 + 6 and html.count('app-heat--no"') == 1 + 2  # the key, then the cells
     assert compare_page.status_code == 200
     compare_words = text_of(compare_page)
     assert "How many service users usually attend 4 11 +7" in compare_words

@@ -207,9 +207,11 @@ def test_service_page_shows_the_grid_history_chart_and_comparison(tenant, signed
     assert "We are here Achieved: What individual has achieved so far." in level_three
     assert "What moved since the assessment before" in words
     assert "Individual: level now Level 2: Limited involvement Level 3: Growing involvement Up 1 level" in words
-    # over time: a chart with a text alternative and the same levels as a table
-    assert 'aria-label="Bar chart of the individual level now, at each assessment, oldest first. ' \
-           '10 January 2025: level 2; 10 April 2025: level 3."' in html
+    # over time: a chart named by its title and a sentence, its levels as a table, then the aims too
+    assert 'role="img"' in html and "Level now in each area, at each assessment" in words
+    assert ("From 10 January 2025 to 10 April 2025: individual level up from 2 to 3; "
+            "care setting level 2 throughout; policy level 1 throughout.") in words
+    assert "Assessment of Individual Care setting Policy 10 January 2025 2 2 1 10 April 2025 3 2 1" in words
     assert "10 April 2025 Level 3, aiming for 4 Level 2, aiming for 4 Level 1, aiming for 2" in words
     assert "Draft" in words
     assert "Start a new assessment" not in words  # service users read
