@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from . import audit, auth, reports, tenant
+    from . import audit, auth, reports, tenant, trends
 
-    for module in (auth, tenant, audit, reports):
+    for module in (auth, tenant, audit, reports, trends):
         app.register_blueprint(module.bp)
