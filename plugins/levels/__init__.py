@@ -61,3 +61,17 @@ def tenant_report_fragment(tenant, when):
     from .reports import tenant_fragment
 
     return tenant_fragment(tenant, when)
+
+
+@hookimpl
+def dashboard_panel(tenant, membership, since):
+    from .dashboard import panel
+
+    return panel(since)
+
+
+@hookimpl
+def tenant_trends(tenant, timeline):
+    from .trends import trend
+
+    return trend(timeline)

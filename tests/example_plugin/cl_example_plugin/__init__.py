@@ -74,3 +74,17 @@ def tenant_report_fragment(tenant, when):
     from .reports import notes_fragment
 
     return notes_fragment(when, title="Example notes")
+
+
+@hookimpl
+def tenant_trends(tenant, timeline):
+    from .reports import notes_trend
+
+    return notes_trend(timeline)
+
+
+@hookimpl
+def dashboard_panel(tenant, membership, since):
+    from .reports import notes_panel
+
+    return notes_panel()
