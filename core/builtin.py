@@ -199,7 +199,7 @@ def navigation(tenant, membership):
 def tenant_trends(tenant, timeline):
     """How many services the Trust had open at each point, by kind (the ground every section's counts stand on)."""
     from . import charts
-    from .trends import Trend
+    from .trends import Trend, capital
 
     standing = timeline.standing(Service)
     kinds = sorted({s.kind for rows in standing for s in rows if not s.archived})
@@ -207,7 +207,7 @@ def tenant_trends(tenant, timeline):
                                               for rows in standing] for kind in kinds}
     last = sum(values[-1] for values in series.values()) if series else 0
     chart = charts.stacked_bar(
-        "Services open, by kind", f"At the end of {timeline.labels[-1]} the Trust had {last} open "
+        "Services open, by kind", f"{capital(timeline.points[-1].at)} the Trust had {last} open "
         f"service{'' if last == 1 else 's'} on Changing Lives.", timeline.labels, series, x_title="End of",
         empty_text="No services had been added by then.")
     return Trend("core", "Services", [chart], order=0)

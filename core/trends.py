@@ -35,6 +35,11 @@ class Point:
     day: date
     label: str
 
+    @property
+    def at(self) -> str:
+        """``at the end of June 2025`` for a quarter, ``on 30 November 2026`` for the last day, for sentences."""
+        return f"at the end of {self.day:%B %Y}" if is_quarter_end(self.day) else f"on {long_date(self.day)}"
+
 
 @dataclass(frozen=True)
 class Period:
@@ -63,6 +68,11 @@ class Trend:
     def as_dict(self) -> dict:
         return {"plugin": self.plugin, "title": self.title, "intro": self.intro,
                 "charts": [chart.as_dict() for chart in self.charts]}
+
+
+def capital(text: str) -> str:
+    """The first letter in capitals, the rest as it is (``at the end of June`` -> ``At the end of June``)."""
+    return text[:1].upper() + text[1:]
 
 
 def _short(day: date) -> str:
@@ -104,7 +114,9 @@ def make_periods(start: date, end: date, limit: int = MAX_PERIODS) -> tuple[Peri
         while date(year, 7 if second else 1, 1) <= end:
             first_day = date(year, 7 if second else 1, 1)
             last_day = min(date(year, 12, 31) if second else date(year, 6, 30), end)
-            name = f"{'Jul to Dec' if second else 'Jan to Jun'} {year}"
+            natural_end = date(year, 12, 31) if second else date(year, 6, 30)
+            until = f"{natural_end:%b}" if last_day == natural_end else f"{last_day.day} {last_day:%b}"
+            name = f"{'Jul' if second else 'Jan'} to {until} {year}"
             periods.append(Period(first_day, last_day, name))
             year, second = (year + 1, False) if second else (year, True)
     else:

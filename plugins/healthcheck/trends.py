@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core import charts
 from core.models import Service
+from core.reports import long_date
 from core.trends import Timeline, Trend
 
 from . import history
@@ -26,8 +27,9 @@ def trend(timeline: Timeline) -> Trend:
         due.append(statuses.count("due"))
         never.append(statuses.count("none"))
     labels = [period.label for period in periods]
-    summary = (f"In {labels[-1]}, {held[-1]} health check{'' if held[-1] == 1 else 's'} "
-               f"{'was' if held[-1] == 1 else 'were'} held; at its end {due[-1]} open "
+    total = sum(held)
+    summary = (f"From {long_date(timeline.start)} to {long_date(timeline.end)}, {total} health "
+               f"check{'' if total == 1 else 's'} {'was' if total == 1 else 'were'} held; at the end {due[-1]} open "
                f"service{'' if due[-1] == 1 else 's'} {'was' if due[-1] == 1 else 'were'} due one and "
                f"{never[-1]} had never had one.")
     chart = charts.bar(

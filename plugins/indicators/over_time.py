@@ -104,16 +104,17 @@ def met_chart(data: dict, group: str) -> charts.Chart:
             values.append(sum(1 for c in answered if c["view"] == "met") if answered else None)
         series[LEVEL_NAMES[level]] = values
     words = GROUPS[group].lower()
+    possessive = "staff's" if group == "staff" else f"{words}'"
     shown = [(label, series[LEVEL_NAMES["service"]][i]) for i, label in enumerate(labels)
              if series[LEVEL_NAMES["service"]][i] is not None]
     if not shown:
-        sentence = f"No round has {words}' answers to show yet."
+        sentence = f"No round has {possessive} answers to show yet."
     elif len(shown) == 1:
         sentence = f"In {shown[0][0]}, {words} saw {shown[0][1]} of the 7 indicators as met across the service."
     else:
         sentence = (f"{GROUPS[group]} saw {shown[0][1]} of the 7 indicators as met across the service in "
                     f"{shown[0][0]}, and {shown[-1][1]} in {shown[-1][0]}.")
-    return charts.line(f"Indicators met, round after round: {words}' view", sentence, labels, series,
+    return charts.line(f"Indicators met, round after round: {possessive} view", sentence, labels, series,
                        x_title="Round", y_range=(0, 7), missing_text="Not answered or not shared yet",
                        empty_text="There are no rounds yet.")
 

@@ -7,8 +7,8 @@ Three reads in all (rounds, responses, targets), however many half-years.
 from __future__ import annotations
 
 from core import charts
-from core.reports import london_day
-from core.trends import Timeline, Trend
+from core.reports import london_day, long_date
+from core.trends import Timeline, Trend, capital
 
 from . import summary
 from .indicators import GROUPS, INDICATORS, LEVELS
@@ -16,6 +16,7 @@ from .models import Response, Round, Target
 from .over_time import group_view
 
 VIEW_NAMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
+POSSESSIVE = {"service_users": "service users'", "staff": "staff's"}
 
 
 def trend(timeline: Timeline) -> Trend:
@@ -44,15 +45,17 @@ def trend(timeline: Timeline) -> Trend:
                 if view is not None:
                     views[group][view][index] += 1
 
+    span = f"from {long_date(timeline.start)} to {long_date(timeline.end)}"
+    total_rounds = sum(rounds_started)
     drawn = []
     for group, name in GROUPS.items():
         series = {VIEW_NAMES[view]: counts for view, counts in views[group].items()}
-        met, judged = series["Met"][-1], sum(values[-1] for values in series.values())
+        met, judged = sum(series["Met"]), sum(sum(values) for values in series.values())
         drawn.append(charts.stacked_bar(
-            f"Indicators met in each half-year's rounds: {name.lower()}' view",
-            f"In the rounds started in {labels[-1]}, {name.lower()} saw {met} of {judged} indicator "
-            f"judgement{'' if judged == 1 else 's'} as met ({rounds_started[-1]} "
-            f"round{'' if rounds_started[-1] == 1 else 's'}, {len(INDICATORS)} indicators each).",
+            f"Indicators met in each half-year's rounds: {POSSESSIVE[group]} view",
+            f"In the {total_rounds} round{'' if total_rounds == 1 else 's'} started {span}, {name.lower()} saw "
+            f"{met} of {judged} indicator{'' if judged == 1 else 's'} as met ({len(INDICATORS)} in each round "
+            f"they answered).",
             labels, series, x_title="Rounds started in", colours=charts.ANSWER_COLOURS,
             empty_text="No rounds had answers then."))
 
@@ -68,9 +71,9 @@ def trend(timeline: Timeline) -> Trend:
         overdue[i] = sum(1 for t in targets if summary.review_state(t, period.end) == "overdue")
     drawn.append(charts.bar(
         "Targets for change agreed and achieved in each half-year",
-        f"In {labels[-1]}, {agreed[-1]} target{'' if agreed[-1] == 1 else 's'} {'was' if agreed[-1] == 1 else 'were'} "
-        f"agreed and {achieved[-1]} achieved; {overdue[-1]} review{'' if overdue[-1] == 1 else 's'} "
-        f"{'was' if overdue[-1] == 1 else 'were'} overdue at its end.",
+        f"{capital(span)}, {sum(agreed)} target{'' if sum(agreed) == 1 else 's'} for change "
+        f"{'was' if sum(agreed) == 1 else 'were'} agreed and {sum(achieved)} achieved; {overdue[-1]} "
+        f"review{'' if overdue[-1] == 1 else 's'} {'was' if overdue[-1] == 1 else 'were'} overdue at the end.",
         labels, {"Agreed": agreed, "Achieved": achieved, "Partly achieved": partly, "Not achieved": missed,
                  "Reviews overdue at the end": overdue},
         x_title="Half-year", colours=(charts.NHS_BLUE,) + charts.ANSWER_COLOURS + (charts.NHS_GREY,),

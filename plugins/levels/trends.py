@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core import charts
 from core.models import Service
-from core.trends import Timeline, Trend
+from core.trends import Timeline, Trend, capital
 
 from . import grid
 from .levels import AREAS, LEVELS
@@ -41,13 +41,14 @@ def trend(timeline: Timeline) -> Trend:
                 counts[area.key][level if level in counts[area.key] else None] += 1
         per_point.append((len(open_services), counts))
     labels = timeline.labels
+    points = timeline.points
     drawn = []
     for area in AREAS:
         series = {f"Level {level.number}": [counts[area.key][level.number] for _, counts in per_point]
                   for level in LEVELS}
         series[NOT_ASSESSED] = [counts[area.key][None] for _, counts in per_point]
         drawn.append(charts.stacked_bar(
-            f"{area.name}: how many services stood at each level", _summary(area, labels, per_point),
+            f"{area.name}: how many services stood at each level", _summary(area, points, per_point),
             labels, series, x_title="End of", colours=charts.LEVEL_COLOURS + (NOT_ASSESSED_COLOUR,),
             empty_text="There were no open services then."))
     return Trend("levels", "Levels of involvement across services", drawn,
@@ -55,15 +56,15 @@ def trend(timeline: Timeline) -> Trend:
                        "assessment at the end of the quarter. Services are counted, not ranked.")
 
 
-def _summary(area, labels, per_point) -> str:
+def _summary(area, points, per_point) -> str:
     def growing(point):
         total, counts = point
         return sum(n for level, n in counts[area.key].items() if level is not None and level >= GROWING), total
 
     last_n, last_total = growing(per_point[-1])
-    sentence = (f"At the end of {labels[-1]}, {last_n} of {last_total} open services were at level {GROWING} "
+    sentence = (f"{capital(points[-1].at)}, {last_n} of {last_total} open services were at level {GROWING} "
                 f"or above in this area")
     if len(per_point) > 1:
         first_n, first_total = growing(per_point[0])
-        sentence += f", against {first_n} of {first_total} at the end of {labels[0]}"
+        sentence += f", against {first_n} of {first_total} {points[0].at}"
     return sentence + "."

@@ -18,7 +18,7 @@ def notes_fragment(when, title: str) -> Fragment:
 def notes_trend(timeline) -> Trend:
     """How many notes there were at each point: one read of the notes' history, however many points."""
     counts = [len(notes) for notes in timeline.standing(ExampleNote)]
-    chart = charts.line("Example notes", f"There were {counts[-1]} notes at the end of {timeline.labels[-1]}.",
+    chart = charts.line("Example notes", f"There were {counts[-1]} notes {timeline.points[-1].at}.",
                         timeline.labels, {"Notes": counts}, x_title="End of")
     return Trend(NAME, "Example notes", [chart])
 
