@@ -150,7 +150,7 @@ def indicator_heatmap(data: dict, index: int) -> charts.Heatmap:
                     cells.append(charts.HeatCell("Not shared yet", "none"))
                     continue
                 counts = cell["counts"]
-                note = ", ".join(f"{counts.get(k, 0)} {ANSWERS[k].lower()}" for k in ANSWERS)
+                note = ", ".join(f"{counts[k]} {ANSWERS[k].lower()}" for k in ANSWERS if counts.get(k))
                 cells.append(charts.HeatCell(ANSWERS[cell["view"]] if cell["view"] else "No answers",
                                              VIEW_TONES[cell["view"]], note if cell["responses"] else ""))
         heat_rows.append((round_["title"], cells))
