@@ -204,7 +204,27 @@ def navigation(tenant, membership):
     if role_can(membership.role, "audit"):
         items.append(NavItem("Audit", url_for("audit.index")))
     items.append(NavItem("Report", url_for("reports.tenant_report")))
+    if role_can(membership.role, "read_staff_views"):
+        items.append(NavItem("Trends", url_for("trends.tenant_trends")))
     return items
+
+
+@hookimpl
+def tenant_trends(tenant, timeline):
+    """How many services the Trust had open at each point, by kind (the ground every section's counts stand on)."""
+    from . import charts
+    from .trends import Trend, capital
+
+    standing = timeline.standing(Service)
+    kinds = sorted({s.kind for rows in standing for s in rows if not s.archived})
+    series = {SERVICE_KINDS.get(kind, kind): [sum(1 for s in rows if s.kind == kind and not s.archived)
+                                              for rows in standing] for kind in kinds}
+    last = sum(values[-1] for values in series.values()) if series else 0
+    chart = charts.stacked_bar(
+        "Services open, by kind", f"{capital(timeline.points[-1].at)} the Trust had {last} open "
+        f"service{'' if last == 1 else 's'} on Changing Lives.", timeline.labels, series, x_title="End of",
+        empty_text="No services had been added by then.")
+    return Trend("core", "Services", [chart], order=0)
 
 
 # --- report fragments: what core knows, as of the report's moment ------------------------

@@ -190,14 +190,16 @@ def _draw(kind, chart_id, title, summary, x_labels, series, y_range, colours) ->
     chart_class = {"line": pygal.Line, "bar": pygal.Bar, "horizontal_bar": pygal.HorizontalBar,
                    "stacked_bar": pygal.StackedBar}[kind]
     low, high, ticks = _value_axis(kind, series, y_range)
-    rotation, margin_left, margin_right = _label_room(kind, x_labels)
+    every = _label_every(kind, x_labels)
+    major = x_labels[::-1][::every][::-1]  # counted back from the last, so the latest is always named
+    rotation, margin_left, margin_right = _label_room(kind, major)
     chart = chart_class(
         style=style, js=[], css=["file://style.css", "file://graph.css", "inline:" + _EXTRA_CSS.format(id=chart_id)],
         width=WIDTH, height=HEIGHT, disable_xml_declaration=True, show_legend=False, truncate_label=-1, range=(low, high), y_labels=ticks, show_minor_y_labels=True,
         print_values=kind != "line", print_zeroes=kind != "stacked_bar", print_values_position="center",
         value_formatter=format_number, x_label_rotation=rotation, dots_size=4, allow_interruptions=True,
         tooltip_fancy_mode=False, margin=10, margin_left=margin_left, margin_right=margin_right,
-        spacing=10,
+        spacing=10, x_labels_major=major if every > 1 else None, show_minor_x_labels=every == 1,
     )
     chart.uuid = chart_id.removeprefix("chart-")
     if kind == "horizontal_bar":  # pygal draws the first category at the bottom; read top down
@@ -209,6 +211,17 @@ def _draw(kind, chart_id, title, summary, x_labels, series, y_range, colours) ->
             options["stroke_style"] = {"width": 3, "dasharray": _dash(kind, index)}
         chart.add(name, values, **options)
     return Markup(_clean(chart.render_tree(), chart_id, title, summary))
+
+
+# Beyond this many categories (a trend of 40 quarters) only every k-th label is written under the
+# drawing, so none overlap; the table below still names every one.
+MAX_X_LABELS = 10
+
+
+def _label_every(kind, x_labels) -> int:
+    if kind == "horizontal_bar" or len(x_labels) <= MAX_X_LABELS:
+        return 1
+    return math.ceil(len(x_labels) / MAX_X_LABELS)
 
 
 def _label_room(kind, x_labels) -> tuple[int, int, int]:

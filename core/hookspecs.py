@@ -123,3 +123,27 @@ def service_changes(service, start, end):
 @hookspec
 def tenant_changes(tenant, start, end):
     """Return a ``core.changes.Section`` of what changed across the whole Trust from ``start`` to ``end``, or None."""
+
+
+# --- change over time and the dashboard ---------------------------------------------
+
+@hookspec
+def tenant_trends(tenant, timeline):
+    """Return a ``core.trends.Trend`` (or a list of them, or None) for the Trust's trends page.
+
+    ``timeline`` is a ``core.trends.Timeline``: ``points`` (quarter ends up to
+    ``end``, at most 40), ``periods`` (half-years) and ``known_on``. Read each
+    model once with ``timeline.standing(Model)`` (rows as they stood on every
+    point) or ``timeline.at_period_ends(Model)``, never a query per point.
+    Show distributions and counts, never a ranking of services.
+    """
+
+
+@hookspec
+def dashboard_panel(tenant, membership, since):
+    """Return a ``core.dashboard.Panel`` for the Trust dashboard, or None.
+
+    Every service at a glance for the section, each figure linking to where it
+    comes from; ``since`` (a date) is the day the reader chose for "what moved",
+    listed in the panel's ``moved``. The core renders the panel's template.
+    """

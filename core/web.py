@@ -44,6 +44,11 @@ def init_app(app):
     from .reports import render as render_fragment
 
     app.add_template_global(render_fragment, "render_fragment")
+    from .dashboard import render as render_panel
+    from .reports import long_date
+
+    app.add_template_global(render_panel, "render_panel")
+    app.add_template_global(long_date, "long_date")
     app.extensions["changing_lives_blueprint_owners"] = {}
 
 

@@ -208,3 +208,11 @@ def test_the_stylesheet_has_every_heat_tone():
     css = (Path(core.__file__).parent / "static" / "app.css").read_text()
     for tone in charts.HEAT_TONES:
         assert f".app-heat--{tone}{{" in css, tone
+
+
+def test_a_long_trend_names_every_few_categories_under_the_drawing_and_all_in_the_table():
+    labels = [f"Q{i}" for i in range(40)]
+    chart = charts.stacked_bar("Forty quarters", "A long trend.", labels, {"Services": list(range(40))})
+    written = re.findall(r"<text[^>]*>(Q\d+)</text>", str(chart.svg))
+    assert len(written) <= 10 and written[-1] == "Q39"  # the latest is always named
+    assert [row[0] for row in chart.table.rows] == labels

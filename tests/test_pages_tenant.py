@@ -56,8 +56,9 @@ def test_home_lists_services_with_their_kind_and_archived_ones_apart(tenant, sig
     with tenant.context() as session:
         commands.update_service(session.get(Service, tenant.services["Willow Ward"]), archived=True)
     text = page(signed_in("admin").get(f"/t/{tenant.slug}/"))
-    assert "<h1>Services</h1>" in text
-    current, archived = text.split("<h2>Archived services</h2>")
+    # below the dashboard: the services, then the archived ones
+    text = text.split('<h2 id="services-heading">Services</h2>')[1]
+    current, archived = text.split("<h3>Archived services</h3>")
     assert "Oak Day Centre" in current and "Day centre" in current and "Willow Ward" not in current
     assert "Willow Ward" in archived
     assert f'href="/t/{tenant.slug}/services/{tenant.services["Oak Day Centre"]}"' in text
@@ -171,7 +172,7 @@ def test_archiving_and_restoring_a_service(tenant, signed_in):
     assert events_since(tenant, before) == ["service.archived"]
     assert "Willow Ward has been archived." in text
     assert "This service is archived" in text and "Bring back from the archive" in text
-    assert "Willow Ward" in page(client.get(f"/t/{tenant.slug}/")).split("<h2>Archived services</h2>")[1]
+    assert "Willow Ward" in page(client.get(f"/t/{tenant.slug}/")).split("<h3>Archived services</h3>")[1]
 
     before = head(tenant)
     text = flashed(client, client.post(f"{base}/restore"))

@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from . import audit, auth, changes, exports, reports, tenant
+    from . import audit, auth, changes, exports, reports, tenant, trends
 
-    for module in (auth, tenant, audit, reports, exports, changes):
+    for module in (auth, tenant, audit, reports, exports, changes, trends):
         app.register_blueprint(module.bp)

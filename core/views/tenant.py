@@ -7,11 +7,14 @@ core.commands, which records it as events; bad input changes nothing.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import Form, StringField
 
-from .. import commands, events, sessions
+from .. import commands, dashboard, events, sessions
 from ..auth import ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..db import db
@@ -20,7 +23,7 @@ from ..forms import (AddMemberForm, PluginSwitchForm, RoleForm, ServiceForm, Tok
                      show_command_error)
 from ..models import ApiToken, Membership, Service
 from ..plugins import enabled_plugins, host, tenant_items
-from ..reports import long_time
+from ..reports import DateError, london_today, long_time
 
 bp = Blueprint("tenant", __name__, url_prefix="/t/<slug>")
 
@@ -55,10 +58,33 @@ def _plugin_title(name: str) -> str:
 @require("read")
 def home():
     services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+    board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
     return render_template("tenant/home.html",
                            services=[s for s in services if not s.archived],
                            archived=[s for s in services if s.archived],
-                           kind_label=_kind_label)
+                           kind_label=_kind_label, board=board), 400 if board and board["bad"] else 200
+
+
+class SinceForm(Form):
+    """A GET form: it changes nothing, so it carries no CSRF token."""
+
+    since = StringField("Show what moved since", default="",
+                        description="Leave empty for the last three months.")
+
+
+def _dashboard() -> dict:
+    """The dashboard for staff, facilitators, viewers and admins: each section's panel and what moved."""
+    form = SinceForm(request.args)
+    try:
+        since, bad = dashboard.parse_since(form.since.data), False
+    except DateError as err:
+        form.since.errors, since, bad = [err.message], None, True
+    panels = dashboard.panels(g.tenant, g.membership, since)
+    today = london_today()
+    return {"form": form, "since": since, "bad": bad, "today": today, "panels": panels,
+            "moved": dashboard.moved(panels), "shown": dashboard.MOVED_SHOWN,
+            "changes_href": (f"{url_for('tenant.home')}changes?"
+                             + urlencode({"from": since.isoformat(), "to": today.isoformat()})) if since else None}
 
 
 @bp.route("/services/new", methods=["GET", "POST"])

@@ -82,3 +82,17 @@ def tenant_changes(tenant, start, end):
     from .changes import tenant_section
 
     return tenant_section(tenant, start, end)
+
+
+@hookimpl
+def dashboard_panel(tenant, membership, since):
+    from .dashboard import panel
+
+    return panel(since)
+
+
+@hookimpl
+def tenant_trends(tenant, timeline):
+    from .trends import trend
+
+    return trend(timeline)

@@ -191,6 +191,51 @@ class ComparisonOut(ma.Schema):
     indicators = ma.fields.List(ma.fields.Nested(IndicatorSummaryOut))
 
 
+class RoundTargetsOut(ma.Schema):
+    agreed = ma.fields.Integer()
+    achieved = ma.fields.Integer(metadata={"description": "Reviewed: the change happened"})
+    partly = ma.fields.Integer(metadata={"description": "Reviewed: it partly happened"})
+    not_achieved = ma.fields.Integer(metadata={"description": "Reviewed: it did not happen"})
+    overdue = ma.fields.Integer(metadata={"description": "Not reviewed, and the review date has passed"})
+    due = ma.fields.Integer(metadata={"description": "Not reviewed, and the review date is today"})
+    not_due = ma.fields.Integer(metadata={"description": "Not reviewed, and the review date is still to come"})
+
+
+class RoundOverTimeOut(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    started_on = ma.fields.String(metadata={"description": "YYYY-MM-DD"})
+    shared_on = ma.fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD, once views were shared"})
+    groups_shown = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Service users see only their own group's views until the round's views are shared"})
+    responses = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    targets = ma.fields.Nested(RoundTargetsOut)
+
+
+class ViewOut(ma.Schema):
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), metadata={
+        "description": "How many answered met, partly_met, not_met and dont_know"})
+    view = ma.fields.String(allow_none=True, metadata={
+        "description": "The answer most of the group gave (the less favourable on a tie); null with no answers"})
+    responses = ma.fields.Integer()
+
+
+class IndicatorOverTimeOut(ma.Schema):
+    key = ma.fields.String()
+    name = ma.fields.String()
+    wording = ma.fields.String()
+    groups = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.Nested(ViewOut, allow_none=True))), metadata={
+        "description": "group -> level (individual, service) -> one entry per round, oldest first "
+                       "(null where that group's views are not shown to the reader yet)"})
+
+
+class OverTimeOut(ma.Schema):
+    service = ma.fields.Dict(metadata={"description": "id and name"})
+    rounds = ma.fields.List(ma.fields.Nested(RoundOverTimeOut), metadata={"description": "Oldest first"})
+    indicators = ma.fields.List(ma.fields.Nested(IndicatorOverTimeOut))
+
+
 # --- helpers -------------------------------------------------------------------------------------------
 
 def _round(round_id: int) -> Round:
@@ -359,6 +404,22 @@ def comparison(round_id):
     responses = db.session.scalars(select(Response).where(Response.round_id == round_.id)).all()
     return {"round_id": round_.id, "shared": round_.shared, "groups_shown": list(groups),
             "indicators": summary.summarise(responses, groups)}
+
+
+@blp.get("/services/<int:service_id>/over-time")
+@blp.response(200, OverTimeOut)
+@blp.alt_response(404, description="No such service in this Trust")
+@require("read")
+def over_time(service_id):
+    """One service's indicators round after round: each group's views per indicator and level, and the targets."""
+    from core.models import Service
+
+    from .over_time import service_over_time
+
+    service = db.session.scalar(select(Service).where(Service.id == service_id))
+    if service is None:
+        abort(404, message="There is no such service in this Trust.")
+    return service_over_time(service, g.membership.role)
 
 
 __all__ = ["blp"]

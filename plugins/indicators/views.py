@@ -9,6 +9,8 @@ account, are in plugins.indicators.invite.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -93,6 +95,23 @@ def index():
         "indicators/index.html", services=services, rows_by_service=rows_by_service, due=due,
         indicators=INDICATORS, long_date=long_date, status_words=summary.STATUS_WORDS,
         filtered=only.isdigit())
+
+
+@bp.get("/services/<int:service_id>/over-time")
+@require("read")
+def over_time(service_id):
+    """One service's indicators round after round: each group's views and the targets."""
+    from . import over_time as history
+
+    service = _service(service_id)
+    data = history.service_over_time(service, _role())
+    shown = [group for group in GROUPS if any(group in r["groups_shown"] for r in data["rounds"])]
+    return render_template(
+        "indicators/over_time.html", service=service, data=data,
+        met_charts=[history.met_chart(data, group) for group in shown],
+        targets_chart=history.targets_chart(data),
+        heatmaps=[history.indicator_heatmap(data, i) for i in range(len(data["indicators"]))],
+        day_words=lambda iso: long_date(date.fromisoformat(iso)))
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])

@@ -96,3 +96,17 @@ def tenant_changes(tenant, start, end):
     from .reports import notes_changes
 
     return notes_changes(start, end, title="Example notes")
+
+
+@hookimpl
+def tenant_trends(tenant, timeline):
+    from .reports import notes_trend
+
+    return notes_trend(timeline)
+
+
+@hookimpl
+def dashboard_panel(tenant, membership, since):
+    from .reports import notes_panel
+
+    return notes_panel()
