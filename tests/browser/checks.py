@@ -102,11 +102,21 @@ def settled(page) -> None:
 
 
 def focus_visible(page) -> bool:
-    """Whether the focused element shows a focus indicator (outline, box shadow or a changed background)."""
+    """Whether the focused element looks different from when it is not focused.
+
+    A radio or checkbox shows its focus on its label's drawn circle or box, so that counts too.
+    """
     return page.evaluate("""() => {
         const el = document.activeElement;
         if (!el || el === document.body) return false;
-        const style = getComputedStyle(el);
-        return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
-            || style.boxShadow !== "none";
+        const parts = ["outlineStyle", "outlineWidth", "outlineColor", "boxShadow", "backgroundColor", "color",
+                       "textDecorationLine", "borderColor", "clip", "clipPath"];
+        const label = el.labels && el.labels[0];
+        const look = () => [getComputedStyle(el), ...(label ? [getComputedStyle(label, "::before")] : [])]
+            .map(style => parts.map(part => style[part]).join("|")).join("/");
+        const focused = look();
+        el.blur();
+        const plain = look();
+        el.focus({preventScroll: true});
+        return focused !== plain;
     }""")
