@@ -21,6 +21,17 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Pages answer in milliseconds; a step that waits longer than this has gone wrong.
 STEP_TIMEOUT_MS = 15_000
 
+# Without Chromium the browser tests are not collected, and the summary says why in one line.
+NO_CHROMIUM = None if os.path.exists(CHROMIUM) else (
+    f"Browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
+if NO_CHROMIUM:
+    collect_ignore_glob = ["test_*.py"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if NO_CHROMIUM:
+        terminalreporter.write_line(NO_CHROMIUM)
+
 
 @dataclass
 class LiveServer:
@@ -35,8 +46,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
+    if NO_CHROMIUM:
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
