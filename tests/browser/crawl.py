@@ -115,7 +115,7 @@ class Crawler:
             return None
         return path
 
-    def _remember_values(self, endpoint, arguments: dict) -> None:
+    def _remember_values(self, arguments: dict) -> None:
         for name, value in arguments.items():
             known = self.values.setdefault(name, [])
             if value not in known:
@@ -127,7 +127,7 @@ class Crawler:
             return
         endpoint, arguments = self._match(path)
         if endpoint is not None:
-            self._remember_values(endpoint, arguments)
+            self._remember_values(arguments)
         self.queue.append(path)
 
     def _enough_of(self, endpoint) -> bool:

@@ -110,7 +110,7 @@ def test_each_page_has_a_unique_title_one_heading_and_a_main_landmark(crawl_of, 
 
 
 def test_the_crawl_reaches_every_page(live, crawl_of):
-    """Every page in the URL map was checked by someone, so a new page cannot go unchecked."""
+    """Every page in the URL map was reached by someone, so a new page cannot go unchecked."""
     reached = {result.endpoint for who in PEOPLE for result in crawl_of(who).pages}
     pages = {rule.endpoint for rule in live.app.url_map.iter_rules()
              if "GET" in rule.methods and not rule.rule.startswith(("/api/", "/static/"))}
