@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app core
 
-.PHONY: run test install install-test assets clean
+.PHONY: run test screenshots install install-test assets clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ run: install
 # Every test on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
 test: install-test
 	$(BIN)/pytest
+
+# PNGs of every page the browser tests' crawl reaches, at 1280 and 375 px, into screenshots/
+# (for reviewing a change by eye; needs Chromium, as the browser tests do).
+screenshots: install-test
+	rm -rf screenshots
+	SCREENSHOTS_DIR=screenshots $(BIN)/pytest tests/browser/test_crawl.py -q -k "sqlite and accessibility" -p no:cacheprovider || true
+	@echo "Screenshots are in screenshots/"
 
 # Rebuild the vendored NHS.UK frontend under core/static (needs Node and npm).
 assets:

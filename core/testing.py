@@ -170,23 +170,31 @@ class TenantFixture:
         return token
 
 
+ALL_ROLES = ("admin", "staff", "service_user", "facilitator", "viewer")
+
+
+def new_tenant(app, name: str = "Test Trust", roles=ALL_ROLES,
+               services=("Oak Day Centre", "Willow Ward")) -> TenantFixture:
+    """A Trust of its own in ``app``, with a member of each role in ``roles`` and the ``services``."""
+    slug = _unique("trust")
+    with app.app_context(), acting_as("cli"):
+        tenant = commands.create_tenant(slug, name)
+        db.session.commit()
+        fixture = TenantFixture(app, tenant.id, slug, name)
+    for role in roles:
+        fixture.add_person(role)
+    for service in services:
+        fixture.add_service(service)
+    return fixture
+
+
 @pytest.fixture
 def make_tenant(app):
     """Factory: make_tenant(name=..., roles=("admin", ...), services=(...))."""
 
-    def make(name: str = "Test Trust", roles=("admin", "staff", "service_user", "facilitator", "viewer"),
-             services=("Oak Day Centre", "Willow Ward"), target_app=None) -> TenantFixture:
-        target = target_app or app
-        slug = _unique("trust")
-        with target.app_context(), acting_as("cli"):
-            tenant = commands.create_tenant(slug, name)
-            db.session.commit()
-            fixture = TenantFixture(target, tenant.id, slug, name)
-        for role in roles:
-            fixture.add_person(role)
-        for service in services:
-            fixture.add_service(service)
-        return fixture
+    def make(name: str = "Test Trust", roles=ALL_ROLES, services=("Oak Day Centre", "Willow Ward"),
+             target_app=None) -> TenantFixture:
+        return new_tenant(target_app or app, name, roles, services)
 
     return make
 

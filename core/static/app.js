@@ -10,3 +10,44 @@ initAll();
 for (const button of document.querySelectorAll("[data-app-print]")) {
   button.addEventListener("click", () => window.print());
 }
+
+// A table too wide for the screen scrolls inside its own box (styled in app.scss),
+// so the page never scrolls sideways. While it scrolls, the box is a named region
+// that takes focus, so keyboard users can scroll it with the arrow keys.
+// A table a template already put in such a box (reports, charts) keeps its own.
+const tableBoxes = [...document.querySelectorAll("table.nhsuk-table")]
+  .filter((table) => !table.closest(".app-table-scroll"))
+  .map((table) => {
+  const box = document.createElement("div");
+  box.className = "app-table-scroll";
+  table.before(box);
+  box.append(table);
+  return box;
+});
+
+function markScrollingTables() {
+  for (const box of tableBoxes) {
+    const table = box.querySelector("table");
+    if (box.scrollWidth > box.clientWidth) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", table.caption?.textContent.trim() || "Table");
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+}
+
+markScrollingTables();
+window.addEventListener("resize", markScrollingTables);
+
+// Escape closes the header's phone menu; focus then goes back to the menu's
+// button rather than being lost with the link that is hidden.
+document.addEventListener("keydown", (event) => {
+  const toggle = document.querySelector(".nhsuk-header__menu-toggle");
+  if (event.key === "Escape" && toggle && document.activeElement?.closest(".nhsuk-header__menu-list")) {
+    toggle.focus();  // the header's own Escape handler then closes the menu
+  }
+}, true);
