@@ -41,6 +41,8 @@ def demo_app(database, tmp_path_factory):
             demo.load()
             tenant = commands.tenant_by_slug(demo.SLUG)
             with tenant_context(tenant.id):
+                # a service with nothing recorded yet: every page's empty state is crawled too
+                commands.create_service("New Outreach Team", "community_team", "")
                 for role in ROLES:
                     user = commands.create_user(f"every-page-{role}@demo.example", f"Every page {role}", PASSWORD)
                     commands.add_member(user, role)

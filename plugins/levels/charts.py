@@ -11,7 +11,9 @@ def levels_over_time(data: dict) -> charts.Chart:
     """The level now in each area at each submitted assessment, oldest first: a line per area."""
     dates = [long_date(date.fromisoformat(str(a["assessed_on"]))) for a in data["assessments"]]
     areas = data["areas"].values()
-    if len(dates) == 1:
+    if not dates:
+        summary = "There is no submitted assessment yet."
+    elif len(dates) == 1:
         summary = f"At the assessment of {dates[0]}: " + ", ".join(
             f"{area['name'].lower()} level {_level(area['current'][0])}" for area in areas) + "."
     else:
