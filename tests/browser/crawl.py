@@ -22,6 +22,8 @@ from . import checks
 MAX_PAGES = 90  # per person
 PER_ENDPOINT = 2  # addresses of one pattern visited (two reviews, two rounds...)
 NOT_PAGES = ("/static/", "/api/")
+# Files to download, not pages to look at (their contents are checked in tests/test_exports.py).
+DOWNLOAD = re.compile(r"\.(pdf|zip|json|jsonl|csv|png|svg)$")
 
 
 @dataclass
@@ -108,7 +110,7 @@ class Crawler:
         if parts.netloc and f"{parts.scheme}://{parts.netloc}" != self.live.url or not parts.path.startswith("/"):
             return None  # another site, or mailto: and tel:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if path.startswith(NOT_PAGES) or path in self.seen_urls:
+        if path.startswith(NOT_PAGES) or DOWNLOAD.search(parts.path) or path in self.seen_urls:
             return None
         slug = re.match(r"^/t/([^/]+)/", parts.path)
         if slug and slug.group(1) != self.slug:
