@@ -216,16 +216,21 @@ def forget_stream(model: type, row_key: str) -> None:
 
 # --- reading: rows as they stood ----------------------------------------------------------------
 
-def rows(model: type, when: When = NOW, *, service_id: int | None = None) -> list:
+def rows(model: type, when: When = NOW, *, service_id: int | None = None,
+         recorded_since: datetime | None = None) -> list:
     """The rows of ``model`` as ``when`` sees them (for one service when given).
 
     Transient rows restored from their versions, chosen by the model's rule on
     both time axes; now is just another day, so every report takes one path.
+    ``recorded_since`` leaves out rows last changed before that moment: for rows
+    known to begin after it (a round's answers after the round started), so a
+    report restores one round's rows, not ten years' worth.
     """
-    return [restore(model, data) for data in _latest_versions(model, when, service_id)]
+    return [restore(model, data) for data in _latest_versions(model, when, service_id, recorded_since)]
 
 
-def _latest_versions(model: type, when: When, service_id: int | None) -> list[dict]:
+def _latest_versions(model: type, when: When, service_id: int | None,
+                     recorded_since: datetime | None = None) -> list[dict]:
     dated = isinstance(rule(model), Dated)
     newest_first = func.row_number().over(partition_by=Version.row_key, order_by=Version.seq.desc())
     inner = select(Version.data, Version.effective_on, newest_first.label("rank")).where(
@@ -234,6 +239,8 @@ def _latest_versions(model: type, when: When, service_id: int | None) -> list[di
         inner = inner.where(Version.service_id == service_id)
     if when.recorded_by is not None:
         inner = inner.where(Version.recorded_at <= when.recorded_by)
+    if recorded_since is not None:
+        inner = inner.where(Version.recorded_at >= recorded_since)
     if not dated:
         inner = inner.where(Version.effective_on <= when.day)
     ranked = inner.subquery()
