@@ -52,7 +52,7 @@ class Scale:
 
 # The target is 50 x 40 x 10 (millions of events); through record() on a shared
 # two-core machine that takes hours, so the default is a scale that finishes in minutes.
-SCALES = {"small": Scale(1, 3, 10), "default": Scale(3, 8, 10), "full": Scale(50, 40, 10)}
+SCALES = {"small": Scale(1, 2, 10), "default": Scale(2, 6, 10), "full": Scale(50, 40, 10)}
 
 
 def scale_from_env() -> Scale:
