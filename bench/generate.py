@@ -112,6 +112,9 @@ class TrustHistory:
         return sorted(self.steps)
 
     def _plan_service(self, n: int) -> None:
+        if (self.end.date() - self.start).days < 365:
+            self._plan_short_service(n)
+            return
         year = 0
         while True:
             begins = self.start + timedelta(days=365 * year)
@@ -123,9 +126,19 @@ class TrustHistory:
             self._plan_round(n, year, begins + timedelta(days=10))
             year += 1
 
+    def _plan_short_service(self, n: int) -> None:
+        """Under a year: each exercise twice in quick succession, so the present report shows
+        what a long history's does (a previous health check and assessment to compare with)."""
+        self._plan_health_check(n, 0, 0, self.start + timedelta(days=2))
+        self._plan_assessment(n, 0, self.start + timedelta(days=3))
+        self._plan_health_check(n, 1, 1, self.start + timedelta(days=4))
+        self._plan_assessment(n, 1, self.start + timedelta(days=5))
+        self._plan_round(n, 0, self.start + timedelta(days=6))
+
     def _plan_health_check(self, n: int, year: int, half: int, held_on: date) -> None:
         key = ("review", n, year, half)
-        late = self.rng.random() < 0.15  # some are typed in weeks after the meeting
+        # some are typed in weeks after the meeting (when there is time for that before now)
+        late = self.rng.random() < 0.15 and (self.end.date() - held_on).days > 90
         typed = held_on + timedelta(days=self.rng.randint(30, 60) if late else 1)
         self.add(_at(typed, 9, n % 60), lambda: self._start_review(key, n, year, half, held_on))
         self.add(_at(typed, 15, n % 60), lambda: self._save_review(key, year))
