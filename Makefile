@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app core
 
-.PHONY: run test screenshots install install-test assets clean
+.PHONY: run test bench screenshots install install-test install-bench assets clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,13 @@ $(VENV)/.installed-test: pyproject.toml tests/example_plugin/pyproject.toml $(VE
 
 install: $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,prod]'
+	touch $@
+
 install-test: $(VENV)/.installed-test
+
+install-bench: $(VENV)/.installed-bench
 
 run: install
 	$(FLASK) db upgrade
@@ -39,6 +45,11 @@ screenshots: install-test
 	rm -rf screenshots
 	SCREENSHOTS_DIR=screenshots $(BIN)/pytest tests/browser/test_crawl.py -q -k "sqlite and accessibility" -p no:cacheprovider || true
 	@echo "Screenshots are in screenshots/"
+
+# Benchmarks as ratios against baselines of the same run (not part of `make test`; never fails on a figure).
+# BENCH_SCALE=small for a quick run; BENCH_DATABASE_URL=postgresql+psycopg://... to measure PostgreSQL.
+bench: install-bench
+	$(BIN)/python bench/run.py
 
 # Rebuild the vendored NHS.UK frontend under core/static (needs Node and npm).
 assets:

@@ -58,9 +58,12 @@ def service_fragment(service, when: When) -> Fragment:
     data: dict = {"rounds": len(rounds), "round": None, "groups_shown": [], "indicators": [], "targets": []}
     if rounds:
         latest = max(rounds, key=lambda r: (r.started_at, r.id))
-        responses = [r for r in rows(Response, when, service_id=service.id) if r.round_id == latest.id]
-        targets = sorted((t for t in rows(Target, when, service_id=service.id) if t.round_id == latest.id),
-                         key=lambda t: t.id)
+        # A round's answers and targets are all recorded after it started: read only those.
+        since = latest.started_at
+        responses = [r for r in rows(Response, when, service_id=service.id, recorded_since=since)
+                     if r.round_id == latest.id]
+        targets = sorted((t for t in rows(Target, when, service_id=service.id, recorded_since=since)
+                          if t.round_id == latest.id), key=lambda t: t.id)
         groups = summary.visible_groups(latest, _role())
         counts = summary.count_by_group(responses)
         steps = summary.steps(latest, counts, targets, day)
@@ -83,14 +86,18 @@ def tenant_fragment(tenant, when: When) -> Fragment:
     services = {s.id: s for s in rows(Service, when)}
     rounds = {r.id: r for r in rows(Round, when)}
     targets = rows(Target, when)
-    responses = rows(Response, when)
+    latest_rounds = {}
+    for round_ in sorted(rounds.values(), key=lambda r: (r.started_at, r.id)):
+        latest_rounds[round_.service_id] = round_
+    # Only the latest rounds' answers are counted, and those were all recorded after the earliest of them began.
+    since = min((r.started_at for r in latest_rounds.values()), default=None)
+    responses = rows(Response, when, recorded_since=since)
     per_service = []
     for service in sorted(services.values(), key=lambda s: (s.name.lower(), s.id)):
-        own = sorted((r for r in rounds.values() if r.service_id == service.id),
-                     key=lambda r: (r.started_at, r.id))
+        own = [r for r in rounds.values() if r.service_id == service.id]
         if not own:
             continue
-        latest = own[-1]
+        latest = latest_rounds[service.id]
         latest_targets = [t for t in targets if t.round_id == latest.id]
         counts = summary.count_by_group(r for r in responses if r.round_id == latest.id)
         current = summary.current_step(summary.steps(latest, counts, latest_targets, day))

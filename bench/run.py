@@ -1,0 +1,409 @@
+"""``make bench``: how fast the reports are, as ratios against baselines measured in the same run.
+
+These machines are shared and noisy, so no figure is a bare time: each is a
+ratio against a baseline measured alongside it, and each is the median of
+several runs (``BENCH_RUNS``, at least three). Output, one line per figure:
+
+    BENCH <name> ratio=<number> goal=<op><number> PASS|FAIL
+
+with indented ``note:`` lines giving the raw numbers, then one ``BENCH-SUMMARY``
+line. It measures; it does not gate: the exit status is 0 whatever the figures.
+
+The database is a scratch one, built by ``bench/generate.py`` and thrown away
+afterwards: a SQLite file, or a schema in the PostgreSQL of ``BENCH_DATABASE_URL``.
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import click
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import Trust, installation, scale_from_env  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+RUNS = max(3, int(os.environ.get("BENCH_RUNS", "3")))
+SECRET = "bench-secret-" + uuid.uuid4().hex
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    name: str
+    op: str  # "<=" or ">="
+    goal: float
+    ratio: float | None = None  # None: could not be measured
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        if self.ratio is None:
+            return False
+        return self.ratio <= self.goal if self.op == "<=" else self.ratio >= self.goal
+
+    def lines(self) -> list[str]:
+        ratio = f"{self.ratio:.3g}" if self.ratio is not None else "0"
+        return [f"BENCH {self.name} ratio={ratio} goal={self.op}{self.goal:g} {'PASS' if self.passed else 'FAIL'}",
+                *(f"  note: {note}" for note in self.notes)]
+
+
+def median_ratio(runs: list[tuple[float, float]]) -> float:
+    """The median over runs of measured / baseline, each pair taken in the same run."""
+    return statistics.median(measured / baseline for measured, baseline in runs)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+# --- a scratch database ------------------------------------------------------------------------
+
+@contextmanager
+def scratch_database(base_url: str | None) -> Iterator[tuple[str, str]]:
+    """(url, engine name) of an empty database that is thrown away afterwards."""
+    if not base_url:
+        with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+            yield f"sqlite:///{folder}/bench.db", "SQLite"
+        return
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    engine = create_engine(base_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False), "PostgreSQL"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def app_for(url: str):
+    """The platform as it is served: CSRF on, the real sign-in form."""
+    from core import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                       "RATELIMIT_STORAGE_URI": "memory://"})
+
+
+# --- in-process timing ---------------------------------------------------------------------------
+
+def signed_in_client(app, email: str):
+    from bench.generate import PASSWORD
+
+    client = app.test_client()
+    form = client.get("/sign-in").get_data(as_text=True)
+    signed = client.post("/sign-in", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": CSRF.search(form).group(1)})
+    if signed.status_code not in (302, 303):
+        raise RuntimeError(f"sign-in failed with {signed.status_code}")
+    return client
+
+
+def api_token(app, trust: Trust) -> str:
+    from core import commands
+    from core.db import db
+    from core.models import Membership
+    from core.tenancy import tenant_context
+
+    with app.app_context(), tenant_context(trust.id):
+        member = db.session.scalar(select(Membership).where(Membership.role == "admin"))
+        _, token = commands.create_token(member, "bench")
+        db.session.commit()
+    return token
+
+
+def timed_get(client, url: str, **kwargs) -> float:
+    began = time.perf_counter()
+    response = client.get(url, **kwargs)
+    elapsed = time.perf_counter() - began
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
+    if b"There is a problem" in response.data:  # a date the page refused: no report was made
+        raise RuntimeError(f"GET {url} showed a problem instead of a report")
+    return elapsed
+
+
+def compare_in_process(client, measured: Callable[[int], str], baseline: str, rounds: int = 8,
+                       **kwargs) -> tuple[float, float]:
+    """Median seconds of ``measured(i)`` and of ``baseline`` URLs, requested in turn (one run)."""
+    timed_get(client, baseline, **kwargs)
+    timed_get(client, measured(0), **kwargs)  # warm: templates compiled, connections open
+    mine, theirs = [], []
+    for i in range(rounds):
+        theirs.append(timed_get(client, baseline, **kwargs))
+        mine.append(timed_get(client, measured(i), **kwargs))
+    return statistics.median(mine), statistics.median(theirs)
+
+
+def ratio_figure(name: str, op: str, goal: float, what: str, baseline_words: str,
+                 run: Callable[[], tuple[float, float]]) -> Figure:
+    runs = [run() for _ in range(RUNS)]
+    figure = Figure(name, op, goal, median_ratio(runs))
+    figure.notes.append(f"{what}: {ms(statistics.median(m for m, _ in runs))}; {baseline_words}: "
+                        f"{ms(statistics.median(b for _, b in runs))} (medians of {RUNS} runs)")
+    return figure
+
+
+def past_days(years: int) -> list[date]:
+    """Days spread over the history (none before it began)."""
+    today = date.today()
+    return [today - timedelta(days=round(365 * years * share)) for share in (0.05, 0.15, 0.3, 0.5, 0.7, 0.9)]
+
+
+def report_figures(app, trusts: list[Trust], month: Trust, years: int) -> list[Figure]:
+    trust = trusts[0]
+    service_id = trust.service_ids[0]
+    client = signed_in_client(app, trust.admin_email)
+    now = f"/t/{trust.slug}/services/{service_id}/report"
+    days = past_days(years)
+    figures = [
+        ratio_figure("service_report_as_of_vs_now", "<=", 1.3, "service report as of past days",
+                     "current service report",
+                     lambda: compare_in_process(client, lambda i: f"{now}?as_of={days[i % len(days)]}", now)),
+        ratio_figure("service_report_known_on_vs_now", "<=", 1.3, "service report known on past days",
+                     "current service report",
+                     lambda: compare_in_process(client, lambda i: f"{now}?known_on={days[i % len(days)]}", now)),
+    ]
+    month_client = signed_in_client(app, month.admin_email)
+    month_url = f"/t/{month.slug}/services/{month.service_ids[0]}/report"
+
+    def history_run():  # in turn, so a burst of load on the machine falls on both
+        mine, theirs = [], []
+        for _ in range(8):
+            theirs.append(timed_get(month_client, month_url))
+            mine.append(timed_get(client, now))
+        return statistics.median(mine), statistics.median(theirs)
+
+    timed_get(month_client, month_url)
+    figures.append(ratio_figure("service_report_10y_vs_1m", "<=", 1.3,
+                                f"current service report, {years} years of history",
+                                "the same with one month", history_run))
+    figures.append(trend_figure(app, trust, years))
+    return figures
+
+
+def trend_figure(app, trust: Trust, years: int) -> Figure:
+    """A Trust trend over ten years (40 quarters) against one Trust report, both from the API."""
+    name = "trust_trend_40_vs_trust_report"
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    if "/api/v1/t/<slug>/trends" not in rules:
+        return Figure(name, "<=", 3, notes=["/api/v1/t/<slug>/trends does not exist in this tree yet"])
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(app, trust)}"}
+    base = f"/api/v1/t/{trust.slug}/trends"
+    start = date.today() - timedelta(days=365 * years)
+    url = f"{base}?{urlencode({'from': start.isoformat(), 'to': date.today().isoformat()})}"
+    if client.get(url, headers=headers).status_code != 200:
+        url = base  # the route may choose its own span
+    report = f"/api/v1/t/{trust.slug}/report"
+    try:
+        figure = ratio_figure(name, "<=", 3, f"GET {url}", "Trust report (API)",
+                              lambda: compare_in_process(client, lambda i: url, report, headers=headers))
+    except RuntimeError as err:
+        return Figure(name, "<=", 3, notes=[str(err)])
+    return figure
+
+
+# --- served: gunicorn, two sync workers, and a bounded load loop -------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served(app_spec: str, chdir: Path, env: dict, log: Path) -> Iterator[int]:
+    """``app_spec`` under gunicorn with 2 sync workers on a free 127.0.0.1 port; stopped afterwards."""
+    port = free_port()
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(
+            [GUNICORN, "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+             "--chdir", str(chdir), "--log-level", "warning", app_spec],
+            env={**os.environ, **env}, stdout=log_file, stderr=log_file)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn {app_spec} stopped; see {log}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn {app_spec} did not start in 60 s; see {log}") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def http_get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def _cookies(headers: list[tuple[str, str]], jar: dict) -> None:
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            jar[key] = rest.split(";", 1)[0]
+
+
+def http_sign_in(port: int, email: str) -> dict:
+    """Sign in through the real form; returns the headers a signed-in browser sends."""
+    from bench.generate import PASSWORD
+
+    jar: dict = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/sign-in")
+    response = conn.getresponse()
+    form = response.read().decode()
+    _cookies(response.getheaders(), jar)
+    conn.close()
+    body = urlencode({"email": email, "password": PASSWORD, "csrf_token": CSRF.search(form).group(1)})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("POST", "/sign-in", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    response = conn.getresponse()
+    response.read()
+    _cookies(response.getheaders(), jar)
+    conn.close()
+    if response.status not in (302, 303):
+        raise RuntimeError(f"sign-in over HTTP answered {response.status}")
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+
+
+def requests_per_second(port: int, path: str, headers: dict, *, seconds: float, most: int,
+                        clients: int = 4) -> float:
+    """Successful GETs per second from ``clients`` threads, bounded by ``seconds`` and ``most`` requests.
+
+    A new connection per request, as gunicorn's sync workers close each one.
+    """
+    lock = threading.Lock()
+    counts = {"started": 0, "ok": 0, "failed": 0}
+    deadline = time.monotonic() + seconds
+
+    def client():
+        while True:
+            with lock:
+                if counts["started"] >= most or time.monotonic() > deadline:
+                    return
+                counts["started"] += 1
+            status, _, _ = http_get(port, path, headers)
+            with lock:
+                counts["ok" if status == 200 else "failed"] += 1
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    if counts["failed"]:
+        raise RuntimeError(f"{counts['failed']} of {counts['started']} requests to {path} failed")
+    return counts["ok"] / elapsed
+
+
+def served_figure(url: str, trust: Trust, workdir: Path) -> Figure:
+    """The current service report's requests per second against a hello-world's, both under gunicorn."""
+    figure = Figure("service_report_rps_vs_hello", ">=", 0.25)
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://"}
+    log = workdir / "gunicorn.log"
+    path = f"/t/{trust.slug}/services/{trust.service_ids[0]}/report"
+    try:
+        with served("hello:app", HERE, {}, log) as hello_port, served("core:create_app()", ROOT, env, log) as port:
+            headers = http_sign_in(port, trust.admin_email)
+            for _ in range(6):  # warm both workers of each
+                http_get(hello_port, "/")
+                http_get(port, path, headers)
+            runs = []
+            for _ in range(RUNS):
+                hello = requests_per_second(hello_port, "/", {}, seconds=3, most=20000)
+                report = requests_per_second(port, path, headers, seconds=8, most=2000)
+                runs.append((report, hello))
+    except RuntimeError as err:
+        figure.notes.append(str(err))
+        return figure
+    figure.ratio = median_ratio(runs)
+    figure.notes.append(f"service report: {statistics.median(r for r, _ in runs):.1f} requests/s; hello-world: "
+                        f"{statistics.median(h for _, h in runs):.0f} requests/s (gunicorn, 2 sync workers, "
+                        f"4 client threads, medians of {RUNS} runs)")
+    return figure
+
+
+# --- the whole run ---------------------------------------------------------------------------------
+
+@click.command()
+def main() -> None:
+    """Build a scratch installation, measure every figure, print them."""
+    from core import migrate
+
+    scale = scale_from_env()
+    with scratch_database(os.environ.get("BENCH_DATABASE_URL")) as (url, engine), \
+            tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
+        app = app_for(url)
+        with app.app_context():
+            migrate.upgrade()
+            click.echo(f"Building {scale.words()}, and one Trust with one month, on {engine}.")
+            trusts, month = installation(scale)
+        events = sum(t.events for t in [*trusts, month])
+        figures = report_figures(app, trusts, month, scale.years)
+        figures.append(served_figure(url, trusts[0], Path(logs)))
+        with app.app_context():
+            from core.db import db
+
+            db.engine.dispose()
+    click.echo("")
+    for figure in figures:
+        for line in figure.lines():
+            click.echo(line)
+    passed = sum(f.passed for f in figures)
+    click.echo(f"BENCH-SUMMARY passed={passed} failed={len(figures) - passed} engine={engine} "
+               f"scale=\"{scale.words()}\" events={events} runs={RUNS}")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: still drop the scratch database
+    try:
+        main(standalone_mode=False)
+    except Exception as err:  # measuring never gates: say what broke, exit 0
+        print(f"BENCH-SUMMARY passed=0 failed=0 error=\"{type(err).__name__}: {err}\"")
+    sys.exit(0)
