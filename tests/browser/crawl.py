@@ -139,7 +139,8 @@ class Crawler:
         """Addresses of GET pages not visited yet, filled with values seen so far."""
         found = []
         for rule in self.live.app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.rule.startswith(NOT_PAGES) or rule.endpoint == "static":
+            if ("GET" not in rule.methods or rule.rule.startswith(NOT_PAGES) or rule.endpoint == "static"
+                    or DOWNLOAD.search(rule.rule)):
                 continue
             if self.by_endpoint.get(rule.endpoint):
                 continue
