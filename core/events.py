@@ -381,14 +381,16 @@ def project(ev: Event, etype: EventType | None = None) -> None:
     history.keep(obj, ev)
 
 
-def fold(model: type, *, as_of: datetime | None = None, stream: str | None = None) -> dict:
-    """Rows of ``model`` rebuilt from the log as they stood at ``as_of``.
+def folding(model: type, *, as_of: datetime | None = None, stream: str | None = None) -> Iterator[tuple]:
+    """``(event, row)`` after each of ``model``'s events is applied to a transient row, in log order.
 
-    Returns ``{key: obj}`` of transient objects, folded by the same projectors
-    that maintain the live tables. Pass ``stream`` for a single row.
+    The one way to rebuild rows from the log, with the same projectors as the
+    live tables: ``fold`` keeps the last state of each row, the history check
+    (``core.history.fold_versions``) and erasure keep every version. ``as_of``
+    limits it to events recorded by then; ``stream`` to a single row.
     """
     types = event_types()
-    query = select(Event).order_by(Event.seq)
+    query = select(Event).order_by(Event.seq)  # projectors read the personal words: loaded in batches
     if stream is not None:
         query = query.where(Event.stream == stream)
     else:
@@ -400,10 +402,20 @@ def fold(model: type, *, as_of: datetime | None = None, stream: str | None = Non
         etype = types.get(ev.type)
         if etype is None or etype.model is not model:
             continue
-        obj = rows.get(ev.entity_id)
-        if obj is None:
-            obj = rows[ev.entity_id] = _new_row(model, ev)
-        etype.apply(obj, ev)
+        row = rows.get(ev.entity_id)
+        if row is None:
+            row = rows[ev.entity_id] = _new_row(model, ev)
+        etype.apply(row, ev)
+        yield ev, row
+
+
+def fold(model: type, *, as_of: datetime | None = None, stream: str | None = None) -> dict:
+    """Rows of ``model`` rebuilt from the log as they stood at ``as_of``.
+
+    Returns ``{key: obj}`` of transient objects, folded by the same projectors
+    that maintain the live tables. Pass ``stream`` for a single row.
+    """
+    rows = {ev.entity_id: row for ev, row in folding(model, as_of=as_of, stream=stream)}
     key_name, key_type = _stream_key(model)
     return {key_type(k): v for k, v in rows.items()}
 
@@ -566,15 +578,8 @@ def _refold(ev: Event) -> None:
 
 def _rewrite_history(model: type, stream: str) -> None:
     """Write a stream's versions again from the log, so erased words leave history too."""
-    types = event_types()
     history.forget_stream(model, stream.split(":", 1)[1])
-    row = None
-    for ev in db.session.scalars(select(Event).where(Event.stream == stream).order_by(Event.seq)):
-        etype = types.get(ev.type)
-        if etype is None or etype.model is not model:
-            continue
-        row = row if row is not None else _new_row(model, ev)
-        etype.apply(row, ev)
+    for ev, row in folding(model, stream=stream):
         db.session.add(history.make_version(row, ev))
 
 

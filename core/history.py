@@ -305,21 +305,8 @@ def fold_versions(model: type, when: When = NOW) -> dict:
     Slow (it reads every event of the model); the history tables answer the
     same question with one query. Returns ``{row_key: snapshot}``.
     """
-    from .events import Event, _new_row, event_types
+    from .events import folding
 
-    types = event_types()
-    query = select(Event).where(Event.stream.like(f"{model.__stream__}:%")).order_by(Event.seq)
-    if when.recorded_by is not None:
-        query = query.where(Event.occurred_at <= when.recorded_by)
-    live: dict = {}
-    found: list[LogVersion] = []
-    for ev in db.session.scalars(query):
-        etype = types.get(ev.type)
-        if etype is None or etype.model is not model:
-            continue
-        row = live.get(ev.entity_id)
-        if row is None:
-            row = live[ev.entity_id] = _new_row(model, ev)
-        etype.apply(row, ev)
-        found.append(LogVersion(ev.entity_id, ev.seq, rule(model).effective_on(row, ev), snapshot(row)))
+    found = [LogVersion(ev.entity_id, ev.seq, rule(model).effective_on(row, ev), snapshot(row))
+             for ev, row in folding(model, as_of=when.recorded_by)]
     return {v.row_key: v.data for v in choose(model, found, when.day)}
