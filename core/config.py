@@ -15,6 +15,7 @@ def from_environment(instance_path: str) -> dict:
     CHANGING_LIVES_ENV  "production" turns on Secure cookies and refuses a missing key.
     RATELIMIT_STORAGE_URI  shared store for sign-in throttling, e.g. redis://host:6379
                       (needed when more than one worker serves the app).
+    SESSION_IDLE_MINUTES  minutes without activity after which a signed-in session ends; default 30.
     TRUSTED_PROXIES   how many proxies (load balancer, nginx) stand in front of the app, so
                       the client's own address is used for throttling; default 0.
     """
@@ -28,6 +29,7 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
     }
     secret = os.environ.get("SECRET_KEY")
     if not secret:
