@@ -2,9 +2,11 @@
 
 API errors are always ``{"error": {"code", "message", "fields"}}``.
 """
+import traceback
+
 from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .db import db
@@ -77,8 +79,24 @@ def _http_error(error: HTTPException):
 
 def _unexpected(error: Exception):
     db.session.rollback()
-    current_app.logger.exception("Unhandled error")
+    if isinstance(error, DBAPIError):
+        current_app.logger.error("Unhandled database error: %s", for_the_log(error))
+    else:
+        current_app.logger.exception("Unhandled error")
     return _http_error(InternalServerError())
+
+
+def for_the_log(error: DBAPIError) -> str:
+    """A database error without the values it was given or found (people's words).
+
+    The parameters are hidden by the engine (``hide_parameters``); PostgreSQL
+    also quotes the failing row in its DETAIL lines, so only the first line of
+    its message is kept, with the statement, the code where it failed, and no traceback text.
+    """
+    first_line = str(error.orig).strip().splitlines()[0] if error.orig is not None else ""
+    where = "".join(traceback.format_tb(error.__traceback__, limit=-3)).strip() if error.__traceback__ else ""
+    return f"{type(error.orig).__name__ if error.orig is not None else type(error).__name__}: {first_line}\n" \
+           f"[SQL: {error.statement}]\n{where}"
 
 
 def _event_error(error: EventError):

@@ -70,6 +70,8 @@ def make_app(url: str, plugins: dict | None = None, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests travel months ahead with one signed-in client; the idle timeout has its own tests.
+        "SESSION_IDLE_MINUTES": 60 * 24 * 366 * 20,
         **overrides,
     }
     app = create_app(config, plugins=plugins)

@@ -76,7 +76,8 @@ def test_sign_out_everywhere_ends_ones_own_sessions(app, tenant):
     assert second.get(home(tenant)).status_code == 302
 
 
-def test_a_session_left_idle_for_half_an_hour_ends(app, tenant):
+def test_a_session_left_idle_for_half_an_hour_ends(app, tenant, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 30)  # the default outside the tests
     start = datetime.now(timezone.utc)
     client = app.test_client()
     with time_machine.travel(start, tick=False):
