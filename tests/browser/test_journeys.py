@@ -262,7 +262,6 @@ def test_a_whole_round_of_the_indicators_with_a_service_user_answering_on_a_phon
 
     # Step 4: on the review date, staff record how it went.
     with time_machine.travel(datetime.combine(review_on, time(10), tzinfo=timezone.utc)):
-        sign_in(staff, live, trust.people["staff"])  # a month on, the session has long ended
         staff.goto(round_page)
         staff.get_by_role("link", name="Step 4: Review progress").click()
         staff.get_by_role("link", name=re.compile("^Review this target")).click()
