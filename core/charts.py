@@ -25,8 +25,9 @@ import hashlib
 import json
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import pygal
 from markupsafe import Markup
@@ -96,23 +97,29 @@ class KeyItem:
 class Chart:
     """A chart ready for the ``chart(c)`` macro.
 
-    ``svg`` is None when there is nothing to draw; the macro then says so in
-    ``empty_text`` instead of showing an empty frame.
+    ``svg`` is drawn the first time a page asks for it (the API and the
+    exports use only the words and the table); it is None when there is
+    nothing to draw, and the macro then says so in ``empty_text`` instead of
+    showing an empty frame.
     """
 
     id: str
     kind: str
     title: str
     summary: str
-    svg: Markup | None
     table: Table
     key: tuple[KeyItem, ...] = ()
     empty_text: str = "There are no figures to show yet."
     missing_text: str = "No figure"
+    drawing: Callable[[], Markup] | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
-        return self.svg is None
+        return self.drawing is None
+
+    @cached_property
+    def svg(self) -> Markup | None:
+        return self.drawing() if self.drawing is not None else None
 
     def as_dict(self) -> dict:
         """The chart's words and numbers, for JSON and CSV exports."""
@@ -158,12 +165,13 @@ def _chart(kind, title, summary, x_labels, series, *, x_title="", y_range=None, 
         json.dumps([kind, title, summary, table.headers, table.rows], default=str).encode()).hexdigest()[:12]
     has_data = any(v is not None for values in series.values() for v in values)
     colours = tuple(colours or (LINE_COLOURS if kind == "line" else PALETTE))
-    svg = _draw(kind, chart_id, title, summary, x_labels, series, y_range, colours) if has_data else None
+    drawing = partial(_draw, kind, chart_id, title, summary, x_labels, series, y_range, colours) if has_data \
+        else None
     # The key is HTML beside the drawing (it wraps on a narrow screen); one series needs none.
     key = tuple(KeyItem(name, colours[i % len(colours)], _dash(kind, i))
                 for i, name in enumerate(series)) if has_data and len(series) > 1 else ()
     extra = {k: v for k, v in (("empty_text", empty_text), ("missing_text", missing_text)) if v is not None}
-    return Chart(chart_id, kind, title, summary, svg, table, key, **extra)
+    return Chart(chart_id, kind, title, summary, table, key, drawing=drawing, **extra)
 
 
 def _dash(kind: str, index: int) -> str:
