@@ -204,9 +204,10 @@ def service_of(row) -> int | None:
 
 
 def make_version(row, ev) -> Version:
+    service_id = service_of(row)
     return Version(
         tenant_id=ev.tenant_id, seq=ev.seq, model=type(row).__tablename__, row_key=ev.entity_id,
-        service_id=service_of(row) if service_of(row) is not None else ev.service_id,
+        service_id=service_id if service_id is not None else ev.service_id,
         recorded_at=ev.occurred_at, effective_on=rule(type(row)).effective_on(row, ev), data=snapshot(row),
     )
 

@@ -6,7 +6,7 @@ query to it), the caller is identified (session cookie for pages, Bearer token
 for the API) and must be an active member: otherwise 404, so nobody learns
 what another tenant holds.
 """
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -54,8 +54,6 @@ def init_app(app):
 
 def _protect_forms():
     """Every form needs its CSRF token. The API is exempt: browsers never send Bearer tokens."""
-    from flask import current_app
-
     if (request.method in ("POST", "PUT", "PATCH", "DELETE") and not is_api_request()
             and current_app.config.get("WTF_CSRF_ENABLED", True)):
         csrf.protect()
@@ -87,8 +85,6 @@ def _unknown_trust():
 def _add_tenant(endpoint, values):
     if "slug" in values or not g.get("tenant"):
         return
-    from flask import current_app
-
     if current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
         values["slug"] = g.tenant.slug
 
@@ -119,8 +115,6 @@ def _authorise():
     if owner is not None and owner not in enabled_plugins():
         abort(404) if g.get("membership") else _refuse()
     # The role first: someone who may not act hears that, not what was wrong with what they sent.
-    from flask import current_app
-
     action = getattr(current_app.view_functions.get(request.endpoint), "required_action", None)
     if action is not None and g.get("membership") is not None and not can(action):
         abort(403)
@@ -134,8 +128,6 @@ def _refuse():
 
 
 def _allows_anonymous() -> bool:
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint)
     return bool(getattr(view, "without_account", False))
 
@@ -161,8 +153,6 @@ def _api_membership(tenant):
 
 
 def app_blueprint_owner(blueprint_name):
-    from flask import current_app
-
     if not blueprint_name:
         return None
     root = blueprint_name.split(".")[0]

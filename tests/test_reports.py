@@ -349,3 +349,11 @@ def test_members_counted_as_of_the_day(make_tenant, api_client):
     assert roles("2024-04-15") == {"admin": 1, "facilitator": 1}
     assert roles("2024-04-25") == {"admin": 1}
     assert date.fromisoformat(api.get("report").json["as_of"]) == datetime.now(reports.LONDON).date()
+
+
+def test_a_report_with_a_bad_date_does_not_claim_to_show_now(tenant, signed_in):
+    page = signed_in("viewer").get(f"/t/{tenant.slug}/report?as_of=2999-01-01")
+    assert page.status_code == 400
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Choose the day the report describes: a date below needs correcting." in text
+    assert "As things stand now" not in text
