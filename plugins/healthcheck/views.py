@@ -13,8 +13,9 @@ from wtforms.fields.choices import SelectChoice
 
 from core.auth import require
 from core.db import db
-from core.drafts import long_time_iso
-from core.events import EventError, Stale
+from core.draft_pages import DraftPages, service_or_404
+from core.drafts import DraftConflict, long_time_iso
+from core.events import EventError
 from core.models import Service
 
 from . import charts, commands, history
@@ -29,25 +30,12 @@ from .questions import (
 
 bp = Blueprint("healthcheck", __name__, template_folder="templates")
 
-SAVED = "Your answers are saved as a draft. You can come back and finish it later."
-SAVED_NOT_SUBMITTED = ("Your answers are saved as a draft, but the health check is not submitted yet. "
-                       "Answer the questions listed below, then submit it.")
-STALE = ("Someone else saved this health check since you opened it. Your answers are below and are not "
-         "saved yet: check them, then save again.")
-
-
 def _service(service_id: int) -> Service:
-    service = db.session.scalar(select(Service).where(Service.id == service_id))
-    if service is None:
-        abort(404)
-    return service
+    return service_or_404(service_id)
 
 
 def _review(review_id: int) -> Review:
-    review = commands.review_by_id(review_id)
-    if review is None:
-        abort(404)
-    return review
+    return pages.record_or_404(review_id)
 
 
 def _labels(review: Review) -> dict:
@@ -169,141 +157,20 @@ def _review_name(review: Review) -> str:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def _render_form(form, service, review=None, *, status=200, notice=None, template="healthcheck/form.html",
-                 **extra):
-    return render_template(template, **_page_context(
-        form=form, service=service, review=review, notice=notice,
-        has_group=form.has_user_group.data if "has_user_group" in form else None, **extra)), status
+def _render(template: str, **context) -> str:
+    return render_template(template, **_page_context(**context))
 
 
-@bp.route("/services/<int:service_id>/new", methods=["GET", "POST"])
-@require("contribute")
-def new_review(service_id):
-    service = _service(service_id)
-    if service.archived:
-        abort(404)
-    form = ReviewForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        return _render_form(form, service, status=200 if request.method == "GET" else 422)
-    values, problems = load_flat(form.flat())
-    if problems:
-        form.take_messages(problems)
-        return _render_form(form, service, status=422)
-    try:
-        review = commands.start_review(service.id, values)
-        db.session.commit()
-    except EventError as err:
-        db.session.rollback()
-        form.take_messages(err.fields or {"": [err.message]})
-        return _render_form(form, service, status=422)
-    return _after_saving(form, service, review)
-
-
-@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
-@require("contribute")
-def edit_review(review_id):
-    review = _review(review_id)
-    service = _service(review.service_id)
-    if review.submitted:
-        if request.method == "GET":
-            flash("This health check has been submitted. To correct it, amend it.", "info")
-            return redirect(url_for(".view_review", review_id=review.id))
-        abort(409, "This health check has been submitted, so it cannot be edited. To correct it, amend it.")
-    form = ReviewForm()
-    if request.method == "GET":
-        form.show(review.content())
-        form.version.data = str(review.version)
-        return _render_form(form, service, review)
-    if not form.validate_on_submit():
-        return _render_form(form, service, review, status=422)
-    values, problems = load_flat(form.flat())
-    if form.version.data != str(review.version):
-        form.version.data = str(review.version)
-        form.take_messages({**problems, "": [STALE]})
-        return _render_form(form, service, review, status=409)
-    if problems:
-        form.take_messages(problems)
-        return _render_form(form, service, review, status=422)
-    try:
-        commands.save_draft(review, values, expected_version=int(form.version.data))
-        db.session.commit()
-    except Stale as err:
-        db.session.rollback()
-        form.version.data = str(err.current)
-        form.take_messages({"": [STALE]})
-        return _render_form(form, service, review, status=409)
-    except commands.ReviewConflict:
-        raise
-    except EventError as err:
-        db.session.rollback()
-        form.take_messages(err.fields or {"": [err.message]})
-        return _render_form(form, service, review, status=422)
-    return _after_saving(form, service, review)
-
-
-def _after_saving(form, service, review):
-    """A draft is saved; submit it too if that was the button pressed."""
-    if request.form.get("action") != "submit":
-        flash(SAVED, "success")
-        return redirect(url_for(".edit_review", review_id=review.id))
-    try:
-        commands.submit_review(review)
-        db.session.commit()
-    except commands.ReviewConflict:
-        raise
-    except EventError as err:
-        db.session.rollback()
-        form = ReviewForm(formdata=None)
-        form.show(review.content())
-        form.version.data = str(review.version)
-        form.take_messages(err.fields)
-        return _render_form(form, service, review, status=422, notice=SAVED_NOT_SUBMITTED)
-    flash("The health check is submitted. Share it at your next user meeting and record what "
-          "service users said.", "success")
-    return redirect(url_for(".view_review", review_id=review.id))
-
-
-@bp.route("/reviews/<int:review_id>/amend", methods=["GET", "POST"])
-@require("contribute")
-def amend_review(review_id):
-    review = _review(review_id)
-    service = _service(review.service_id)
-    if not review.submitted:
-        if request.method == "GET":
-            return redirect(url_for(".edit_review", review_id=review.id))
-        abort(409, "This health check is still a draft: edit the draft instead.")
-    form = AmendForm()
-    if request.method == "GET":
-        form.show(review.content())
-        form.version.data = str(review.version)
-        return _render_form(form, service, review, template="healthcheck/amend.html")
-    if not form.validate_on_submit():
-        return _render_form(form, service, review, status=422, template="healthcheck/amend.html")
-    values, problems = load_flat(form.flat())
-    if form.version.data != str(review.version):
-        form.version.data = str(review.version)
-        form.take_messages({**problems, "": [STALE]})
-        return _render_form(form, service, review, status=409, template="healthcheck/amend.html")
-    try:
-        if problems:
-            raise EventError(commands.NEEDS_CORRECTING, problems)
-        commands.amend_review(review, values, form.reason.data, expected_version=int(form.version.data))
-        db.session.commit()
-    except Stale as err:
-        db.session.rollback()
-        form.version.data = str(err.current)
-        form.take_messages({"": [STALE]})
-        return _render_form(form, service, review, status=409, template="healthcheck/amend.html")
-    except commands.ReviewConflict:
-        raise
-    except EventError as err:
-        db.session.rollback()
-        # "nothing changed" belongs to the whole form, not to one answer
-        fields = {k: v for k, v in err.fields.items() if k != "changes"}
-        form.take_messages(fields or {"": [err.message]})
-        return _render_form(form, service, review, status=422, template="healthcheck/amend.html")
-    flash("The amendment is saved. It is listed on the health check with who made it and when.", "success")
-    return redirect(url_for(".view_review", review_id=review.id))
+pages = DraftPages(
+    thing="review", path="reviews", noun="health check", permission="contribute",
+    form=ReviewForm, amend_form=AmendForm, load=load_flat, find=commands.review_by_id,
+    start=commands.start_review, save=commands.save_draft, submit=commands.submit_review,
+    amend=commands.amend_review, render=_render, templates="healthcheck",
+    submitted=("The health check is submitted. Share it at your next user meeting and record what "
+               "service users said."),
+    context=lambda form: {"has_group": form.has_user_group.data if "has_user_group" in form else None},
+)
+pages.register(bp)
 
 
 @bp.route("/reviews/<int:review_id>/sharing", methods=["GET", "POST"])
@@ -319,27 +186,18 @@ def record_sharing(review_id):
     form = SharingForm()
     if request.method == "GET":
         form.show(review.content())
-        return _render_form(form, service, review, template="healthcheck/sharing.html")
+        return pages.render_form(form, service, review, template="sharing.html")
     if not form.validate_on_submit():
-        return _render_form(form, service, review, status=422, template="healthcheck/sharing.html")
+        return pages.render_form(form, service, review, status=422, template="sharing.html")
     values, problems = load_flat(form.flat())
     if problems:
-        form.take_messages(problems)
-        return _render_form(form, service, review, status=422, template="healthcheck/sharing.html")
+        return pages.refuse(form, service, review, problems, template="sharing.html")
     try:
         commands.record_sharing(review, values)
         db.session.commit()
-    except commands.ReviewConflict:
+    except DraftConflict:
         raise
     except EventError as err:
-        db.session.rollback()
-        form.take_messages(err.fields or {"": [err.message]})
-        return _render_form(form, service, review, status=422, template="healthcheck/sharing.html")
+        return pages.refuse(form, service, review, err.fields or {"": [err.message]}, template="sharing.html")
     flash("What service users said is recorded.", "success")
     return redirect(url_for(".view_review", review_id=review.id))
-
-
-@bp.errorhandler(commands.ReviewConflict)
-def _conflict(err):
-    db.session.rollback()
-    return render_template("errors/error.html", code=409, title="That has changed", message=err.message), 409

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from core.auth import require
 from core.db import db
+from core.draft_pages import DraftPages, service_or_404
 from core.drafts import long_time_iso
-from core.events import EventError, Stale
 from core.models import Service
 
 from . import charts, commands, grid
@@ -28,14 +28,6 @@ from .levels import (
 from .models import Assessment
 
 bp = Blueprint("levels", __name__, template_folder="templates")
-
-SAVED = "Your answers are saved as a draft. You can come back and finish it later."
-SAVED_NOT_SUBMITTED = ("Your answers are saved as a draft, but the assessment is not submitted yet. "
-                       "Answer the questions listed below, then submit it.")
-STALE = ("Someone else saved this assessment since you opened it. Your answers are below and are not "
-         "saved yet: check them, then save again.")
-NOTHING_TYPED = "Nothing to save yet. Answer at least one question, then save."
-
 
 def long_date(day) -> str:
     """``10 January 2026`` from a date or an ISO date string."""
@@ -69,17 +61,11 @@ def _page_context(**extra) -> dict:
 
 
 def _service(service_id: int) -> Service:
-    service = db.session.scalar(select(Service).where(Service.id == service_id))
-    if service is None:
-        abort(404)
-    return service
+    return service_or_404(service_id)
 
 
 def _assessment(assessment_id: int) -> Assessment:
-    assessment = commands.assessment_by_id(assessment_id)
-    if assessment is None:
-        abort(404)
-    return assessment
+    return pages.record_or_404(assessment_id)
 
 
 def _labels(assessment: Assessment) -> dict:
@@ -178,139 +164,15 @@ def _compare_choices(form, assessments) -> None:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def _render_form(form, service, assessment=None, *, status=200, notice=None, template="levels/form.html"):
-    return render_template(template, **_page_context(
-        form=form, service=service, assessment=assessment, notice=notice)), status
+def _render(template: str, **context) -> str:
+    return render_template(template, **_page_context(**context))
 
 
-def _refuse(form, service, assessment, messages: dict, *, status=422, template="levels/form.html"):
-    db.session.rollback()
-    form.take_messages(messages)
-    return _render_form(form, service, assessment, status=status, template=template)
-
-
-@bp.route("/services/<int:service_id>/new", methods=["GET", "POST"])
-@require(WRITE)
-def new_assessment(service_id):
-    service = _service(service_id)
-    if service.archived:
-        abort(404)
-    form = AssessmentForm()
-    if request.method == "GET":
-        return _render_form(form, service)
-    if not form.validate_on_submit():
-        return _render_form(form, service, status=422)
-    values, problems = load_flat(form.flat())
-    if problems:
-        return _refuse(form, service, None, problems)
-    if all(value is None for value in values.values()):
-        return _refuse(form, service, None, {"": [NOTHING_TYPED]})
-    try:
-        assessment = commands.start_assessment(service.id, values)
-        db.session.commit()
-    except EventError as err:
-        return _refuse(form, service, None, err.fields or {"": [err.message]})
-    return _after_saving(service, assessment)
-
-
-@bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
-@require(WRITE)
-def edit_assessment(assessment_id):
-    assessment = _assessment(assessment_id)
-    service = _service(assessment.service_id)
-    if assessment.submitted:
-        if request.method == "GET":
-            flash("This assessment has been submitted. To correct it, amend it.", "info")
-            return redirect(url_for(".view_assessment", assessment_id=assessment.id))
-        abort(409, "This assessment has been submitted, so it cannot be edited. To correct it, amend it.")
-    form = AssessmentForm()
-    if request.method == "GET":
-        form.show(assessment.content())
-        form.version.data = str(assessment.version)
-        return _render_form(form, service, assessment)
-    if not form.validate_on_submit():
-        return _render_form(form, service, assessment, status=422)
-    values, problems = load_flat(form.flat())
-    if form.version.data != str(assessment.version):
-        form.version.data = str(assessment.version)
-        return _refuse(form, service, assessment, {**problems, "": [STALE]}, status=409)
-    if problems:
-        return _refuse(form, service, assessment, problems)
-    try:
-        commands.save_draft(assessment, values, expected_version=int(form.version.data))
-        db.session.commit()
-    except Stale as err:
-        form.version.data = str(err.current)
-        return _refuse(form, service, assessment, {"": [STALE]}, status=409)
-    except commands.AssessmentConflict:
-        raise
-    except EventError as err:
-        return _refuse(form, service, assessment, err.fields or {"": [err.message]})
-    return _after_saving(service, assessment)
-
-
-def _after_saving(service, assessment):
-    """A draft is saved; submit it too if that was the button pressed."""
-    if request.form.get("action") != "submit":
-        flash(SAVED, "success")
-        return redirect(url_for(".edit_assessment", assessment_id=assessment.id))
-    try:
-        commands.submit_assessment(assessment)
-        db.session.commit()
-    except commands.AssessmentConflict:
-        raise
-    except EventError as err:
-        db.session.rollback()
-        form = AssessmentForm(formdata=None)
-        form.show(assessment.content())
-        form.version.data = str(assessment.version)
-        form.take_messages(err.fields or {"": [err.message]})
-        return _render_form(form, service, assessment, status=422, notice=SAVED_NOT_SUBMITTED)
-    flash("The assessment is submitted. The grid below shows where the service is and what it is aiming for.",
-          "success")
-    return redirect(url_for(".view_assessment", assessment_id=assessment.id))
-
-
-@bp.route("/assessments/<int:assessment_id>/amend", methods=["GET", "POST"])
-@require(WRITE)
-def amend_assessment(assessment_id):
-    assessment = _assessment(assessment_id)
-    service = _service(assessment.service_id)
-    template = "levels/amend.html"
-    if not assessment.submitted:
-        if request.method == "GET":
-            return redirect(url_for(".edit_assessment", assessment_id=assessment.id))
-        abort(409, "This assessment is still a draft: edit the draft instead.")
-    form = AmendForm()
-    if request.method == "GET":
-        form.show(assessment.content())
-        form.version.data = str(assessment.version)
-        return _render_form(form, service, assessment, template=template)
-    if not form.validate_on_submit():
-        return _render_form(form, service, assessment, status=422, template=template)
-    values, problems = load_flat(form.flat())
-    if form.version.data != str(assessment.version):
-        form.version.data = str(assessment.version)
-        return _refuse(form, service, assessment, {**problems, "": [STALE]}, status=409, template=template)
-    if problems:
-        return _refuse(form, service, assessment, problems, template=template)
-    try:
-        commands.amend_assessment(assessment, values, form.reason.data, expected_version=int(form.version.data))
-        db.session.commit()
-    except Stale as err:
-        form.version.data = str(err.current)
-        return _refuse(form, service, assessment, {"": [STALE]}, status=409, template=template)
-    except commands.AssessmentConflict:
-        raise
-    except EventError as err:
-        # "nothing changed" belongs to the whole form, not to one answer
-        fields = {k: v for k, v in err.fields.items() if k != "changes"}
-        return _refuse(form, service, assessment, fields or {"": [err.message]}, template=template)
-    flash("The amendment is saved. It is listed on the assessment with who made it and when.", "success")
-    return redirect(url_for(".view_assessment", assessment_id=assessment.id))
-
-
-@bp.errorhandler(commands.AssessmentConflict)
-def _conflict(err):
-    db.session.rollback()
-    return render_template("errors/error.html", code=409, title="That has changed", message=err.message), 409
+pages = DraftPages(
+    thing="assessment", path="assessments", noun="assessment", permission=WRITE,
+    form=AssessmentForm, amend_form=AmendForm, load=load_flat, find=commands.assessment_by_id,
+    start=commands.start_assessment, save=commands.save_draft, submit=commands.submit_assessment,
+    amend=commands.amend_assessment, render=_render, templates="levels", refuse_blank=True,
+    submitted="The assessment is submitted. The grid below shows where the service is and what it is aiming for.",
+)
+pages.register(bp)
