@@ -7,17 +7,14 @@ nothing; a step the review's status does not allow gets 409.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import select
 
-from core.api import ErrorSchema, versions
+from core.api import versions
 from core.auth import require
-from core.db import db
-from core.drafts import DRAFT, SUBMITTED
-from core.events import Conflict, EventError
-from core.models import Service
+from core.draft_api import DraftApi, DraftSchemas, list_query_schema, service_or_404
+from core.events import EventError
+from core.history import When
 
 from . import commands, history
 from .answers import HealthCheckAnswersSchema, HealthCheckContentSchema, answer_field, flatten, nest, today
@@ -92,9 +89,7 @@ class HealthCheckReviewListSchema(ma.Schema):
     reviews = fields.List(fields.Nested(HealthCheckReviewSchema))
 
 
-class HealthCheckReviewQuery(ma.Schema):
-    service_id = fields.Integer(metadata={"description": "Only this service's reviews"})
-    status = fields.String(validate=validate.OneOf([DRAFT, SUBMITTED]))
+HealthCheckReviewQuery = list_query_schema("HealthCheckReviewQuery", "review")
 
 
 class HealthCheckSummarySchema(ma.Schema):
@@ -193,161 +188,43 @@ def review_json(review: Review) -> dict:
     return data
 
 
-def _review(review_id: int) -> Review:
-    review = commands.review_by_id(review_id)
-    if review is None:
-        abort(404, "There is no such health check in this Trust.")
-    return review
-
-
-def _service(service_id: int) -> Service:
-    service = db.session.scalar(select(Service).where(Service.id == service_id))
-    if service is None:
-        abort(404, "There is no such service in this Trust.")
-    return service
-
-
-ERRORS = {
-    403: "Your role may not do this (viewers read only)",
-    404: "No such review or service in this Trust",
-    409: "The review's status does not allow this step (the message says why)",
-    422: "Some answers need correcting: a message per field in error.fields; nothing was stored",
-}
-
-
-def _errors(*codes):
-    """Document the error answers a route may give, in core's error shape."""
-    def decorate(view):
-        for code in reversed(codes):
-            view = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(view)
-        return view
-    return decorate
-
-
-def _run(step, *args, wrap: str | None = None):
-    """Run a command: its messages per flat key become the API's nested fields."""
-    try:
-        result = step(*args)
-        db.session.commit()
-        return result
-    except Conflict:
-        db.session.rollback()
-        raise  # 409, or 412 for a stale If-Match (core.errors)
-    except EventError as err:
-        db.session.rollback()
-        fields = nest({k: v for k, v in err.fields.items() if k not in ("reason", "changes")})
-        if wrap and fields:
-            fields = {wrap: fields}
-        fields.update({k: v for k, v in err.fields.items() if k in ("reason", "changes")})
-        raise EventError(err.message, fields) from None
+drafts = DraftApi(
+    blp=blp, thing="review", path="reviews", noun="health check", permission="contribute", model=Review,
+    schemas=DraftSchemas(create=HealthCheckReviewCreateSchema, update=HealthCheckUpdateSchema,
+                         amend=HealthCheckAmendmentRequestSchema, record=HealthCheckReviewSchema,
+                         listing=HealthCheckReviewListSchema, query=HealthCheckReviewQuery),
+    find=commands.review_by_id, as_json=review_json, in_order=history.in_order, flatten=flatten, nest=nest,
+    start=commands.start_review, save=commands.save_draft, submit=commands.submit_review,
+    amend=commands.amend_review, needed_to_submit="the essential answers must be there.",
+)
 
 
 # --- routes -----------------------------------------------------------------------------------
 
-@blp.post("/reviews")
-@blp.arguments(HealthCheckReviewCreateSchema)
-@blp.response(201, HealthCheckReviewSchema)
-@_errors(403, 422)
-@require("contribute")
-def create_review(data):
-    """Start a review of a service's user group: a draft, or submitted at once with "submit": true."""
-    service_id, submit = data.pop("service_id"), data.pop("submit")
-    review = _run(lambda: commands.start_review(service_id, flatten(data), submit=submit))
-    return review_json(review)
-
-
-@blp.get("/reviews")
-@blp.arguments(HealthCheckReviewQuery, location="query")
-@blp.response(200, HealthCheckReviewListSchema)
-@_errors(404, 422)
-@require("read")
-def list_reviews(query):
-    """The Trust's reviews, or one service's (service_id=), oldest first."""
-    stmt = select(Review)
-    if "service_id" in query:
-        _service(query["service_id"])
-        stmt = stmt.where(Review.service_id == query["service_id"])
-    if "status" in query:
-        stmt = stmt.where(Review.status == query["status"])
-    return {"reviews": [review_json(r) for r in history.in_order(db.session.scalars(stmt))]}
-
-
-def _versioned(review: Review, status: int = 200):
-    return review_json(review), status, versions.etag(review.version)
-
-
-@blp.get("/reviews/<int:review_id>")
-@blp.response(200, HealthCheckReviewSchema, headers=versions.ETAG_HEADER)
-@_errors(404)
-@require("read")
-def read_review(review_id):
-    """One review, with its amendments; its version is the ETag."""
-    return _versioned(_review(review_id))
-
-
-@blp.patch("/reviews/<int:review_id>")
-@blp.arguments(HealthCheckUpdateSchema)
-@blp.response(200, HealthCheckReviewSchema, headers=versions.ETAG_HEADER)
-@_errors(403, 404, 409, 422)
-@versions.document(blp)
-@require("contribute")
-def update_review(data, review_id):
-    """Save more of a draft: only the answers given change (null clears one). 409 once submitted.
-    Send If-Match (or version) so that a change made from an older copy is refused, not saved over."""
-    review = _review(review_id)
-    expected = versions.expected_version(data.pop("version", None))
-    _run(lambda: commands.save_draft(review, flatten(data), expected_version=expected))
-    return _versioned(review)
-
-
-@blp.post("/reviews/<int:review_id>/submit")
-@blp.response(200, HealthCheckReviewSchema)
-@_errors(403, 404, 409, 422)
-@require("contribute")
-def submit_review(review_id):
-    """Submit a draft: the essential answers must be there. 409 if already submitted."""
-    review = _review(review_id)
-    _run(commands.submit_review, review)
-    return review_json(review)
-
-
-@blp.post("/reviews/<int:review_id>/amendments")
-@blp.arguments(HealthCheckAmendmentRequestSchema)
-@blp.response(201, HealthCheckReviewSchema, headers=versions.ETAG_HEADER)
-@_errors(403, 404, 409, 422)
-@versions.document(blp)
-@require("contribute")
-def amend_review(data, review_id):
-    """Correct a submitted review. The review lists each amendment with who made it and when. 409 for a draft.
-    Send If-Match (or version) so that an amendment made from an older copy is refused."""
-    review = _review(review_id)
-    expected = versions.expected_version(data.get("version"))
-    _run(lambda: commands.amend_review(review, flatten(data["changes"]), data.get("reason"),
-                                       expected_version=expected), wrap="changes")
-    return _versioned(review, 201)
+drafts.register()
 
 
 @blp.post("/reviews/<int:review_id>/sharing")
 @blp.arguments(HealthCheckSharingRequestSchema)
 @blp.response(200, HealthCheckReviewSchema)
-@_errors(403, 404, 409, 422)
+@drafts.errors(403, 404, 409, 422)
 @require("contribute")
 def record_sharing(data, review_id):
     """The sharing step: the user meeting where the review was shared, and what service users said.
     409 when already recorded for a submitted review (amend it instead)."""
-    review = _review(review_id)
-    _run(commands.record_sharing, review, flatten(data))
+    review = drafts.record_or_404(review_id)
+    drafts.run(commands.record_sharing, review, flatten(data))
     return review_json(review)
 
 
 @blp.get("/compare")
 @blp.arguments(HealthCheckCompareQuery, location="query")
 @blp.response(200, HealthCheckCompareSchema)
-@_errors(404, 422)
+@drafts.errors(404, 422)
 @require("read")
 def compare_reviews(query):
     """Two reviews of a service side by side: every compared answer and what moved from a to b."""
-    first, second = _review(query["a"]), _review(query["b"])
+    first, second = drafts.record_or_404(query["a"]), drafts.record_or_404(query["b"])
     if first.service_id != second.service_id:
         raise EventError("Choose two health checks of the same service.",
                          {"b": ["Choose a health check of the same service as a."]})
@@ -356,11 +233,11 @@ def compare_reviews(query):
 
 @blp.get("/services/<int:service_id>")
 @blp.response(200, HealthCheckHistorySchema)
-@_errors(404)
+@drafts.errors(404)
 @require("read")
 def service_history(service_id):
     """A service's reviews over time, the chart's data and whether a review is due."""
-    service = _service(service_id)
+    service = service_or_404(service_id)
     reviews = history.service_reviews(service.id)
     return {"service_id": service.id, "service_name": service.name,
             "reviews": [history.summary(r) for r in reviews],

@@ -7,17 +7,13 @@ step the assessment's status does not allow gets 409.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from core.api import versions
 from core.auth import require
-from core.db import db
-from core.drafts import STATUSES
-from core.events import Conflict, EventError
-from core.models import Service
+from core.draft_api import DraftApi, DraftSchemas, list_query_schema, service_or_404
+from core.events import EventError
 
 from . import commands, grid
 from .answers import LevelsContentSchema, Strict, flatten, nest
@@ -103,9 +99,7 @@ class LevelsAssessmentListSchema(ma.Schema):
     assessments = fields.List(fields.Nested(LevelsAssessmentSchema))
 
 
-class LevelsAssessmentQuery(ma.Schema):
-    service_id = fields.Integer(metadata={"description": "Only this service's assessments"})
-    status = fields.String(validate=validate.OneOf(STATUSES, error="Use draft or submitted."))
+LevelsAssessmentQuery = list_query_schema("LevelsAssessmentQuery", "assessment")
 
 
 class LevelsSummarySchema(ma.Schema):
@@ -207,118 +201,20 @@ def assessment_json(assessment: Assessment) -> dict:
     }
 
 
-def _assessment(assessment_id: int) -> Assessment:
-    assessment = commands.assessment_by_id(assessment_id)
-    if assessment is None:
-        abort(404, "There is no such assessment in this Trust.")
-    return assessment
-
-
-def _service(service_id: int) -> Service:
-    service = db.session.scalar(select(Service).where(Service.id == service_id))
-    if service is None:
-        abort(404, "There is no such service in this Trust.")
-    return service
-
-
-def _run(step, *args, wrap: str | None = None):
-    """Run a command: its messages per flat key become the API's nested fields."""
-    try:
-        result = step(*args)
-        db.session.commit()
-        return result
-    except Conflict:
-        db.session.rollback()
-        raise  # 409, or 412 for a stale If-Match (core.errors)
-    except EventError as err:
-        db.session.rollback()
-        own = ("reason", "changes", "service_id")
-        fields = nest({k: v for k, v in err.fields.items() if k not in own})
-        if wrap and fields:
-            fields = {wrap: fields}
-        fields.update({k: v for k, v in err.fields.items() if k in own})
-        raise EventError(err.message, fields) from None
+drafts = DraftApi(
+    blp=blp, thing="assessment", path="assessments", noun="assessment", permission=WRITE, model=Assessment,
+    schemas=DraftSchemas(create=LevelsAssessmentCreateSchema, update=LevelsUpdateSchema,
+                         amend=LevelsAmendmentRequestSchema, record=LevelsAssessmentSchema,
+                         listing=LevelsAssessmentListSchema, query=LevelsAssessmentQuery),
+    find=commands.assessment_by_id, as_json=assessment_json, in_order=grid.in_order, flatten=flatten, nest=nest,
+    start=commands.start_assessment, save=commands.save_draft, submit=commands.submit_assessment,
+    amend=commands.amend_assessment, needed_to_submit="the date, who took part and every level are needed.",
+)
 
 
 # --- routes -----------------------------------------------------------------------------------
 
-@blp.post("/assessments")
-@blp.arguments(LevelsAssessmentCreateSchema)
-@blp.response(201, LevelsAssessmentSchema)
-@require(WRITE)
-def create_assessment(data):
-    """Start an assessment of a service: a draft, or submitted at once with "submit": true."""
-    service_id, submit = data.pop("service_id"), data.pop("submit")
-    assessment = _run(lambda: commands.start_assessment(service_id, flatten(data), submit=submit))
-    return assessment_json(assessment)
-
-
-@blp.get("/assessments")
-@blp.arguments(LevelsAssessmentQuery, location="query")
-@blp.response(200, LevelsAssessmentListSchema)
-@require("read")
-def list_assessments(query):
-    """The Trust's assessments, or one service's (service_id=), oldest first."""
-    stmt = select(Assessment)
-    if "service_id" in query:
-        _service(query["service_id"])
-        stmt = stmt.where(Assessment.service_id == query["service_id"])
-    if "status" in query:
-        stmt = stmt.where(Assessment.status == query["status"])
-    return {"assessments": [assessment_json(a) for a in grid.in_order(db.session.scalars(stmt))]}
-
-
-def _versioned(assessment: Assessment, status: int = 200):
-    return assessment_json(assessment), status, versions.etag(assessment.version)
-
-
-@blp.get("/assessments/<int:assessment_id>")
-@blp.response(200, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
-@require("read")
-def read_assessment(assessment_id):
-    """One assessment, with its amendments; its version is the ETag."""
-    return _versioned(_assessment(assessment_id))
-
-
-@blp.patch("/assessments/<int:assessment_id>")
-@blp.arguments(LevelsUpdateSchema)
-@blp.response(200, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
-@versions.document(blp, conflict="Submitted already, or the version sent is older than the assessment's: "
-                                 "nothing was saved")
-@require(WRITE)
-def update_assessment(data, assessment_id):
-    """Save more of a draft: only the answers sent change (null clears one). 409 once submitted.
-    Send If-Match (or version) so that a change made from an older copy is refused, not saved over."""
-    assessment = _assessment(assessment_id)
-    expected = versions.expected_version(data.pop("version", None))
-    _run(lambda: commands.save_draft(assessment, flatten(data), expected_version=expected))
-    return _versioned(assessment)
-
-
-@blp.post("/assessments/<int:assessment_id>/submit")
-@blp.response(200, LevelsAssessmentSchema)
-@require(WRITE)
-def submit_assessment(assessment_id):
-    """Submit a draft: the date, who took part and every level are needed. 409 if already submitted."""
-    assessment = _assessment(assessment_id)
-    _run(commands.submit_assessment, assessment)
-    return assessment_json(assessment)
-
-
-@blp.post("/assessments/<int:assessment_id>/amendments")
-@blp.arguments(LevelsAmendmentRequestSchema)
-@blp.response(201, LevelsAssessmentSchema, headers=versions.ETAG_HEADER)
-@versions.document(blp, conflict="Still a draft, or the version sent is older than the assessment's: "
-                                 "nothing was saved")
-@require(WRITE)
-def amend_assessment(data, assessment_id):
-    """Correct a submitted assessment. It lists each amendment with who made it and when. 409 for a draft.
-    Send If-Match (or version) so that an amendment made from an older copy is refused."""
-    assessment = _assessment(assessment_id)
-    expected = versions.expected_version(data.get("version"))
-    _run(lambda: commands.amend_assessment(assessment, flatten(data["changes"]), data.get("reason"),
-                                           expected_version=expected), wrap="changes")
-    return _versioned(assessment, 201)
+drafts.register()
 
 
 @blp.get("/grid")
@@ -331,7 +227,7 @@ def service_grid(query):
     from core.history import When
     from core.reports import parse_past_day
 
-    service = _service(query["service_id"])
+    service = service_or_404(query["service_id"])
     when = When(as_of=parse_past_day(query["as_of"])) if query.get("as_of") else When()
     latest, _ = grid.latest_two(assessments_as_of(when, service.id))
     return {"service_id": service.id, "service_name": service.name, "as_of": query.get("as_of"),
@@ -344,7 +240,7 @@ def service_grid(query):
 @require("read")
 def compare_assessments(query):
     """Two assessments of a service side by side: how the level now and the aim moved in each area."""
-    first, second = _assessment(query["a"]), _assessment(query["b"])
+    first, second = drafts.record_or_404(query["a"]), drafts.record_or_404(query["b"])
     if first.service_id != second.service_id:
         raise EventError("Choose two assessments of the same service.",
                          {"b": ["Choose an assessment of the same service as a."]})

@@ -332,3 +332,15 @@ def test_openapi_documents_every_field(client):
     assert set(schemas["HealthCheckAnswers"]["properties"]) == {f"q{n}" for n in range(1, 15)}
     assert set(schemas["HealthCheckAmendment"]["properties"]) >= {"field", "from", "to", "at", "by", "reason"}
     assert "service_id" in schemas["HealthCheckReviewCreate"]["required"]
+
+
+def test_the_overview_lists_each_service_with_its_last_review(tenant, api_client, oak):
+    api = api_client("staff")
+    review = api.post(REVIEWS, json={"service_id": oak, "submit": True, **complete()}).json
+    response = api_client("viewer").get("healthcheck/overview")
+    assert response.status_code == 200, response.json
+    rows = {row["service_id"]: row for row in response.json["services"]}
+    assert rows[oak]["last_review_id"] == review["id"]
+    assert rows[oak]["last_held_on"] == "2025-01-15"
+    assert rows[oak]["due"]["due"] is True  # more than six months ago
+    assert response.json["overdue"] >= 1
