@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from .auth import ROLES
 from .events import EventType
 from .hookspecs import hookimpl
-from .models import ApiToken, Erasure, Membership, Service, Tenant, TenantPlugin, User
+from .models import ApiToken, Erasure, Membership, SentReminder, Service, Tenant, TenantPlugin, User
 from .db import db
 
 NAME = validate.Length(min=1, max=200)
@@ -59,6 +59,15 @@ class PersonalErased(Schema):
     authority = fields.String(required=True, validate=validate.Length(min=3, max=500))
 
 
+class RemindersSet(Schema):
+    on = fields.Boolean(required=True)
+
+
+class ReminderSent(Schema):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    membership_id = fields.Integer(required=True, strict=True)
+
+
 class TokenCreated(Schema):
     membership_id = fields.Integer(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -104,6 +113,16 @@ def _role_changed(member, ev):
     member.role = ev.payload["role"]
 
 
+def _reminders_set(member, ev):
+    member.reminders = ev.payload["on"]
+
+
+def _reminder_sent(sent, ev):
+    sent.key = ev.payload["key"]
+    sent.membership_id = ev.payload["membership_id"]
+    sent.sent_at = ev.occurred_at
+
+
 def _erased(erasure, ev):
     erasure.event_seq = ev.payload["event_seq"]
     erasure.authority = ev.payload["authority"]
@@ -137,10 +156,11 @@ ROLE_PHRASES = {"admin": "a Trust admin", "staff": "staff", "service_user": "a s
 
 def _member_sentence(template):
     def describe(ev, actor, service):
-        member = db.session.get(Membership, int(ev.entity_id))
+        member = db.session.get(Membership, ev.payload.get("membership_id") or int(ev.entity_id))
         who = _user_name(member.user_id) if member else "a member"
         role = ROLE_PHRASES.get(ev.payload.get("role"), "")
-        return template.format(actor=actor, who=who, role=role)
+        state = "on" if ev.payload.get("on") else "off"
+        return template.format(actor=actor, who=who, role=role, state=state)
     return describe
 
 
@@ -171,6 +191,10 @@ def event_types():
                   describe=_member_sentence("{actor} made {who} {role}")),
         EventType("member.removed", Membership, _set("active", False),
                   describe=_member_sentence("{actor} removed {who} from the Trust")),
+        EventType("member.reminders_set", Membership, _reminders_set, RemindersSet,
+                  describe=_member_sentence("{actor} switched e-mail reminders for {who} {state}")),
+        EventType("reminder.sent", SentReminder, _reminder_sent, ReminderSent, creates=True,
+                  label="Reminder e-mailed", describe=_member_sentence("A reminder was e-mailed to {who}")),
         EventType("token.created", ApiToken, _token_created, TokenCreated, creates=True,
                   describe=_says("{actor} created the API token {name}")),
         EventType("token.revoked", ApiToken, _set("revoked", True),

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections import OrderedDict
+from datetime import date
 from contextlib import contextmanager
 
 import click
@@ -28,7 +29,7 @@ from .exports.log import json_lines
 from .history import Version
 from .models import Membership, Tenant, TenantPlugin
 from .plugins import host
-from .reports import long_date
+from .reports import london_today, long_date
 from .tenancy import tenant_context
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -505,7 +506,50 @@ def demo_command():
                    f"`flask --app core user password {trust.email}`")
 
 
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
+# --- reminders -------------------------------------------------------------------------
+
+reminders_cli = Commands("reminders", help="E-mail reminders of what has a date.")
+
+
+@reminders_cli.command("send")
+@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD",
+              help="Send what is due on this day instead of today (to catch up after a missed run).")
+@click.option("--tenant", "slug", default=None, help="Only this Trust's reminders.")
+def reminders_send(today_text, slug):
+    """E-mail every reminder that is due and not yet sent; run it daily from cron or a systemd timer."""
+    from flask import current_app
+
+    from . import reminders
+    from .mail import mailer
+
+    try:
+        today = date.fromisoformat(today_text) if today_text else london_today()
+        send_with = mailer(current_app.config)
+    except ValueError as err:
+        raise click.ClickException(f"Could not start: {err}") from None
+    if not send_with.sends:
+        click.echo("MAIL_URL is not set, so nothing is sent: this is what would be sent.")
+    trusts = [_tenant(slug).id] if slug else db.session.scalars(select(Tenant.id).order_by(Tenant.slug)).all()
+    db.session.rollback()  # each Trust is read and written in a session of its own
+    outcome = reminders.Outcome()
+    with acting_as("system"), click.progressbar(length=len(trusts), label="Sending reminders", file=_progress_file()) as bar:
+        reminders.send_due(send_with, today, trusts, outcome, progress=lambda: bar.update(1))
+    if not send_with.sends:
+        click.echo(f"{_count(outcome.shown, 'reminder')} would have been sent, in {_count(outcome.trusts, 'Trust')}.")
+        return
+    click.echo(f"Sent {_count(outcome.sent, 'reminder')} to {_count(len(outcome.people), 'person', 'people')} "
+               f"in {_count(outcome.trusts, 'Trust')}.")
+    if outcome.failed:
+        click.echo(f"FAILED: {outcome.failed} could not be sent (the mail server refused them or could not be "
+                   "reached; see the log). They will be tried again on the next run.")
+        click.get_current_context().exit(1)
+
+
 def init_app(app):
-    for group in (db_cli, tenant_cli, user_cli, token_cli, plugins_cli, events_cli):
+    for group in (db_cli, tenant_cli, user_cli, token_cli, plugins_cli, events_cli, reminders_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -16,6 +16,10 @@ def from_environment(instance_path: str) -> dict:
     RATELIMIT_STORAGE_URI  shared store for sign-in throttling, e.g. redis://host:6379
                       (needed when more than one worker serves the app).
     SESSION_IDLE_MINUTES  minutes without activity after which a signed-in session ends; default 30.
+    MAIL_URL          the SMTP server for reminders, e.g. smtp://user:password@host:587?starttls=1;
+                      unset: `reminders send` prints what it would send.
+    MAIL_FROM         the reminders' sender address.
+    PUBLIC_URL        the address people use to reach the site, for links in e-mails.
     TRUSTED_PROXIES   how many proxies (load balancer, nginx) stand in front of the app, so
                       the client's own address is used for throttling; default 0.
     """
@@ -30,6 +34,9 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or None,
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }
     secret = os.environ.get("SECRET_KEY")
     if not secret:

@@ -136,6 +136,14 @@ class PluginSwitchForm(FlaskForm):
 
 # --- API tokens --------------------------------------------------------------------------
 
+class RemindersForm(FlaskForm):
+    reminders = RadioField(
+        "Do you want e-mail reminders?",
+        choices=[SelectChoice("on", "Yes, remind me"), SelectChoice("off", "No, do not send me reminders")],
+        description="Reminders come 14 days and 2 days before a date, and once when it has passed.",
+        invalid_choice_message="Choose yes or no.")
+
+
 class TokenForm(FlaskForm):
     name = StringField("Name of the token", filters=[_strip],
                        validators=[DataRequired("Enter a name for the token."),

@@ -147,3 +147,14 @@ def dashboard_panel(tenant, membership, since):
     comes from; ``since`` (a date) is the day the reader chose for "what moved",
     listed in the panel's ``moved``. The core renders the panel's template.
     """
+
+
+@hookspec
+def reminders(tenant, today):
+    """Return a list of ``core.reminders.Reminder``: what has a date coming up or passed on ``today``.
+
+    Give each a ``key`` naming the thing and its stage (``core.reminders.stage``:
+    14 and 2 days before, then overdue), so each stage is e-mailed once. The
+    core sends them to active members whose role allows ``audience`` and who
+    have not switched reminders off (``flask --app core reminders send``).
+    """

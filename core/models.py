@@ -6,7 +6,7 @@ projectors in core.projections write them, from events (see core.events).
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, utcnow
@@ -64,6 +64,7 @@ class Membership(TenantScoped, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # e-mail reminders on
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -120,3 +121,18 @@ class Erasure(TenantScoped, db.Model):
     erased_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_erasures_tenant_event_seq", "tenant_id", "event_seq"),)
+
+
+class SentReminder(TenantScoped, db.Model):
+    """A reminder e-mailed to a member (``reminder.sent``), so that it is never sent twice."""
+
+    __tablename__ = "sent_reminders"
+    __stream__ = "reminder"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(200))
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_sent_reminders_tenant_key_member", "tenant_id", "key", "membership_id",
+                            unique=True),)

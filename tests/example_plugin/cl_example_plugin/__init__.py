@@ -110,3 +110,9 @@ def dashboard_panel(tenant, membership, since):
     from .reports import notes_panel
 
     return notes_panel()
+
+
+@hookimpl
+def reminders(tenant, today):
+    # Notes have no dates, so nothing in this section is ever due (see docs/plugins.md for one that is).
+    return []

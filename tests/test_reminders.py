@@ -1,0 +1,185 @@
+"""E-mail reminders: sent through a real SMTP server, once each, to the people who can act."""
+import socket
+from email import message_from_bytes, policy
+from datetime import date, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from core.db import db
+from core.events import Event
+from core.models import Membership, SentReminder
+from core.testing import at_once
+from plugins.healthcheck.tests.helpers import complete
+from plugins.indicators import commands as indicators
+from plugins.indicators.tests.helpers import shared_round
+
+HELD_ON = date(2025, 1, 15)
+DUE_ON = date(2025, 7, 15)  # six months later
+CONTRIBUTORS = {"admin", "staff", "service_user", "facilitator"}  # a viewer only reads
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def to(self) -> list[str]:
+        return sorted(address for m in self.messages for address in m.rcpt_tos)
+
+    def bodies(self) -> list[str]:
+        return [message_from_bytes(m.content, policy=policy.default).get_content() for m in self.messages]
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    server = Controller(box, hostname="127.0.0.1", port=_free_port())
+    server.start()
+    box.url = f"smtp://127.0.0.1:{server.port}"
+    yield box
+    server.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def send(tenant, day: date, mail_url: str | None):
+    app = tenant.app
+    app.config["MAIL_URL"] = mail_url
+    try:
+        return app.test_cli_runner().invoke(args=["reminders", "send", "--tenant", tenant.slug,
+                                                  "--today", day.isoformat()])
+    finally:
+        app.config["MAIL_URL"] = None
+
+
+def emails_of(tenant, roles) -> list[str]:
+    return sorted(tenant.people[role].email for role in roles)
+
+
+@pytest.fixture
+def reviewed(tenant, api_client):
+    oak = tenant.services["Oak Day Centre"]
+    made = api_client("staff").post("healthcheck/reviews", json={"service_id": oak, "submit": True, **complete()})
+    assert made.status_code == 201, made.json
+    return tenant
+
+
+def test_a_health_check_due_is_mailed_once_at_each_stage(reviewed, inbox):
+    tenant = reviewed
+    early = send(tenant, DUE_ON - timedelta(days=20), inbox.url)
+    assert early.exit_code == 0, early.output
+    assert inbox.messages == []  # nothing is due yet
+
+    result = send(tenant, DUE_ON - timedelta(days=14), inbox.url)
+    assert result.exit_code == 0, result.output
+    assert inbox.to() == emails_of(tenant, CONTRIBUTORS), result.output
+    assert "Sent 4 reminders to 4 people in 1 Trust." in result.output
+    body = inbox.bodies()[0]
+    assert "Oak Day Centre" in body and "is due on 15 July 2025 (in 14 days)" in body
+    assert f"/t/{tenant.slug}/healthcheck/services/{tenant.services['Oak Day Centre']}" in body
+    assert f"/t/{tenant.slug}/account/reminders" in body  # how to switch them off
+
+    assert send(tenant, DUE_ON - timedelta(days=10), inbox.url).exit_code == 0
+    assert len(inbox.messages) == 4  # run again: nothing twice
+    assert send(tenant, DUE_ON - timedelta(days=2), inbox.url).exit_code == 0
+    assert len(inbox.messages) == 8  # two days before
+    assert send(tenant, DUE_ON + timedelta(days=1), inbox.url).exit_code == 0
+    assert send(tenant, DUE_ON + timedelta(days=30), inbox.url).exit_code == 0
+    assert len(inbox.messages) == 12  # once overdue, and only once
+    with tenant.context():
+        assert db.session.scalar(select(func.count()).select_from(Event)
+                                 .where(Event.type == "reminder.sent")) == 12
+
+
+def test_switched_off_no_reminder_comes(reviewed, inbox, signed_in):
+    tenant = reviewed
+    staff = signed_in("staff")
+    page = staff.get(f"/t/{tenant.slug}/account/reminders")
+    assert page.status_code == 200 and "Do you want e-mail reminders?" in page.get_data(as_text=True)
+    assert staff.post(f"/t/{tenant.slug}/account/reminders", data={"reminders": "maybe"}).status_code == 422
+    switched = staff.post(f"/t/{tenant.slug}/account/reminders", data={"reminders": "off"})
+    assert switched.status_code == 302
+    with tenant.context():
+        assert db.session.get(Membership, tenant.people["staff"].membership_id).reminders is False
+        assert db.session.scalar(select(Event.type).order_by(Event.seq.desc()).limit(1)) == "member.reminders_set"
+
+    assert send(tenant, DUE_ON - timedelta(days=14), inbox.url).exit_code == 0
+    assert inbox.to() == emails_of(tenant, CONTRIBUTORS - {"staff"})
+
+
+def test_a_mail_server_that_is_down_loses_nothing(reviewed, inbox):
+    tenant = reviewed
+    down = f"smtp://127.0.0.1:{_free_port()}"
+    result = send(tenant, DUE_ON - timedelta(days=14), down)
+    assert result.exit_code == 1
+    assert "FAILED: 4 could not be sent" in result.output and "tried again on the next run" in result.output
+    with tenant.context():
+        assert db.session.scalar(select(func.count()).select_from(SentReminder)) == 0
+    assert send(tenant, DUE_ON - timedelta(days=13), inbox.url).exit_code == 0
+    assert inbox.to() == emails_of(tenant, CONTRIBUTORS)  # the next run sends them
+
+
+def test_without_a_mail_server_it_says_what_it_would_send(reviewed):
+    result = send(reviewed, DUE_ON - timedelta(days=14), None)
+    assert result.exit_code == 0, result.output
+    assert "MAIL_URL is not set, so nothing is sent" in result.output
+    assert "would send to" in result.output and "4 reminders would have been sent, in 1 Trust." in result.output
+    with reviewed.context():
+        assert db.session.scalar(select(func.count()).select_from(SentReminder)) == 0
+
+
+def test_two_runs_at_once_send_each_reminder_once(reviewed, inbox):
+    tenant = reviewed
+    results = at_once([lambda: send(tenant, DUE_ON - timedelta(days=14), inbox.url) for _ in range(4)])
+    assert all(r.exit_code == 0 for r in results), [getattr(r, "output", r) for r in results]
+    assert inbox.to() == emails_of(tenant, CONTRIBUTORS)
+
+
+def test_a_target_review_reminds_those_who_run_the_round(tenant, api_client, inbox):
+    round_id = shared_round(tenant, api_client)
+    review_on = date.today() + timedelta(days=40)
+    with tenant.context():
+        indicators.agree_target(indicators.round_by_id(round_id), "listening", "A suggestions box",
+                                "Use it", "Read it weekly", review_on)
+    assert send(tenant, review_on - timedelta(days=14), inbox.url).exit_code == 0
+    assert inbox.to() == emails_of(tenant, {"admin", "staff", "facilitator"})
+    assert "Listening" in inbox.bodies()[0] and "The review of the target" in inbox.bodies()[0]
+
+
+def test_an_unknown_day_or_trust_is_refused_plainly(tenant):
+    runner = tenant.app.test_cli_runner()
+    bad_day = runner.invoke(args=["reminders", "send", "--today", "2025-02-31"])
+    assert bad_day.exit_code != 0 and "Could not start" in bad_day.output
+    unknown = runner.invoke(args=["reminders", "send", "--tenant", "no-such-trust"])
+    assert unknown.exit_code != 0 and "Traceback" not in unknown.output
+
+
+def test_every_trust_gets_its_own_sections_reminders(fresh_app, make_tenant, api_client, inbox):
+    """Without --tenant: each Trust in turn, with the sections that Trust has switched on."""
+    from core import commands
+    from core.models import Tenant
+    from core.testing import ApiClient
+
+    quiet = make_tenant(name="A Trust without health checks", target_app=fresh_app)
+    busy = make_tenant(name="Busy Trust", target_app=fresh_app)
+    for trust in (quiet, busy):
+        oak = trust.services["Oak Day Centre"]
+        api = ApiClient(fresh_app.test_client(), trust.token("staff"), trust.slug)
+        assert api.post("healthcheck/reviews", json={"service_id": oak, "submit": True, **complete()}).status_code == 201
+    with quiet.context() as session:
+        commands.disable_plugin(session.get(Tenant, quiet.id), "healthcheck")
+    fresh_app.config["MAIL_URL"] = inbox.url
+    result = fresh_app.test_cli_runner().invoke(args=["reminders", "send", "--today",
+                                                      (DUE_ON - timedelta(days=14)).isoformat()])
+    assert result.exit_code == 0, result.output
+    assert inbox.to() == emails_of(busy, CONTRIBUTORS)
+    assert "in 2 Trusts" in result.output
