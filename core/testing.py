@@ -476,3 +476,17 @@ def over_http(port: int, method: str, path: str, *, json_body=None, form: dict |
         return response.status, found, response.read()
     finally:
         conn.close()
+
+
+def sign_in_over_http(port: int, email: str, password: str) -> int:
+    """Sign in through the real form (CSRF token and all) on a served app; the POST's status."""
+    import re
+
+    status, headers, body = over_http(port, "GET", "/sign-in")
+    if status != 200:
+        return status
+    cookies = "; ".join(headers["set-cookie"])
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body.decode()).group(1)
+    status, _, _ = over_http(port, "POST", "/sign-in", form={"email": email, "password": password,
+                                                              "csrf_token": token}, headers={"Cookie": cookies})
+    return status

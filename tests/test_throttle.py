@@ -3,7 +3,6 @@ once across every worker and server when the counts are kept in Redis."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -14,11 +13,10 @@ import pytest
 import redis
 
 from core.db import db
-from core.testing import PASSWORD, free_port, gunicorn, make_app, over_http
+from core.testing import PASSWORD, free_port, gunicorn, make_app, sign_in_over_http
 from core.throttle import TOO_MANY
 from core.web import limiter
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,16 +71,6 @@ def test_a_missing_token_is_not_a_guess(make_tenant, throttled):
 
 # --- across processes: two servers, one Redis --------------------------------------------------
 
-def _sign_in_over_http(port: int, email: str, password: str) -> int:
-    status, headers, body = over_http(port, "GET", "/sign-in")
-    assert status == 200
-    cookies = "; ".join(headers["set-cookie"])
-    token = CSRF.search(body.decode()).group(1)
-    status, _, _ = over_http(port, "POST", "/sign-in", form={"email": email, "password": password,
-                                                              "csrf_token": token}, headers={"Cookie": cookies})
-    return status
-
-
 @pytest.mark.parametrize("store", ["redis", "memory"])
 def test_failed_sign_ins_are_counted_once_across_two_servers(database, make_tenant, redis_url, tmp_path, store):
     """Five failures spread over two servers reach the limit of five with Redis; in each
@@ -97,8 +85,8 @@ def test_failed_sign_ins_are_counted_once_across_two_servers(database, make_tena
             gunicorn(database.url, log, workers=1, SECRET_KEY=secret, RATELIMIT_STORAGE_URI=uri) as second:
         for number in range(5):
             port = (first, second)[number % 2]
-            assert _sign_in_over_http(port, staff.email, "a wrong guess!") == 200
-        answers = [_sign_in_over_http(port, staff.email, PASSWORD) for port in (first, second)]
+            assert sign_in_over_http(port, staff.email, "a wrong guess!") == 200
+        answers = [sign_in_over_http(port, staff.email, PASSWORD) for port in (first, second)]
     if store == "redis":
         assert answers == [429, 429]
     else:
