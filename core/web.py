@@ -74,8 +74,7 @@ def _pull_tenant(endpoint, values):
 def _unknown_trust():
     """Answer exactly as for a Trust the caller does not belong to, so no one can learn which names exist."""
     if is_api_request():
-        _api_membership(None)  # 401 without a token; a token is never valid for a Trust that is not there
-        abort(401, "This API token is not valid for this Trust. It may have been revoked.")
+        _api_membership(None)  # always 401: no token, or one never valid for a Trust that is not there
     if not current_user.is_authenticated and not _allows_anonymous():
         abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
     abort(404)
