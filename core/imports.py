@@ -54,6 +54,31 @@ def _stream_id(rec: dict) -> int | None:
     return int(key) if key.isdigit() else None
 
 
+FIELDS = {"stream": str, "actor": str, "occurred_at": str, "payload": dict, "prev_hash": str, "hash": str}
+
+
+def _malformed(rec: dict, etype) -> str | None:
+    """What makes a record that verifies still unfit to store (a file written by hand), or None."""
+    for name, kind in FIELDS.items():
+        if not isinstance(rec.get(name), kind):
+            return f"its {name} is missing or of the wrong kind"
+    if rec.get("service_id") is not None and not isinstance(rec["service_id"], int):
+        return "its service_id is not a number"
+    if rec.get("personal_digest") is not None and not isinstance(rec["personal_digest"], str):
+        return "its personal_digest is not text"
+    try:
+        _when(rec["occurred_at"])
+    except ValueError:
+        return "its occurred_at is not a moment in UTC"
+    if etype.creates and _stream_id(rec) is None:
+        return "the record it creates has no number"
+    if etype.schema is not None:
+        errors = etype.schema().validate(rec["payload"])
+        if errors:
+            return f"its payload does not fit its type ({', '.join(sorted(errors))})"
+    return None
+
+
 def check(groups: dict[int, list[dict]], path: str) -> dict[int, int]:
     """Refuse what cannot be imported; return the ids the events that created records must keep."""
     if not groups:
@@ -79,6 +104,10 @@ def check(groups: dict[int, list[dict]], path: str) -> dict[int, int]:
             if etype is None:
                 raise ImportRefused(f"Trust {slug} has events of type {rec['type']!r}, which no installed plugin "
                                     "knows: install the plugin first. Nothing was imported.")
+            problem = _malformed(rec, etype)
+            if problem:
+                raise ImportRefused(f"Event {rec['seq']} of Trust {slug} in {path} cannot be imported: {problem}. "
+                                    "Nothing was imported.")
             if etype.creates:
                 reserved[_stream_id(rec)] = tenant_id
     taken = db.session.scalars(select(Event.id).where(Event.id.in_(list(reserved)))

@@ -172,3 +172,26 @@ def test_an_empty_file_is_refused(fresh_app, tmp_path, content):
     result = run(fresh_app, "events", "import", str(empty))
     assert result.exit_code != 0
     assert result.stderr.strip() == f"Error: {empty} holds no events: there is nothing to import."
+
+
+def test_a_record_that_verifies_but_cannot_be_stored_is_refused(fresh_app, exported, tmp_path):
+    """A file rewritten by hand, hashes and all: the chain verifies, the payload does not fit its type."""
+    from core.events import event_hash
+
+    _, path = exported
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    north = [rec for rec in records if rec["tenant_id"] == records[0]["tenant_id"]]
+    created = next(rec for rec in north if rec["type"] == "service.created")
+    created["payload"]["kind"] = "castle"
+    prev = "0" * 64
+    for rec in north:  # forge the whole chain again
+        rec["prev_hash"] = prev
+        rec["hash"] = prev = event_hash(rec)
+    bad = tmp_path / "forged-chain.jsonl"
+    bad.write_text("".join(json.dumps(rec) + "\n" for rec in north))
+    assert run(fresh_app, "events", "verify", "--file", str(bad)).exit_code == 0
+    result = run(fresh_app, "events", "import", str(bad))
+    assert result.exit_code != 0
+    assert f"Event {created['seq']} of Trust " in result.stderr
+    assert "its payload does not fit its type (kind). Nothing was imported." in result.stderr
+    assert _count(fresh_app, Event) == 0

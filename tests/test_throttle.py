@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from core.db import db
-from core.testing import PASSWORD, free_port, gunicorn, make_app, sign_in_over_http
+from core.testing import PASSWORD, free_port, gunicorn, make_app, over_http, sign_in_over_http
 from core.throttle import TOO_MANY
 from core.web import limiter
 
@@ -130,3 +130,16 @@ def test_a_redis_that_does_not_answer_is_named_on_start(tmp_path):
 def test_a_redis_that_answers_is_named_on_start(tmp_path, redis_url):
     text = _start_message(tmp_path, RATELIMIT_STORAGE_URI=redis_url)
     assert f"Throttling counts in {redis_url.split('//')[1]}, shared by every worker and server." in text
+
+
+def test_a_redis_that_stops_answering_does_not_stop_sign_ins_or_the_api(database, make_tenant, tmp_path):
+    """The counts fall back to each worker's memory (said on start) rather than answering 500."""
+    trust = make_tenant(roles=("admin",), services=())
+    admin = trust.people["admin"]
+    gone = f"redis://127.0.0.1:{free_port()}"  # nothing listens there
+    with gunicorn(database.url, tmp_path / "server.log", workers=1, RATELIMIT_STORAGE_URI=gone) as port:
+        assert sign_in_over_http(port, admin.email, "a wrong guess!") == 200
+        assert sign_in_over_http(port, admin.email, PASSWORD) == 302
+        bad = {"Authorization": "Bearer a-guess"}
+        assert over_http(port, "GET", f"/api/v1/t/{trust.slug}/services", headers=bad)[0] == 401
+    assert "is not answering" in (tmp_path / "server.log").read_text()
