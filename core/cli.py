@@ -20,12 +20,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from . import commands, demo, migrate
+from . import commands, demo, imports, migrate
 from .auth import ROLES, hash_password, password_problem
 from .db import db
 from .events import (DEFAULT_AUTHORITY, Event, EventError, acting_as, erase_personal, replay, tenant_records,
                      verify_records, verify_tenant)
-from .exports.log import json_lines
+from .exports.log import json_lines, records_with_words
 from .history import Version
 from .models import Membership, Tenant, TenantPlugin
 from .plugins import host
@@ -323,7 +323,7 @@ def plugins_disable(slug, plugin):
 
 # --- the event log -----------------------------------------------------------------------
 
-events_cli = Commands("events", help="The event log: verify, export, replay, erase.")
+events_cli = Commands("events", help="The event log: verify, export, import, replay, erase.")
 
 
 def _read_export(path: str) -> OrderedDict[int, list[dict]]:
@@ -421,11 +421,54 @@ def events_verify(slug, expect_head, path):
 
 @events_cli.command("export")
 @click.option("--tenant", "slug", required=True, help="The Trust's short name.")
-def events_export(slug):
+@click.option("--with-personal", is_flag=True, default=False,
+              help="Add the personal words kept with each event (names, free text), so that `events import` "
+                   "restores them. Keep such a file as safely as the database.")
+def events_export(slug, with_personal):
     """Write a Trust's events to standard output as JSON Lines, one event a line."""
     tenant = _tenant(slug)
-    for line in json_lines(tenant_records(tenant.id)):
+    records = records_with_words(tenant.id) if with_personal else tenant_records(tenant.id)
+    for line in json_lines(records):
         click.echo(line, nl=False)
+
+
+@events_cli.command("import")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
+def events_import(path):
+    """Load an export (one Trust or several) into this database and rebuild its tables from it.
+
+    The Trusts must not exist here yet; every chain is checked before anything is written."""
+    groups = _read_export(path)
+    with _change():
+        try:
+            reserved = imports.check(groups, path)
+            next_id = imports.new_ids(reserved)
+            done = []
+            total = sum(len(records) for records in groups.values())
+            with click.progressbar(length=total, label="Importing events", show_pos=True,
+                                   file=_progress_file()) as bar:
+                for tenant_id, records in groups.items():
+                    done.append(imports.load(tenant_id, records, reserved, next_id, _counting(records, bar)))
+            imports.advance_sequences()
+        except imports.ImportRefused as err:
+            raise click.ClickException(str(err)) from None
+    for trust in done:
+        words = ""
+        if trust.without_words:
+            words = (f"; the personal words of {trust.without_words} events were not in the file and read "
+                     "[erased] (export with --with-personal to keep them)")
+        click.echo(f"Imported {trust.slug}: {trust.events} events, chain verified, head {trust.head}{words}.")
+    made = sum(trust.placeholders for trust in done)
+    if made:
+        click.echo(f"Made {made} placeholder accounts (member-ID@{imports.PLACEHOLDER_DOMAIN}, no password) for the "
+                   "members the log names: accounts are not part of an export.")
+    click.echo(f"OK: {sum(t.events for t in done)} events imported into {len(done)} Trusts.")
+
+
+def _counting(records, bar):
+    for rec in records:
+        yield rec
+        bar.update(1)
 
 
 @events_cli.command("replay")

@@ -13,8 +13,8 @@ def from_environment(instance_path: str) -> dict:
     DATABASE_URL      SQLAlchemy URL; default: SQLite file under instance/.
     SECRET_KEY        required in production (CHANGING_LIVES_ENV=production).
     CHANGING_LIVES_ENV  "production" turns on Secure cookies and refuses a missing key.
-    RATELIMIT_STORAGE_URI  shared store for sign-in throttling, e.g. redis://host:6379
-                      (needed when more than one worker serves the app).
+    RATELIMIT_STORAGE_URI  shared store for throttling guesses, e.g. redis://host:6379
+                      (needed when more than one worker or server serves the app).
     SESSION_IDLE_MINUTES  minutes without activity after which a signed-in session ends; default 30.
     MAIL_URL          the SMTP server for reminders, e.g. smtp://user:password@host:587?starttls=1;
                       unset: `reminders send` prints what it would send.
@@ -69,9 +69,15 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # a form left open while someone takes a break still submits
     "MAX_CONTENT_LENGTH": 1024 * 1024,
-    # Failed sign-ins: per account, and per network address (a ward may share one address).
+    # Failed sign-ins: per account from one network address, and per address (a ward may share one).
     "SIGN_IN_LIMITS": "5 per minute; 20 per hour",
     "SIGN_IN_ADDRESS_LIMITS": "20 per minute; 100 per hour",
+    # Bad API tokens, per address; resume codes of invitation links, per link and address, and per address.
+    "API_TOKEN_ADDRESS_LIMITS": "30 per minute; 300 per hour",
+    "RESUME_CODE_LIMITS": "10 per minute; 50 per hour",
+    "RESUME_CODE_ADDRESS_LIMITS": "30 per minute; 150 per hour",
+    # Redis gone for a moment: each worker counts in its own memory rather than refusing sign-ins.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # flask-smorest: the OpenAPI document at /api/v1/openapi.json
     "API_TITLE": "Changing Lives API",
     "API_VERSION": "v1",

@@ -187,8 +187,11 @@ def personal_digest(salt: str, data: dict) -> str:
     return hashlib.sha256(salt.encode() + canonical(data)).hexdigest()
 
 
+PERSONAL = "personal"  # an export's optional copy of the kept words: checked by their digest, not the hash
+
+
 def event_hash(record: dict) -> str:
-    fields = {k: v for k, v in record.items() if k != "hash"}
+    fields = {k: v for k, v in record.items() if k not in ("hash", PERSONAL)}
     return hashlib.sha256(canonical(fields)).hexdigest()
 
 
@@ -483,7 +486,7 @@ def verify_records(records: Iterable[dict], expect_head: str | None = None) -> C
     for rec in records:
         report.tenant_id = rec.get("tenant_id")
         expected = report.head_seq + 1
-        personal_changed = rec.pop(PERSONAL_CHANGED, False)
+        personal_changed = rec.pop(PERSONAL_CHANGED, False) or not _words_match(rec)
         problem = None
         if rec.get("seq") != expected:
             problem = f"expected event {expected} but found {rec.get('seq')}"
@@ -509,6 +512,17 @@ def verify_records(records: Iterable[dict], expect_head: str | None = None) -> C
             report.first_bad_seq = report.head_seq + 1
             report.reason = "the last event is not the expected head (events may be missing from the end)"
     return report
+
+
+def _words_match(rec: dict) -> bool:
+    """An export's copy of the kept words, when it carries one, must be the words the digest was made of."""
+    words = rec.get(PERSONAL)
+    if words is None:
+        return True
+    try:
+        return personal_digest(words["salt"], words["data"]) == rec.get("personal_digest")
+    except (TypeError, KeyError, AttributeError):
+        return False
 
 
 def tenant_records(tenant_id: int, check_personal: bool = False) -> Iterator[dict]:

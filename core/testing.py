@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -354,3 +354,139 @@ def assert_replay_keeps_projections(tenant: TenantFixture) -> None:
     with tenant.context():
         events.replay(tenant.id)
     assert projection_rows(tenant) == before
+
+
+# --- served over HTTP: Redis, gunicorn -------------------------------------------------------------
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, process, what: str, seconds: float = 60) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} stopped before it answered on port {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not answer on port {port} within {seconds:.0f} s") from None
+            time.sleep(0.1)
+
+
+def _stop(process) -> None:
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def redis_server(workdir) -> Iterator[str]:
+    """Debian's redis-server on a free port of 127.0.0.1, keeping nothing on disk; yields its URL."""
+    import subprocess
+
+    port = free_port()
+    process = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, process, "redis-server")
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A Redis of the test session's own (Debian's redis-server; CI installs it)."""
+    if not os.path.exists(REDIS_SERVER):
+        pytest.skip(f"{REDIS_SERVER} is missing: apt-get install redis-server to run the tests of shared throttling")
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@contextmanager
+def gunicorn(database_url: str, log_path, *, workers: int = 2, **env) -> Iterator[int]:
+    """The app under gunicorn (sync workers) on a free port of 127.0.0.1, as production serves it.
+
+    ``env`` adds settings (``RATELIMIT_STORAGE_URI``...); yields the port, stops it afterwards.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    port = free_port()
+    settings = {"DATABASE_URL": database_url, "SECRET_KEY": "served-" + uuid.uuid4().hex * 2,
+                "RATELIMIT_STORAGE_URI": "memory://", **env}
+    root = Path(__file__).resolve().parent.parent
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{port}", "--chdir", str(root), "--log-level", "warning", "core:create_app()"],
+            env={**os.environ, **settings}, stdout=log, stderr=log)
+    try:
+        _wait_for_port(port, process, f"gunicorn (see {log_path})")
+        yield port
+    finally:
+        _stop(process)
+
+
+def over_http(port: int, method: str, path: str, *, json_body=None, form: dict | None = None,
+         headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """One request to 127.0.0.1:``port`` on a connection of its own: (status, headers, body)."""
+    import http.client as client
+    import json as jsonlib
+    from urllib.parse import urlencode
+
+    headers = dict(headers or {})
+    body = None
+    if json_body is not None:
+        body = jsonlib.dumps(json_body)
+        headers["Content-Type"] = "application/json"
+    elif form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        found: dict = {"set-cookie": []}
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                found["set-cookie"].append(value.split(";", 1)[0])
+            else:
+                found[name.lower()] = value
+        return response.status, found, response.read()
+    finally:
+        conn.close()
+
+
+def sign_in_over_http(port: int, email: str, password: str) -> int:
+    """Sign in through the real form (CSRF token and all) on a served app; the POST's status."""
+    import re
+
+    status, headers, body = over_http(port, "GET", "/sign-in")
+    if status != 200:
+        return status
+    cookies = "; ".join(headers["set-cookie"])
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body.decode()).group(1)
+    status, _, _ = over_http(port, "POST", "/sign-in", form={"email": email, "password": password,
+                                                              "csrf_token": token}, headers={"Cookie": cookies})
+    return status

@@ -7,13 +7,11 @@ for the API) and must be an active member: otherwise 404, so nobody learns
 what another tenant holds.
 """
 from flask import abort, current_app, g, redirect, request, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
-from . import events
+from . import events, throttle
 from .auth import can, login_manager, token_hash
 from .db import db
 from .models import ApiToken, Membership, Tenant
@@ -21,7 +19,7 @@ from .plugins import enabled_plugins, host, tenant_items
 from .tenancy import reset_tenant, set_tenant
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+limiter = throttle.limiter
 
 API_PREFIX = "/api/v1"
 
@@ -36,6 +34,7 @@ def init_app(app):
     csrf.init_app(app)
     app.before_request(_protect_forms)
     limiter.init_app(app)
+    throttle.init_app(app)
     app.url_value_preprocessor(_pull_tenant)
     app.url_defaults(_add_tenant)
     app.before_request(_authorise)
@@ -75,8 +74,7 @@ def _pull_tenant(endpoint, values):
 def _unknown_trust():
     """Answer exactly as for a Trust the caller does not belong to, so no one can learn which names exist."""
     if is_api_request():
-        _api_membership(None)  # 401 without a token; a token is never valid for a Trust that is not there
-        abort(401, "This API token is not valid for this Trust. It may have been revoked.")
+        _api_membership(None)  # always 401: no token, or one never valid for a Trust that is not there
     if not current_user.is_authenticated and not _allows_anonymous():
         abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
     abort(404)
@@ -143,11 +141,14 @@ def _api_membership(tenant):
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, "Send an API token as 'Authorization: Bearer <token>'.")
-    if tenant is None:
-        return None
-    # Scoped like every query: another Trust's token is simply not found here.
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip())))
+    # Tokens cannot be guessed, but trying them by the million costs us: bad ones are counted per address.
+    key = throttle.address_key("api-token")
+    throttle.refuse_when_over("API_TOKEN_ADDRESS_LIMITS", key)
+    row = None
+    if tenant is not None:  # scoped like every query: another Trust's token is simply not found here
+        row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip())))
     if row is None or row.revoked:
+        throttle.count_failure("API_TOKEN_ADDRESS_LIMITS", key)
         abort(401, "This API token is not valid for this Trust. It may have been revoked.")
     return row.membership
 

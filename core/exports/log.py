@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import select
 
 from ..db import db
-from ..events import Event
+from ..events import PERSONAL, Event, EventPersonal
 from ..tenancy import tenant_context
 
 
@@ -31,6 +31,20 @@ def records_up_to(tenant_id: int, last_seq: int) -> Iterator[dict]:
             return
         yield from batch
         after = batch[-1]["seq"]
+
+
+def records_with_words(tenant_id: int) -> Iterator[dict]:
+    """The Trust's records, each carrying the personal words kept with it (salt and words), so that
+    ``events import`` can restore them; the words sit outside the hash, checked by their digest."""
+    with tenant_context(tenant_id):
+        query = (select(Event, EventPersonal.salt, EventPersonal.data)
+                 .outerjoin(EventPersonal, EventPersonal.event_id == Event.id)
+                 .order_by(Event.seq).execution_options(yield_per=BATCH))
+        for ev, salt, data in db.session.execute(query):
+            rec = ev.as_record()
+            if salt is not None:
+                rec[PERSONAL] = {"salt": salt, "data": data}
+            yield rec
 
 
 def json_lines(records: Iterable[dict]) -> Iterator[str]:

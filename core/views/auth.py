@@ -1,32 +1,32 @@
 """Signing in and out, choosing a Trust, and changing one's own password.
 
-Failed sign-ins are throttled twice: per account (the e-mail address typed)
-and per network address. Only failures count, and once a limit is reached even
-the right password is refused until the limit resets, so guessing gains nothing.
+Failed sign-ins are throttled twice (see core.throttle): per account from one
+network address, and per address more loosely. Only failures count, and once a
+limit is reached even the right password is refused from there until the limit
+resets, so guessing gains nothing; the owner signing in from elsewhere is not
+refused, so nobody can lock them out by typing their e-mail address.
 """
 from __future__ import annotations
 
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import sessions
+from .. import sessions, throttle
 from ..auth import check_password, hash_password
 from ..commands import CommandError, normalise_email
 from ..db import db
 from ..forms import ChangePasswordForm, SignInForm, add_error
 from ..models import Membership, Tenant, User
 from ..tenancy import ALL_TENANTS
-from ..web import limiter
 
 bp = Blueprint("auth", __name__)
 
 WRONG_DETAILS = "Enter a correct e-mail address and password"
-TOO_MANY = "Too many attempts. Wait a few minutes and try again."
+TOO_MANY = throttle.TOO_MANY
 # A whole ward or office may reach us from one address, so it gets more room than one account.
 DEFAULT_ADDRESS_LIMITS = "20 per minute; 100 per hour"
 
@@ -47,25 +47,18 @@ def _account_key() -> str:
         email = normalise_email(typed)
     except CommandError:
         email = typed.strip().lower()
-    return f"sign-in-account:{email}"
+    return throttle.pair_key("sign-in", email)
 
 
 def _address_key() -> str:
-    return f"sign-in-address:{get_remote_address()}"
+    return throttle.address_key("sign-in")
 
 
 def _signed_in_user_key() -> str:
-    return f"password-check:{current_user.get_id()}"
+    return throttle.pair_key("password-check", str(current_user.get_id()))
 
 
-def _failed(response) -> bool:
-    """Count an attempt against the limits only when the password check failed."""
-    return bool(g.get("password_check_failed"))
-
-
-def _throttled(limits, key_func):
-    return limiter.limit(limits, key_func=key_func, methods=["POST"], deduct_when=_failed,
-                         error_message=TOO_MANY)
+_throttled = throttle.failures
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -131,7 +124,7 @@ def sign_in():
         else:
             user = _user_for(email, form.password.data)
             if user is None:
-                g.password_check_failed = True
+                throttle.failed()
                 add_error(form.email, WRONG_DETAILS)
             else:
                 next_page = safe_next(form.next.data)
@@ -182,7 +175,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not check_password(current_user.password_hash, form.current_password.data):
-            g.password_check_failed = True
+            throttle.failed()
             add_error(form.current_password, "Your current password is not right. Check it and try again.")
         else:
             # Identity, not Trust history: the account row changes directly, outside the event log.

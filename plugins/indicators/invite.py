@@ -11,13 +11,13 @@ so the same link brings them back (on another device, with the code).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
 from core.auth import without_account
 from core.commands import CommandError
 from core.db import db
 from core.events import acting_as
-from core.web import limiter
+from core import throttle
 
 from . import commands, summary
 from .forms import AnswersForm, ConfirmForm, ResumeForm, apply_errors
@@ -123,7 +123,10 @@ def answer(token):
 
 @bp.post("/<token>/resume")
 @without_account
-@limiter.limit("10 per minute; 50 per hour")
+@throttle.failures(lambda: current_app.config["RESUME_CODE_LIMITS"], lambda: throttle.pair_key(
+    "resume-code", request.view_args.get("token", "")[:100]))
+@throttle.failures(lambda: current_app.config["RESUME_CODE_ADDRESS_LIMITS"],
+                   lambda: throttle.address_key("resume-code"))
 def resume(token):
     """Come back to saved answers with the resume code (for example on another device)."""
     invitation, round_ = _invitation(token)
@@ -133,6 +136,7 @@ def resume(token):
         if draft is not None:
             _remember_code(invitation, resume_form.code.data.upper())
             return redirect(url_for(".answer", token=token))
+        throttle.failed()
         resume_form.code.errors = list(resume_form.code.errors) + [
             "We could not find answers saved with that code. Check the code and try again."]
     form = AnswersForm(formdata=None)

@@ -1,0 +1,73 @@
+"""Guessing resume codes is throttled per link and address, and per address; the person who
+saved the answers, coming back from elsewhere, is never locked out by someone else's guesses."""
+import re
+
+import pytest
+
+from core.db import db
+from core.testing import make_app
+from core.web import limiter
+
+from .helpers import page, start_round
+
+pytest_plugins = ["core.testing"]
+
+
+@pytest.fixture
+def throttled(database):
+    was_enabled = limiter.enabled
+    app = make_app(database.url, RATELIMIT_ENABLED=True, RESUME_CODE_LIMITS="3 per minute",
+                   RESUME_CODE_ADDRESS_LIMITS="5 per minute")
+    limiter.reset()
+    yield app
+    limiter.reset()
+    limiter.enabled = was_enabled
+    with app.app_context():
+        db.engine.dispose()
+
+
+def client_at(app, address):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def saved_answers(trust, api_client, app):
+    """A link, and the resume code of answers saved through it."""
+    round_id = start_round(api_client("staff", target=trust), trust.services["Oak Day Centre"])["id"]
+    staff = trust.people["staff"]
+    signed = app.test_client()
+    signed.post("/sign-in", data={"email": staff.email, "password": staff.password})
+    made = page(signed.post(f"/t/{trust.slug}/indicators/rounds/{round_id}/invitations",
+                            data={"group": "service_users", "expires_on": "", "label": "Drop-in"}))
+    link = re.search(r'id="invitation-link" type="text" value="([^"]+)"', made).group(1).replace("http://localhost", "")
+    person = client_at(app, "192.0.2.50")
+    saved = person.post(link, data={"involving_change": "Ask us to interview", "action": "save"})
+    code = re.search(r'id="resume-code">([A-Z0-9-]+)<', page(person.get(saved.location))).group(1)
+    return link, code
+
+
+def test_wrong_codes_lock_that_address_out_of_that_link_only(make_tenant, api_client, throttled):
+    trust = make_tenant(roles=("staff",), target_app=throttled)
+    link, code = saved_answers(trust, api_client, throttled)
+    guesser = client_at(throttled, "192.0.2.66")
+    for guess in ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", "GGGG-HHHH-JJJJ"):
+        assert guesser.post(link + "/resume", data={"code": guess}).status_code == 422
+
+    refused = guesser.post(link + "/resume", data={"code": code})
+    assert refused.status_code == 429
+    assert "Too many attempts" in page(refused)
+    # the person, on another device elsewhere, still comes back to their answers
+    elsewhere = client_at(throttled, "192.0.2.51")
+    assert elsewhere.post(link + "/resume", data={"code": code}).status_code == 302
+    assert "Ask us to interview" in page(elsewhere.get(link))
+
+
+def test_an_address_guessing_at_many_links_is_stopped(make_tenant, api_client, throttled):
+    trust = make_tenant(roles=("staff",), target_app=throttled)
+    first, _ = saved_answers(trust, api_client, throttled)
+    second, code = saved_answers(trust, api_client, throttled)
+    guesser = client_at(throttled, "192.0.2.77")
+    for link in (first, first, second, second, first):  # two and three per link, five from the address
+        assert guesser.post(link + "/resume", data={"code": "AAAA-BBBB-CCCC"}).status_code == 422
+    assert guesser.post(second + "/resume", data={"code": code}).status_code == 429
