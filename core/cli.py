@@ -110,7 +110,8 @@ db_cli = Commands("db", help="The database schema.")
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration of core and of each installed plugin."""
-    migrate.upgrade()
+    for problem in migrate.upgrade():
+        click.echo(f"Warning: {problem}", err=True)
     _write_missing_history()
     click.echo("Database is up to date.")
 
