@@ -26,7 +26,9 @@ What runs without a Trust, and why it still works:
 - commands that walk every Trust (``events verify``, ``replay``, ``export``, history
   written on upgrade, the demo, ``bench/generate.py``) enter each Trust in turn with
   ``tenant_context``; the setting follows them statement by statement, so no
-  "every Trust" switch exists for anyone to misuse.
+  "every Trust" switch exists for anyone to misuse;
+- a migration's backfill runs as the owner, whom the forced policies hold too: it walks
+  the Trusts one at a time with ``each_tenant``.
 
 SQLite, the embedded default, has neither roles nor policies: nothing here runs there.
 """
@@ -35,6 +37,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from .db import db
+from .tenancy import tenant_context
 
 POLICY = "tenant_wall"
 TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::integer"
@@ -42,11 +45,12 @@ DEFAULT_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 PRIVILEGES = frozenset(DEFAULT_PRIVILEGES)
 
 
-def _tables(connection) -> list[tuple[str, bool]]:
-    """(name, has a tenant_id column) for every table in the schema migrations write to."""
+def _tables(connection) -> list[tuple[str, bool, bool]]:
+    """(name, has a tenant_id column, security already on and forced) for every table in the schema."""
     return [tuple(row) for row in connection.execute(text(
         "SELECT c.relname, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid "
-        "AND a.attname = 'tenant_id' AND a.attnum > 0 AND NOT a.attisdropped) "
+        "AND a.attname = 'tenant_id' AND a.attnum > 0 AND NOT a.attisdropped), "
+        "c.relrowsecurity AND c.relforcerowsecurity "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"))]
 
@@ -56,10 +60,11 @@ def _policies(connection) -> set[tuple[str, str]]:
         "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema()"))}
 
 
-def _wall(connection, table: str, existing: set, quote) -> None:
+def _wall(connection, table: str, forced: bool, existing: set, quote) -> None:
     name = quote(table)
-    connection.execute(text(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"))
-    connection.execute(text(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY"))
+    if not forced:  # ALTER TABLE locks out readers for a moment: only when something changes
+        connection.execute(text(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"))
+        connection.execute(text(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY"))
     wanted = {POLICY: f"USING (tenant_id = {TENANT}) WITH CHECK (tenant_id = {TENANT})"}
     model_table = db.metadata.tables.get(table)
     if model_table is not None:
@@ -125,11 +130,23 @@ def apply(connection, serving_role: str | None) -> list[str]:
     quote = connection.dialect.identifier_preparer.quote
     tables = _tables(connection)
     existing = _policies(connection)
-    for table, tenant_owned in tables:
+    for table, tenant_owned, forced in tables:
         if tenant_owned:
-            _wall(connection, table, existing, quote)
+            _wall(connection, table, forced, existing, quote)
     owner = connection.scalar(text("SELECT current_user"))
     if serving_role is None or serving_role == owner:
         return role_problems(connection, owner)
-    _grant(connection, [table for table, _ in tables], serving_role, quote)
+    _grant(connection, [table for table, *_ in tables], serving_role, quote)
     return role_problems(connection, serving_role)
+
+
+def each_tenant(connection):
+    """For a migration that reads or changes Trusts' rows (a backfill): each Trust's id in turn, with
+    the transaction's tenant set to it, so the owner, held by the forced policies too, sees that Trust's rows.
+
+    ``for tenant_id in rls.each_tenant(op.get_bind()): op.execute(...)``: the same tenant context
+    as everywhere else (core.tenancy), so the setting follows each statement.
+    """
+    for tenant_id in connection.scalars(text("SELECT id FROM tenants ORDER BY id")).all():
+        with tenant_context(tenant_id):
+            yield tenant_id

@@ -118,6 +118,23 @@ def test_raw_sql_with_no_tenant_set_sees_no_rows(walled, trusts):
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
 
+def test_a_migrations_backfill_walks_the_trusts_as_the_owner(walled, trusts):
+    """The owner is held by the forced policies too; a backfill sees each Trust's rows in turn."""
+    from core import rls
+
+    north, south = trusts
+    engine = create_engine(_owner_url(walled))
+    try:
+        with engine.begin() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM events")) == 0
+            seen = {tenant_id: set(conn.scalars(text("SELECT DISTINCT tenant_id FROM events")))
+                    for tenant_id in rls.each_tenant(conn)}
+            assert seen[north.id] == {north.id} and seen[south.id] == {south.id}
+            assert conn.scalar(text("SELECT count(*) FROM events")) == 0  # and after the walk, nothing
+    finally:
+        engine.dispose()
+
+
 def test_the_orms_all_tenants_option_does_not_lift_the_wall(walled, trusts):
     with walled.app_context():
         assert db.session.scalars(select(Event).execution_options(**ALL_TENANTS)).all() == []
