@@ -145,9 +145,12 @@ def _wanted(context) -> tuple[str, str]:
     return ("" if tenant_id is None else str(int(tenant_id)), "" if user_id is None else str(int(user_id)))
 
 
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _hand_tenant_to_database(conn, cursor, statement, parameters, context, executemany):
-    if conn.dialect.name != "postgresql":
+    if conn.dialect.name != "postgresql" or statement.startswith(_SAVEPOINTS):
         return
     wanted = _wanted(context)
     if conn.info.get(_SETTING, _UNSET) == wanted:
@@ -168,10 +171,11 @@ for _name in ("begin", "commit", "rollback"):
     event.listen(Engine, _name, _forget_setting)
 
 
-@event.listens_for(Engine, "rollback_savepoint")
-def _unsure_of_setting(conn, *args):
+@event.listens_for(Engine, "after_cursor_execute")
+def _unsure_after_savepoint_rollback(conn, cursor, statement, parameters, context, executemany):
     """A savepoint rolled back puts back whatever was set before it: set it again before the next statement."""
-    conn.info[_SETTING] = None
+    if statement.startswith("ROLLBACK TO SAVEPOINT"):
+        conn.info[_SETTING] = None
 
 
 @event.listens_for(Pool, "reset")
