@@ -319,6 +319,34 @@ def test_db_upgrade_warns_when_the_app_serves_as_the_owner(walled):
             db.engine.dispose()
 
 
+def test_db_upgrade_as_the_serving_role_alone_says_what_is_missing(walled):
+    from core import create_app
+
+    app_only = create_app({"SQLALCHEMY_DATABASE_URI": _serving_url(walled), "SECRET_KEY": "test-secret",
+                           "TESTING": True})
+    try:
+        result = app_only.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines() == [
+            "Error: Migrating needs the user that owns the tables, and DATABASE_URL is not it: set "
+            "DATABASE_OWNER_URL to the owner (see README, 'Two database users')."]
+    finally:
+        with app_only.app_context():
+            db.engine.dispose()
+
+
+def test_the_owner_url_comes_from_the_environment(monkeypatch, tmp_path):
+    from core import config
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://cl_app@db/changing_lives")
+    monkeypatch.setenv("DATABASE_OWNER_URL", "postgresql+psycopg://cl_owner@db/changing_lives")
+    settings = config.from_environment(str(tmp_path))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://cl_app@db/changing_lives"
+    assert settings["DATABASE_OWNER_URL"] == "postgresql+psycopg://cl_owner@db/changing_lives"
+    monkeypatch.delenv("DATABASE_OWNER_URL")
+    assert config.from_environment(str(tmp_path))["DATABASE_OWNER_URL"] is None
+
+
 # The whole app, served by the app role: a representative set of the suite's own tests, run again
 # with TEST_DATABASE_ROLES=1 (core.testing serves every PostgreSQL database from a role that owns nothing).
 SERVED_BY_THE_APP_ROLE = [
