@@ -111,7 +111,16 @@ db_cli = Commands("db", help="The database schema.")
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration of core and of each installed plugin."""
-    migrate.upgrade()
+    try:
+        problems = migrate.upgrade()
+    except ProgrammingError as err:
+        if "permission denied" not in str(err.orig):
+            raise
+        raise click.ClickException(
+            "Migrating needs the user that owns the tables, and DATABASE_URL is not it: set DATABASE_OWNER_URL "
+            "to the owner (see README, 'Two database users').") from None
+    for problem in problems:
+        click.echo(f"Warning: {problem}", err=True)
     _write_missing_history()
     click.echo("Database is up to date.")
 

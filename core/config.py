@@ -11,6 +11,8 @@ def from_environment(instance_path: str) -> dict:
     """Configuration for ``make run`` and production.
 
     DATABASE_URL      SQLAlchemy URL; default: SQLite file under instance/.
+    DATABASE_OWNER_URL  PostgreSQL: the tables' owner, used only by ``db upgrade``; DATABASE_URL
+                      is then a user that owns nothing, granted what serving needs (core.rls).
     SECRET_KEY        required in production (CHANGING_LIVES_ENV=production).
     CHANGING_LIVES_ENV  "production" turns on Secure cookies and refuses a missing key.
     RATELIMIT_STORAGE_URI  shared store for throttling guesses, e.g. redis://host:6379
@@ -28,6 +30,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'changing-lives.db'}"
         ),
+        "DATABASE_OWNER_URL": os.environ.get("DATABASE_OWNER_URL") or None,
         "PRODUCTION": production,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,

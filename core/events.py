@@ -64,6 +64,8 @@ class Event(TenantScoped, db.Model):
         Index("ix_events_tenant_service", "tenant_id", "service_id"),
         Index("ix_events_tenant_occurred", "tenant_id", "occurred_at"),
         Index("ix_events_tenant_actor", "tenant_id", "actor"),  # the audit page's "who did it"
+        # The serving role appends and reads, nothing more (core.rls); triggers refuse the rest anyway.
+        {"info": {"serving_privileges": ("SELECT", "INSERT")}},
     )
 
     @property
@@ -110,7 +112,11 @@ class EventPersonal(TenantScoped, db.Model):
     salt: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_event_personal_tenant_event", "tenant_id", "event_id"),)
+    __table_args__ = (
+        Index("ix_event_personal_tenant_event", "tenant_id", "event_id"),
+        # Appended, and deleted only by a recorded erasure (a trigger checks); never updated.
+        {"info": {"serving_privileges": ("SELECT", "INSERT", "DELETE")}},
+    )
 
 
 class _ErasedWords(dict):

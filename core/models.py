@@ -24,6 +24,9 @@ class Tenant(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Found by slug before any Trust is in context: no tenant policy; never deleted while serving (core.rls).
+    __table_args__ = {"info": {"serving_privileges": ("SELECT", "INSERT", "UPDATE")}}
+
 
 class User(UserMixin, db.Model):
     """A person who signs in. Identity, not history: kept outside the event log."""
@@ -35,6 +38,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Identity, never deleted while serving (see core.rls).
+    __table_args__ = {"info": {"serving_privileges": ("SELECT", "INSERT", "UPDATE")}}
 
 
 class Service(TenantScoped, db.Model):
@@ -68,7 +74,14 @@ class Membership(TenantScoped, db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
 
-    __table_args__ = (Index("uq_memberships_tenant_user", "tenant_id", "user_id", unique=True),)
+    __table_args__ = (
+        Index("uq_memberships_tenant_user", "tenant_id", "user_id", unique=True),
+        # Choosing a Trust reads a person's own memberships in every Trust, before any Trust
+        # is chosen: on PostgreSQL this read-only policy lets those rows through, and only
+        # those, for a statement that names the person (core.tenancy.own_memberships).
+        {"info": {"row_policies": {"own_memberships": (
+            "FOR SELECT USING (user_id = NULLIF(current_setting('app.user_id', true), '')::integer)")}}},
+    )
 
 
 class ApiToken(TenantScoped, db.Model):

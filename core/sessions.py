@@ -35,7 +35,9 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_why: Mapped[str | None] = mapped_column(String(40))
 
-    __table_args__ = (Index("ix_user_sessions_user", "user_id", "ended_at"),)
+    # Identity, like accounts: no Trust's row, so no tenant policy; ended, never deleted (see core.rls).
+    __table_args__ = (Index("ix_user_sessions_user", "user_id", "ended_at"),
+                      {"info": {"serving_privileges": ("SELECT", "INSERT", "UPDATE")}})
 
 
 def _hash(key: str) -> str:

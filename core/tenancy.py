@@ -6,19 +6,37 @@ Every tenant-owned model inherits ``TenantScoped``. While a tenant is in context
 including joins and relationship loads. With no tenant in context a query of a
 tenant-owned model raises: the mechanism fails closed. Core SQL (``text()``,
 ``Table`` statements) bypasses it, so request code uses the ORM only.
+
+On PostgreSQL the same tenant is also handed to the database, for its
+row-level security (``core.rls``): before each statement, the transaction's
+``app.tenant_id`` setting is made to match the tenant in context, with
+``set_config(..., true)`` so that it ends with the transaction and a pooled
+connection never carries one Trust's setting into the next use.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import ForeignKey, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("current_tenant_id", default=None)
 
-# Execution option for the few core paths that must see every tenant
-# (verifying every chain, looking up an API token before its tenant is known).
+# Execution option for the few core paths that look across tenants. It lifts the ORM's
+# scoping only: on PostgreSQL row-level security still shows no tenant's rows without a
+# tenant, except what a policy allows on its own (see own_memberships).
 ALL_TENANTS = {"all_tenants": True}
+
+
+def own_memberships(user_id: int) -> dict:
+    """Execution options for reading one person's memberships in every Trust (choosing a Trust).
+
+    Besides lifting the ORM's scoping, it hands the person's id to the database for the
+    statement's transaction; memberships' own policy lets those rows, and only those, through.
+    """
+    return {**ALL_TENANTS, "member_user_id": int(user_id)}
 
 
 class TenantScopeError(RuntimeError):
@@ -113,3 +131,53 @@ def _stamp_tenant(session, flush_context, instances):
             obj.tenant_id = tenant_id
         elif tenant_id is not None and obj.tenant_id != tenant_id:
             raise TenantScopeError(f"{type(obj).__name__} belongs to another tenant")
+
+
+# --- the database's half: the transaction's tenant setting (PostgreSQL) ------------------------
+
+_SETTING = "cl_rls_setting"  # in the connection's info: what this transaction's settings hold now
+_UNSET = ("", "")  # a new transaction starts with neither (they are never set for the session)
+
+
+def _wanted(context) -> tuple[str, str]:
+    tenant_id = _current_tenant_id.get()
+    user_id = context.execution_options.get("member_user_id") if context is not None else None
+    return ("" if tenant_id is None else str(int(tenant_id)), "" if user_id is None else str(int(user_id)))
+
+
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _hand_tenant_to_database(conn, cursor, statement, parameters, context, executemany):
+    if conn.dialect.name != "postgresql" or statement.startswith(_SAVEPOINTS):
+        return
+    wanted = _wanted(context)
+    if conn.info.get(_SETTING, _UNSET) == wanted:
+        return
+    # A cursor of its own: the statement's cursor may be a server-side one (yield_per).
+    with cursor.connection.cursor() as setter:
+        setter.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)",
+                       wanted)
+    conn.info[_SETTING] = wanted
+
+
+def _forget_setting(conn, *args) -> None:
+    """The transaction ended, and the database dropped its settings with it."""
+    conn.info.pop(_SETTING, None)
+
+
+for _name in ("begin", "commit", "rollback"):
+    event.listen(Engine, _name, _forget_setting)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _unsure_after_savepoint_rollback(conn, cursor, statement, parameters, context, executemany):
+    """A savepoint rolled back puts back whatever was set before it: set it again before the next statement."""
+    if statement.startswith("ROLLBACK TO SAVEPOINT"):
+        conn.info[_SETTING] = None
+
+
+@event.listens_for(Pool, "reset")
+def _forget_on_return(dbapi_connection, connection_record, reset_state):
+    connection_record.info.pop(_SETTING, None)

@@ -5,6 +5,12 @@ Every test runs on SQLite and, when ``TEST_DATABASE_URL`` names a PostgreSQL
 database, on PostgreSQL too (each run in its own schema, dropped afterwards).
 Tests share one migrated database per engine and stay apart by making their
 own tenants (``make_tenant``); ``fresh_app`` gives an empty database.
+
+With ``TEST_DATABASE_ROLES=1`` the PostgreSQL databases are served as production
+serves them (see core.rls): each schema belongs to a throwaway owner role that
+migrates it, and the app connects as a throwaway role that owns nothing, so
+row-level security and the grants hold in every test. The roles are named
+uniquely per run and dropped with the schema.
 """
 from __future__ import annotations
 
@@ -33,11 +39,26 @@ def _unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-class Database:
-    """A throwaway database: a SQLite file, or a schema in the PostgreSQL of TEST_DATABASE_URL."""
+# url -> its owner's url, for a database made with roles: make_app(url) migrates as the owner.
+_OWNERS: dict[str, str] = {}
 
-    def __init__(self, engine: str, tmp_path_factory):
+
+def serving_roles() -> bool:
+    """Whether PostgreSQL tests serve as a role that owns nothing (TEST_DATABASE_ROLES=1)."""
+    return os.environ.get("TEST_DATABASE_ROLES", "") not in ("", "0")
+
+
+class Database:
+    """A throwaway database: a SQLite file, or a schema in the PostgreSQL of TEST_DATABASE_URL.
+
+    With ``roles`` (PostgreSQL), the schema belongs to a new owner role (``owner_url``, for
+    migrating) and ``url`` connects as a new role that owns nothing, as in production.
+    """
+
+    def __init__(self, engine: str, tmp_path_factory, roles: bool | None = None):
         self.engine = engine
+        self.owner_url = None
+        self._roles: list[str] = []
         if engine == "sqlite":
             self.url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
             self._schema = None
@@ -46,25 +67,55 @@ class Database:
         if not base:
             pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL to run these on PostgreSQL")
         self._base = base
-        self._schema = "t_" + uuid.uuid4().hex[:12]
-        with create_engine(base).begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self._schema}"'))
+        tag = uuid.uuid4().hex[:12]
+        self._schema = "t_" + tag
         url = make_url(base)
-        self.url = url.update_query_dict({"options": f"-csearch_path={self._schema}"}).render_as_string(
+        with _admin(base) as conn:
+            if roles if roles is not None else serving_roles():
+                owner, app_role = f"cl_owner_{tag}", f"cl_app_{tag}"
+                for role in (owner, app_role):
+                    conn.execute(text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'))
+                    self._roles.append(role)
+                conn.execute(text(f'CREATE SCHEMA "{self._schema}" AUTHORIZATION "{owner}"'))
+                self.owner_url = self._url(url.set(username=owner, password=None))
+                url = url.set(username=app_role, password=None)
+            else:
+                conn.execute(text(f'CREATE SCHEMA "{self._schema}"'))
+        self.url = self._url(url)
+        if self.owner_url:
+            _OWNERS[self.url] = self.owner_url
+
+    def _url(self, url) -> str:
+        return url.update_query_dict({"options": f"-csearch_path={self._schema}"}).render_as_string(
             hide_password=False)
 
     def drop(self) -> None:
         if self._schema:
-            engine = create_engine(self._base)
-            with engine.begin() as conn:
+            _OWNERS.pop(self.url, None)
+            with _admin(self._base) as conn:
                 conn.execute(text(f'DROP SCHEMA "{self._schema}" CASCADE'))
-            engine.dispose()
+                for role in reversed(self._roles):
+                    conn.execute(text(f'DROP OWNED BY "{role}"'))  # its grants elsewhere in the database
+                    conn.execute(text(f'DROP ROLE "{role}"'))
 
 
-def make_app(url: str, plugins: dict | None = None, **overrides):
-    """An app on ``url``, migrated, with ``plugins`` (name -> module) registered beside the built-in ones."""
+@contextmanager
+def _admin(url: str):
+    """One transaction as the TEST_DATABASE_URL user, who may create schemas and roles."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def make_app(url: str, plugins: dict | None = None, owner_url: str | None = None, **overrides):
+    """An app on ``url``, migrated (as ``owner_url`` when given), with ``plugins`` (name -> module)
+    registered beside the built-in ones."""
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
+        "DATABASE_OWNER_URL": owner_url or _OWNERS.get(url),
         "SECRET_KEY": "test-secret",
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
@@ -86,11 +137,14 @@ def _dispose(app) -> None:
 
 
 @contextmanager
-def throwaway_app(engine: str, tmp_path_factory, plugins: dict | None = None, **overrides):
-    """An app on its own freshly migrated database, with extra plugins registered; dropped afterwards."""
-    database = Database(engine, tmp_path_factory)
+def throwaway_app(engine: str, tmp_path_factory, plugins: dict | None = None, roles: bool | None = None,
+                  **overrides):
+    """An app on its own freshly migrated database, with extra plugins registered; dropped afterwards.
+
+    ``roles``: on PostgreSQL, serve as a role that owns nothing (default: TEST_DATABASE_ROLES)."""
+    database = Database(engine, tmp_path_factory, roles=roles)
     try:
-        app = make_app(database.url, plugins=plugins, **overrides)
+        app = make_app(database.url, plugins=plugins, owner_url=database.owner_url, **overrides)
         try:
             yield app
         finally:
@@ -109,7 +163,7 @@ def database(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(database):
     """One migrated app per engine, shared by the session's tests."""
-    app = make_app(database.url)
+    app = make_app(database.url, owner_url=database.owner_url)
     yield app
     _dispose(app)
 

@@ -19,7 +19,8 @@ def render_item(type_, obj, autogen_context):
 
 
 def run_migrations() -> None:
-    engine = db.engine
+    # The owner's engine when core.migrate was given one (DATABASE_OWNER_URL), else the app's.
+    engine = config.attributes.get("engine") or db.engine
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -21,7 +21,7 @@ from ..commands import CommandError, normalise_email
 from ..db import db
 from ..forms import ChangePasswordForm, SignInForm, add_error
 from ..models import Membership, Tenant, User
-from ..tenancy import ALL_TENANTS
+from ..tenancy import own_memberships
 
 bp = Blueprint("auth", __name__)
 
@@ -101,7 +101,7 @@ def _my_tenants() -> list[Tenant]:
     query = (select(Tenant).join(Membership, Membership.tenant_id == Tenant.id)
              .where(Membership.user_id == current_user.id, Membership.active)
              .order_by(Tenant.name, Tenant.id)
-             .execution_options(**ALL_TENANTS))
+             .execution_options(**own_memberships(current_user.id)))
     return list(db.session.scalars(query).all())
 
 
