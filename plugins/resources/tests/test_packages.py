@@ -35,6 +35,8 @@ def trust(make_tenant, packages_app):
 def switch(tenant, plugin: str, on: bool) -> None:
     with tenant.context(f"user:{tenant.people['admin'].user_id}") as session:
         row = session.get(Tenant, tenant.id)
+        if on:
+            commands.allow_plugin(row, plugin)
         (commands.enable_plugin if on else commands.disable_plugin)(row, plugin)
 
 
