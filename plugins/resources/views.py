@@ -178,6 +178,21 @@ def restore(resource_id):
 
 # --- the Trust's packages --------------------------------------------------------------------
 
+@bp.get("/update")
+@require("manage")
+def update():
+    """What updating from the Trust's packages would record: added, changed and retired, not yet recorded."""
+    from .commands import current_fields
+    from .events import FIELD_WORDS
+
+    def changed_fields(resource, offer) -> list[str]:
+        before = current_fields(resource)
+        return [FIELD_WORDS.get(key, key) for key, value in offer.values.items() if before.get(key) != value]
+
+    return render_template("resources/update.html", work=packages.plan(g.tenant), fields=FIELD_WORDS,
+                           changed_fields=changed_fields)
+
+
 @bp.post("/refresh")
 @require("manage")
 def refresh():
