@@ -16,8 +16,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml tests/example_plugin/pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]' -e tests/example_plugin
+# Test tools only: test-only plugins (tests/example_plugin, examples/) are never installed here;
+# the tests load them from their folders (conftest.py), so `make run` never serves them.
+# A test plugin left here by an earlier version of this Makefile is removed.
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip uninstall --quiet --yes changing-lives-example-plugin birmingham-resources 2>/dev/null || true
 	touch $@
 
 install: $(VENV)/.installed

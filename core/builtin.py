@@ -170,6 +170,12 @@ def _plugin_sentence(verb):
     return describe
 
 
+def _access_sentence(verb):
+    def describe(ev, actor, service):
+        return f"{actor} {verb} the {ev.entity_id} plugin for this Trust"
+    return describe
+
+
 @hookimpl
 def event_types():
     return [
@@ -203,6 +209,10 @@ def event_types():
                   describe=_plugin_sentence("on")),
         EventType("plugin.disabled", TenantPlugin, _set("enabled", False),
                   describe=_plugin_sentence("off")),
+        EventType("plugin.allowed", TenantPlugin, _set("allowed", True), label="Plugin allowed",
+                  describe=_access_sentence("allowed")),
+        EventType("plugin.disallowed", TenantPlugin, _set("allowed", False), label="Plugin disallowed",
+                  describe=_access_sentence("disallowed")),
         EventType("personal.erased", Erasure, _erased, PersonalErased, creates=True, label="Personal words erased",
                   describe=_says("{actor} erased the personal words kept with event {event_seq}, "
                                  "on the authority of {authority}")),

@@ -15,7 +15,6 @@ from datetime import date
 from contextlib import contextmanager
 
 import click
-from alembic import command
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -28,7 +27,7 @@ from .events import (DEFAULT_AUTHORITY, Event, EventError, acting_as, erase_pers
 from .exports.log import json_lines, records_with_words
 from .history import Version
 from .models import Membership, Tenant, TenantPlugin
-from .plugins import host
+from .plugins import BUILT_IN, host, plugin_states
 from .reports import london_today, long_date
 from .tenancy import tenant_context
 
@@ -284,33 +283,45 @@ def token_create(email, slug, name):
 
 # --- plugins -----------------------------------------------------------------------------
 
-plugins_cli = Commands("plugins", help="Installed plugins, and switching them on or off for a Trust.")
+plugins_cli = Commands("plugins", help="Installed plugins: which Trusts may use them, and switching them on or off.")
+
+
+def _available_to(name: str, access: dict) -> str:
+    """Who may use a plugin, in a few words: every Trust, or the short names of those that may."""
+    if name in BUILT_IN:
+        return "every Trust"
+    slugs = sorted(slug for slug, allowed in access.items()
+                   if host().available(name, slug, allowed.get(name)))
+    return ", ".join(slugs) if slugs else "no Trust"
 
 
 @plugins_cli.command("list")
-@click.option("--tenant", "slug", default=None, help="Show whether each is on or off for this Trust.")
+@click.option("--tenant", "slug", default=None, help="Show whether each is available to and on for this Trust.")
 def plugins_list(slug):
-    """List installed plugins."""
+    """List installed plugins and which Trusts may use them."""
     installed = host().installed
     if slug is None:
+        access = {}
+        for tenant in db.session.scalars(select(Tenant).order_by(Tenant.slug)):
+            with tenant_context(tenant.id):
+                access[tenant.slug] = {row.plugin: row.allowed for row in db.session.scalars(select(TenantPlugin))}
         for name in installed:
-            click.echo(f"{name:<16} {host().plugin_description(name)}".rstrip())
+            click.echo(f"{name:<16} {host().plugin_description(name)} [available to: {_available_to(name, access)}]")
         return
     tenant = _tenant(slug)
     with tenant_context(tenant.id):
-        enabled = set(db.session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)))
+        states = plugin_states()
     for name in installed:
-        click.echo(f"{name:<16} {'on' if name in enabled else 'off'}")
+        available = "available" if name in states.available else "not available"
+        click.echo(f"{name:<16} {'on' if name in states.enabled else 'off':<4} {available}")
 
 
-def _switch(slug: str, plugin: str, on: bool) -> None:
+def _switch(slug: str, plugin: str, command, done: str, already: str) -> None:
     with _change():
         tenant = _tenant(slug)
         with tenant_context(tenant.id):
-            changed = (commands.enable_plugin if on else commands.disable_plugin)(tenant, plugin)
-        state = "on" if on else "off"
-        line = (f"Switched {plugin} {state} for {tenant.name}." if changed
-                else f"{plugin} was already {state} for {tenant.name}; nothing changed.")
+            changed = command(tenant, plugin)
+        line = (done if changed else already).format(plugin=plugin, trust=tenant.name)
     click.echo(line)
 
 
@@ -318,8 +329,9 @@ def _switch(slug: str, plugin: str, on: bool) -> None:
 @click.argument("slug")
 @click.argument("plugin")
 def plugins_enable(slug, plugin):
-    """Switch PLUGIN on for the Trust SLUG."""
-    _switch(slug, plugin, True)
+    """Switch PLUGIN on for the Trust SLUG (it must be available to the Trust)."""
+    _switch(slug, plugin, commands.enable_plugin, "Switched {plugin} on for {trust}.",
+            "{plugin} was already on for {trust}; nothing changed.")
 
 
 @plugins_cli.command("disable")
@@ -327,7 +339,26 @@ def plugins_enable(slug, plugin):
 @click.argument("plugin")
 def plugins_disable(slug, plugin):
     """Switch PLUGIN off for the Trust SLUG (its records are kept)."""
-    _switch(slug, plugin, False)
+    _switch(slug, plugin, commands.disable_plugin, "Switched {plugin} off for {trust}.",
+            "{plugin} was already off for {trust}; nothing changed.")
+
+
+@plugins_cli.command("allow")
+@click.argument("slug")
+@click.argument("plugin")
+def plugins_allow(slug, plugin):
+    """Let the Trust SLUG use PLUGIN: it appears on the Trust's Sections page, switched off."""
+    _switch(slug, plugin, commands.allow_plugin, "{trust} may now use {plugin}.",
+            "{trust} could already use {plugin}; nothing changed.")
+
+
+@plugins_cli.command("disallow")
+@click.argument("slug")
+@click.argument("plugin")
+def plugins_disallow(slug, plugin):
+    """Stop the Trust SLUG using PLUGIN: its pages and API answer 404 there (its records are kept)."""
+    _switch(slug, plugin, commands.disallow_plugin, "{trust} may no longer use {plugin}; its records are kept.",
+            "{trust} could not use {plugin} already; nothing changed.")
 
 
 # --- the event log -----------------------------------------------------------------------

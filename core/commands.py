@@ -18,7 +18,7 @@ from .auth import ROLES, hash_password, new_token, password_problem
 from .db import db
 from .events import Conflict, EventError, ensure_version, locked, record
 from .models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
-from .plugins import BUILT_IN, host
+from .plugins import BUILT_IN, forget_plugin_states, host, plugin_states
 from .tenancy import tenant_context
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -68,29 +68,85 @@ def tenant_by_slug(slug: str) -> Tenant:
 
 # --- plugins (tenant in context) --------------------------------------------------
 
-@locked()
-def enable_plugin(tenant: Tenant, plugin: str) -> bool:
-    """Switch a plugin on; returns False when it was on already."""
+def _installed(plugin: str) -> None:
     if plugin not in host().installed:
         raise CommandError(f"There is no installed plugin called {plugin!r}.")
-    row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == plugin))
+
+
+def _plugin_row(plugin: str) -> TenantPlugin | None:
+    return db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == plugin))
+
+
+def _tell_others(tenant: Tenant, plugin: str, was_on: bool) -> None:
+    """Tell the plugins that are on when ``plugin`` has gone on or off for the Trust."""
+    forget_plugin_states()
+    now = plugin_states().enabled
+    if (plugin in now) == was_on:
+        return
+    given = {"tenant": tenant, "plugin": plugin, "enabled": plugin in now}
+    for impl in host().pm.hook.plugin_switched.get_hookimpls():
+        if impl.plugin_name in now and impl.plugin_name != plugin:
+            # an implementation may take fewer arguments than the spec names
+            impl.function(**{name: given[name] for name in impl.argnames})
+
+
+@locked()
+def enable_plugin(tenant: Tenant, plugin: str) -> bool:
+    """Switch a plugin on; returns False when it was on already. Only a plugin available to the Trust."""
+    _installed(plugin)
+    states = plugin_states()
+    if plugin not in states.available:
+        raise CommandError(f"The plugin {plugin!r} is not available to {tenant.name}. The operator can allow "
+                           f"it with: flask --app core plugins allow {tenant.slug} {plugin}")
+    row = _plugin_row(plugin)
     if row is not None and row.enabled:
         return False
     record("plugin.enabled", stream=f"plugin:{plugin}")
     for name, hook in host().impls("plugin_enabled"):
         if name == plugin:
             hook(tenant=tenant)
+    _tell_others(tenant, plugin, False)
     return True
 
 
 @locked()
 def disable_plugin(tenant: Tenant, plugin: str) -> bool:
-    if plugin not in host().installed:
-        raise CommandError(f"There is no installed plugin called {plugin!r}.")
-    row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == plugin))
+    _installed(plugin)
+    row = _plugin_row(plugin)
     if row is None or not row.enabled:
         return False
+    was_on = plugin in plugin_states().enabled
     record("plugin.disabled", stream=f"plugin:{plugin}")
+    _tell_others(tenant, plugin, was_on)
+    return True
+
+
+@locked()
+def allow_plugin(tenant: Tenant, plugin: str) -> bool:
+    """The operator lets the Trust use a plugin; returns False when it could already."""
+    _installed(plugin)
+    row = _plugin_row(plugin)
+    if plugin in BUILT_IN or (row is not None and row.allowed):
+        return False
+    was_on = plugin in plugin_states().enabled
+    record("plugin.allowed", stream=f"plugin:{plugin}")
+    _tell_others(tenant, plugin, was_on)
+    return True
+
+
+@locked()
+def disallow_plugin(tenant: Tenant, plugin: str) -> bool:
+    """The operator stops the Trust using a plugin (its records are kept); False when it was already."""
+    _installed(plugin)
+    if plugin in BUILT_IN:
+        raise CommandError(f"The guide's sections are available to every Trust; switch {plugin!r} off "
+                           f"instead: flask --app core plugins disable {tenant.slug} {plugin}")
+    row = _plugin_row(plugin)
+    if row is not None and row.allowed is False:
+        return False
+    was_on = plugin in plugin_states().enabled
+    record("plugin.disallowed", stream=f"plugin:{plugin}")
+    _tell_others(tenant, plugin, was_on)
     return True
 
 

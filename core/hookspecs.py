@@ -43,6 +43,17 @@ def plugin_enabled(tenant):
     """
 
 
+@hookspec
+def plugin_switched(tenant, plugin, enabled):
+    """Called on every plugin that is on for ``tenant`` when another plugin of it goes on or off.
+
+    ``plugin`` is the other plugin's name and ``enabled`` whether it is now on
+    (switched on or off by the Trust, or allowed or disallowed by the operator).
+    Record what follows with ``core.events.record``; it joins the same transaction
+    as the change, under the Trust's lock. Not called during replay.
+    """
+
+
 # --- pages and API ----------------------------------------------------------------
 
 @hookspec

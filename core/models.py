@@ -106,7 +106,12 @@ class ApiToken(TenantScoped, db.Model):
 
 
 class TenantPlugin(TenantScoped, db.Model):
-    """Whether an installed plugin is switched on for a tenant."""
+    """Whether an installed plugin is switched on for a tenant, and whether the operator allowed it.
+
+    ``allowed`` is the operator's word (``plugins allow`` / ``disallow``): None until they
+    say, when the guide's sections are available to every Trust and a package to the
+    Trusts it declares (``core.plugins.PluginHost.available``).
+    """
 
     __tablename__ = "tenant_plugins"
     __stream__ = "plugin"
@@ -114,6 +119,7 @@ class TenantPlugin(TenantScoped, db.Model):
 
     plugin: Mapped[str] = mapped_column(String(60))
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    allowed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "plugin"),)
 

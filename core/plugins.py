@@ -1,8 +1,12 @@
-"""The plugin host: one pluggy PluginManager per app, and per-tenant enablement.
+"""The plugin host: one pluggy PluginManager per app, per-tenant availability and enablement.
 
-Every installed plugin is loaded once at start-up; each tenant keeps an
-"enabled" flag per plugin (table ``tenant_plugins``, projected from events), and
-tenant-facing hook calls only reach the plugins switched on for that tenant.
+Every installed plugin is loaded once at start-up. Which Trusts may use a
+plugin (available) is the operator's choice, kept apart from whether a Trust
+has switched it on (enabled): the guide's sections are available to every
+Trust; any other plugin to the Trusts its package declares (a ``TRUSTS``
+attribute of its module) and those the operator allows, minus those the
+operator disallows. Both flags live in ``tenant_plugins``, projected from
+events, and tenant-facing hook calls only reach the plugins that are both.
 Built-in plugins are registered exactly like external ones.
 """
 from __future__ import annotations
@@ -54,7 +58,25 @@ class PluginHost:
         except pluggy.PluginValidationError as err:
             raise PluginError(f"plugin {self.pm.get_name(err.plugin)!r} is invalid: {err}") from None
         self.event_types = self._collect_event_types()
+        self.declared = {name: self._declared_trusts(name) for name in self.installed}
         self._subsets: dict = {}
+
+    def _declared_trusts(self, name: str) -> frozenset[str]:
+        """The Trusts (short names) a package says it was made for: its module's ``TRUSTS``."""
+        trusts = getattr(self.pm.get_plugin(name), "TRUSTS", None)
+        if trusts is None:
+            return frozenset()
+        if isinstance(trusts, str) or not all(isinstance(t, str) for t in trusts):
+            raise PluginError(f"plugin {name!r} is invalid: TRUSTS must be a list of Trusts' short names")
+        return frozenset(trusts)
+
+    def available(self, name: str, slug: str, allowed: bool | None) -> bool:
+        """May the Trust ``slug`` use plugin ``name``, given the operator's word (None: not given)?"""
+        if name in BUILT_IN:
+            return True
+        if allowed is not None:
+            return allowed
+        return slug in self.declared.get(name, ())
 
     def _register(self, name: str, load) -> None:
         if self.pm.has_plugin(name):
@@ -117,16 +139,47 @@ def host():
     return current_app.extensions["changing_lives"]
 
 
-def enabled_plugins() -> frozenset[str]:
-    """Plugins switched on for the tenant in context (cached for the request)."""
-    from .models import TenantPlugin
-    from .db import db
+@dataclass(frozen=True)
+class PluginStates:
+    available: frozenset[str]
+    enabled: frozenset[str]  # switched on and available
 
-    cached = g.get("_enabled_plugins")
+
+def plugin_states() -> PluginStates:
+    """Which plugins the tenant in context may use and has on, read afresh from the database."""
+    from .db import db
+    from .models import Tenant, TenantPlugin
+    from .tenancy import current_tenant_id
+
+    tenant = db.session.get(Tenant, current_tenant_id())
+    rows = {row.plugin: row for row in db.session.scalars(select(TenantPlugin))}
+    available = frozenset(
+        name for name in host().installed
+        if host().available(name, tenant.slug, rows[name].allowed if name in rows else None))
+    enabled = frozenset(name for name, row in rows.items() if row.enabled) & available
+    return PluginStates(available, enabled)
+
+
+def forget_plugin_states() -> None:
+    """Drop the request's cached states after a plugin is switched, allowed or disallowed."""
+    g.pop("_plugin_states", None)
+
+
+def _states() -> PluginStates:
+    cached = g.get("_plugin_states")
     if cached is None:
-        names = db.session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)).all()
-        cached = g._enabled_plugins = frozenset(names) & frozenset(host().installed)
+        cached = g._plugin_states = plugin_states()
     return cached
+
+
+def available_plugins() -> frozenset[str]:
+    """Plugins the tenant in context may use (cached for the request)."""
+    return _states().available
+
+
+def enabled_plugins() -> frozenset[str]:
+    """Plugins switched on for, and available to, the tenant in context (cached for the request)."""
+    return _states().enabled
 
 
 def tenant_hooks():

@@ -243,7 +243,7 @@ def test_plugins_list_enable_and_disable(app, tenant):
     def states():
         result = run(app, "plugins", "list", "--tenant", tenant.slug)
         assert result.exit_code == 0
-        return dict(line.split() for line in result.output.splitlines())
+        return dict(line.split()[:2] for line in result.output.splitlines())
 
     assert states()["healthcheck"] == "on"
     result = run(app, "plugins", "disable", tenant.slug, "healthcheck")
@@ -265,6 +265,55 @@ def test_plugins_list_enable_and_disable(app, tenant):
     assert "no installed plugin" in refused(run(app, "plugins", "disable", tenant.slug, "no-such-plugin"))
     assert "no Trust" in refused(run(app, "plugins", "enable", "no-such-trust", "healthcheck"))
     assert "no Trust" in refused(run(app, "plugins", "list", "--tenant", "no-such-trust"))
+    assert counts(app) == before
+
+
+def test_plugins_allow_and_disallow_each_an_event_in_the_trusts_log(app, tenant, other_tenant):
+    def listed(slug):
+        result = run(app, "plugins", "list", "--tenant", slug)
+        assert result.exit_code == 0
+        return {line.split()[0]: line.split(None, 2)[1:] for line in result.output.splitlines()}
+
+    assert listed(tenant.slug)["example"] == ["off", "not available"]
+    assert listed(tenant.slug)["healthcheck"] == ["on", "available"]
+    def example_line():
+        return [line for line in run(app, "plugins", "list").output.splitlines() if line.startswith("example ")][0]
+
+    assert tenant.slug not in example_line()
+    assert "[available to: every Trust]" in [line for line in run(app, "plugins", "list").output.splitlines()
+                                             if line.startswith("healthcheck ")][0]
+    before = counts(app)
+    assert "not available" in refused(run(app, "plugins", "enable", tenant.slug, "example"))
+    assert counts(app) == before
+
+    result = run(app, "plugins", "allow", tenant.slug, "example")
+    assert (result.exit_code, result.output) == (0, f"{tenant.name} may now use example.\n")
+    with tenant.context() as session:
+        last = session.scalar(select(Event).order_by(Event.seq.desc()))
+        assert (last.type, last.stream, last.actor) == ("plugin.allowed", "plugin:example", "cli")
+    assert listed(tenant.slug)["example"] == ["off", "available"]
+    assert listed(other_tenant.slug)["example"] == ["off", "not available"]  # one Trust at a time
+    assert tenant.slug in example_line() and other_tenant.slug not in example_line()
+    assert run(app, "plugins", "allow", tenant.slug, "example").output.endswith("nothing changed.\n")
+    assert run(app, "plugins", "enable", tenant.slug, "example").exit_code == 0
+    assert listed(tenant.slug)["example"] == ["on", "available"]
+
+    result = run(app, "plugins", "disallow", tenant.slug, "example")
+    assert result.exit_code == 0 and "may no longer use example" in result.output
+    with tenant.context() as session:
+        last = session.scalar(select(Event).order_by(Event.seq.desc()))
+        assert (last.type, last.stream) == ("plugin.disallowed", "plugin:example")
+    assert listed(tenant.slug)["example"] == ["off", "not available"]
+    # allowed again, it comes back as the Trust left it: on
+    assert run(app, "plugins", "allow", tenant.slug, "example").exit_code == 0
+    assert listed(tenant.slug)["example"] == ["on", "available"]
+
+    before = counts(app)
+    assert "no installed plugin" in refused(run(app, "plugins", "allow", tenant.slug, "no-such-plugin"))
+    assert "no installed plugin" in refused(run(app, "plugins", "disallow", tenant.slug, "no-such-plugin"))
+    assert "no Trust" in refused(run(app, "plugins", "allow", "no-such-trust", "example"))
+    assert "no Trust" in refused(run(app, "plugins", "disallow", "no-such-trust", "example"))
+    assert "every Trust" in refused(run(app, "plugins", "disallow", tenant.slug, "healthcheck"))
     assert counts(app) == before
 
 

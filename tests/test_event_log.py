@@ -531,6 +531,7 @@ def rich(make_tenant):
         dropped, _ = commands.create_token(admin_member, "Dropped")
         commands.revoke_token(dropped)
         row = session.get(Tenant, tenant.id)
+        commands.allow_plugin(row, "example")
         commands.enable_plugin(row, "example")
         example_events.add_note("Second note")
         commands.disable_plugin(row, "example")

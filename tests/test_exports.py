@@ -151,6 +151,7 @@ def chart_app(database, tmp_path_factory):
 def test_a_sections_chart_comes_out_in_the_pdf(chart_app, make_tenant, signed_in):
     trust = make_tenant(roles=("admin",), services=("Oak Day Centre",), target_app=chart_app)
     with trust.context() as session:
+        commands.allow_plugin(session.get(Tenant, trust.id), "fakereport")
         commands.enable_plugin(session.get(Tenant, trust.id), "fakereport")
     oak = trust.services["Oak Day Centre"]
     response = signed_in("admin", target=trust).get(f"/t/{trust.slug}/services/{oak}/report.pdf")

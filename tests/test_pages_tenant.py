@@ -222,6 +222,7 @@ def test_enabled_plugins_add_links_to_the_service_page(make_tenant, links_app):
     assert "Talk about" not in page(client.get(url))  # installed, not switched on
 
     with tenant.context() as session:
+        commands.allow_plugin(session.get(Tenant, tenant.id), "servicelinks")
         commands.enable_plugin(session.get(Tenant, tenant.id), "servicelinks")
     text = page(client.get(url))
     assert f'<a href="/example/{service_id}?as=staff">Talk about Oak Day Centre</a>' in text

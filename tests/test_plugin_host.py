@@ -25,6 +25,8 @@ CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test-secret", "
 def switch(tenant, on: bool, plugin: str = EXAMPLE) -> bool:
     with tenant.context("cli") as session:
         row = session.get(Tenant, tenant.id)
+        if on:
+            commands.allow_plugin(row, plugin)
         return (commands.enable_plugin if on else commands.disable_plugin)(row, plugin)
 
 
@@ -219,6 +221,19 @@ def test_enablement_is_projected_and_survives_replay(small_tenant):
     with small_tenant.context() as session:
         assert {row.plugin: row.enabled for row in session.scalars(select(TenantPlugin))} == rows
     assert rows[EXAMPLE] is True
+
+
+def test_plugins_that_are_on_hear_when_another_goes_on_or_off(small_tenant):
+    switch(small_tenant, True)
+    switch(small_tenant, False, "healthcheck")
+    switch(small_tenant, True, "healthcheck")
+    assert notes(small_tenant)[-2:] == ["The healthcheck section was switched off.",
+                                        "The healthcheck section was switched on."]
+    with small_tenant.context("cli") as session:
+        commands.disallow_plugin(session.get(Tenant, small_tenant.id), EXAMPLE)
+        commands.disallow_plugin(session.get(Tenant, small_tenant.id), EXAMPLE)  # already: nothing happens
+    switch(small_tenant, False, "healthcheck")  # the example is not available now, so it hears nothing
+    assert notes(small_tenant)[-1] == "The healthcheck section was switched on."
 
 
 def test_an_unknown_plugin_cannot_be_switched_on(small_tenant):

@@ -265,6 +265,8 @@ def plugin_app(database, tmp_path_factory):
 def switch(tenant, on: bool):
     with tenant.context() as session:
         row = session.get(Tenant, tenant.id)
+        if on:
+            commands.allow_plugin(row, "fakereport")
         (commands.enable_plugin if on else commands.disable_plugin)(row, "fakereport")
 
 

@@ -57,6 +57,7 @@ def make_trust(make_tenant, label: str) -> Trust:
     with fixture.context(f"user:{admin.user_id}") as session:
         tenant = session.get(Tenant, fixture.id)
         for plugin in host().installed:
+            commands.allow_plugin(tenant, plugin)
             commands.enable_plugin(tenant, plugin)
         from cl_example_plugin.events import add_note
 

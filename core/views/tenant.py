@@ -22,7 +22,7 @@ from ..events import EventError
 from ..forms import (AddMemberForm, PluginSwitchForm, RoleForm, ServiceForm, TokenForm, add_error,
                      show_command_error)
 from ..models import ApiToken, Membership, Service
-from ..plugins import enabled_plugins, host, tenant_items
+from ..plugins import available_plugins, enabled_plugins, host, tenant_items
 from ..reports import DateError, london_today, long_time
 
 bp = Blueprint("tenant", __name__, url_prefix="/t/<slug>")
@@ -303,16 +303,17 @@ def sign_member_out(membership_id):
 @bp.get("/plugins")
 @require("manage")
 def plugins():
-    switched_on = enabled_plugins()
+    switched_on, available = enabled_plugins(), available_plugins()
+    # Only what this Trust may use: another Trust's own package is not even named here.
     sections = [{"name": name, "title": _plugin_title(name), "enabled": name in switched_on}
-                for name in host().installed]
+                for name in host().installed if name in available]
     return render_template("tenant/plugins.html", sections=sections)
 
 
 @bp.post("/plugins/<name>")
 @require("manage")
 def switch_plugin(name):
-    if name not in host().installed:
+    if name not in available_plugins():
         abort(404)
     form = PluginSwitchForm()
     if not form.validate():

@@ -32,6 +32,14 @@ def plugin_enabled(tenant):
 
 
 @hookimpl
+def plugin_switched(tenant, plugin):
+    """A Trust's local-resource package is live when switched on: its entries come in (or leave) at once."""
+    from .packages import package_switched
+
+    package_switched(tenant, plugin)
+
+
+@hookimpl
 def page_blueprint():
     from .views import bp
 

@@ -8,7 +8,7 @@ Trust's resource or service is not found (404 and 422).
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import g
+from flask import Response, g, request
 from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +16,7 @@ from core.api import ErrorSchema, versions
 from core.auth import require
 from core.db import db
 
-from . import commands, packages, queries
+from . import commands, packages, queries, spreadsheet
 from .models import Resource
 from .rules import LIMITS, MAX_SERVICES, MAX_TAGS, SCOPES, TAG_LENGTH
 
@@ -209,3 +209,55 @@ def refresh():
         abort(409, message="Someone else refreshed the local resources at the same moment. Try again.")
     return {"added": len(work.add), "updated": len(work.change), "restored": len(work.restore),
             "archived": len(work.withdraw), "problems": work.problems}
+
+
+class ImportQuery(Strict):
+    dry_run = ma.fields.Boolean(load_default=False, error_messages={"invalid": "Answer true or false."},
+                                metadata={"description": "true: only check the file and say what it would do"})
+    skip_refused = ma.fields.Boolean(load_default=False, error_messages={"invalid": "Answer true or false."},
+                                     metadata={"description": "true: record the rows that pass, skipping refused ones"})
+
+
+class ImportError_(ma.Schema):
+    row = ma.fields.Integer(metadata={"description": "The row's number in the file; the header is row 1"})
+    field = ma.fields.String(metadata={"description": "The column"})
+    message = ma.fields.String()
+
+
+class ImportOut(ma.Schema):
+    added = ma.fields.Integer()
+    updated = ma.fields.Integer()
+    retired = ma.fields.Integer()
+    errors = ma.fields.List(ma.fields.Nested(ImportError_))
+
+
+@blp.get("/resources/export.csv")
+@blp.response(200, content_type="text/csv", description="Every resource, one row each (archived too)")
+@require("manage")
+def export_resources_csv():
+    """The Trust's resources as CSV; text a spreadsheet would run as a formula starts with an apostrophe."""
+    return Response(spreadsheet.export_csv(), mimetype="text/csv")
+
+
+@blp.post("/resources/import")
+@blp.arguments(ImportQuery, location="query")
+@blp.response(200, ImportOut)
+@blp.alt_response(422, schema=ImportOut, description="Some rows were refused: nothing was recorded")
+@blp.alt_response(400, schema=ErrorSchema, description="The file as a whole cannot be used")
+@require("manage")
+def import_resources_csv(query):
+    """Add, update and retire resources from CSV text (Content-Type: text/csv): every row or none."""
+    if request.mimetype != "text/csv":
+        abort(415, message="Send the CSV text as the body, with Content-Type: text/csv.")
+    try:
+        text = spreadsheet.decode(request.get_data(cache=False)[: spreadsheet.MAX_BYTES + 1])
+        outcome = spreadsheet.upload(text, dry_run=query["dry_run"], skip_refused=query["skip_refused"])
+    except spreadsheet.EventError as err:
+        db.session.rollback()
+        abort(400, message=err.message, errors={"file": [err.message]})
+    refused = bool(outcome.errors) and not query["skip_refused"]
+    if query["dry_run"] or refused:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return outcome.as_dict(), 422 if refused and not query["dry_run"] else 200

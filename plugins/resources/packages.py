@@ -16,8 +16,7 @@ from sqlalchemy import select
 from core.commands import CommandError
 from core.db import db
 from core.events import locked
-from core.models import TenantPlugin
-from core.plugins import host
+from core.plugins import host, plugin_states
 
 from . import hookspecs, rules
 from .commands import add_resource, archive_resource, current_fields, restore_resource, update_from_package
@@ -77,19 +76,26 @@ class Plan:
 
 
 def _switched_on() -> set[str]:
-    """Plugins switched on for the Trust in context (read afresh: one may have just changed)."""
-    names = db.session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled))
-    return set(names) & set(host().installed)
+    """Plugins on for, and available to, the Trust in context (read afresh: one may have just changed)."""
+    return set(plugin_states().enabled)
 
 
-def _ask(tenant, switched_on: set[str], loud: bool) -> tuple[dict[str, list], set[str], list[str]]:
+def is_package(plugin: str) -> bool:
+    """Does the plugin offer local resources?"""
+    pm = host().pm
+    ensure_hookspecs(pm)
+    return any(impl.plugin_name == plugin for impl in getattr(pm.hook, HOOK).get_hookimpls())
+
+
+def _ask(tenant, switched_on: set[str], loud: bool, only: str | None = None
+         ) -> tuple[dict[str, list], set[str], list[str]]:
     """Each switched-on package's answer; packages that failed; problems in plain words."""
     pm = host().pm
     ensure_hookspecs(pm)
     answers, failed, problems = {}, set(), []
     for impl in getattr(pm.hook, HOOK).get_hookimpls():
         plugin = impl.plugin_name
-        if plugin not in switched_on or impl.hookwrapper or impl.wrapper:
+        if plugin not in switched_on or impl.hookwrapper or impl.wrapper or only not in (None, plugin):
             continue
         try:
             # pluggy lets an implementation take fewer arguments than the spec names
@@ -146,14 +152,20 @@ def _offers(plugin: str, entries: list, problems: list[str]) -> tuple[list[Offer
     return offers, keys
 
 
-def plan(tenant, *, loud: bool = False) -> Plan:
-    """What a refresh would record for the Trust in context, without recording it."""
+def plan(tenant, *, loud: bool = False, only: str | None = None) -> Plan:
+    """What a refresh would record for the Trust in context, without recording it.
+
+    ``only``: one package's entries alone (the one just switched on or off).
+    """
     result = Plan()
     switched_on = _switched_on()
     if PLUGIN not in switched_on:
         return result
-    answers, failed, result.problems = _ask(tenant, switched_on, loud)
-    have = {r.origin_key: r for r in db.session.scalars(select(Resource).where(Resource.package.is_not(None)))}
+    answers, failed, result.problems = _ask(tenant, switched_on, loud, only)
+    query = select(Resource).where(Resource.package.is_not(None))
+    if only is not None:
+        query = query.where(Resource.package == only)
+    have = {r.origin_key: r for r in db.session.scalars(query)}
     offered_keys = set()
     for plugin, entries in answers.items():
         offers, keys = _offers(plugin, entries, result.problems)
@@ -175,9 +187,13 @@ def plan(tenant, *, loud: bool = False) -> Plan:
 
 
 @locked()
-def refresh(tenant) -> Plan:
-    """Record what the Trust's packages offer now; returns what was done. The caller commits."""
-    work = plan(tenant, loud=True)
+def refresh(tenant, *, only: str | None = None) -> Plan:
+    """Record what the Trust's packages offer now; returns what was done. The caller commits.
+
+    A package switched off (or no longer available) offers nothing: its entries are
+    archived as withdrawn, and brought back when it is on again.
+    """
+    work = plan(tenant, loud=True, only=only)
     for offer in work.add:
         add_resource(offer.values, origin_key=offer.origin_key, package=offer.plugin)
     for resource in work.restore:
@@ -187,3 +203,10 @@ def refresh(tenant) -> Plan:
     for resource in work.withdraw:
         archive_resource(resource, withdrawn=True)
     return work
+
+
+def package_switched(tenant, plugin: str) -> Plan | None:
+    """A package goes live the moment it is switched on, and its entries leave when it is switched off."""
+    if not is_package(plugin):
+        return None
+    return refresh(tenant, only=plugin)

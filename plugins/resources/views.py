@@ -7,7 +7,7 @@ refresh the resources that come from the Trust's packages.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -16,7 +16,7 @@ from core.db import db
 from core.events import EventError
 from core.forms import show_command_error
 
-from . import commands, packages, queries
+from . import commands, packages, queries, spreadsheet
 from .commands import Stale
 from .forms import FIELD_ALIASES, FilterForm, ResourceForm
 from .models import Resource
@@ -178,6 +178,21 @@ def restore(resource_id):
 
 # --- the Trust's packages --------------------------------------------------------------------
 
+@bp.get("/update")
+@require("manage")
+def update():
+    """What updating from the Trust's packages would record: added, changed and retired, not yet recorded."""
+    from .commands import current_fields
+    from .events import FIELD_WORDS
+
+    def changed_fields(resource, offer) -> list[str]:
+        before = current_fields(resource)
+        return [FIELD_WORDS.get(key, key) for key, value in offer.values.items() if before.get(key) != value]
+
+    return render_template("resources/update.html", work=packages.plan(g.tenant), fields=FIELD_WORDS,
+                           changed_fields=changed_fields)
+
+
 @bp.post("/refresh")
 @require("manage")
 def refresh():
@@ -193,4 +208,57 @@ def refresh():
           else "The local resources were already up to date.", "success")
     for problem in work.problems:
         flash(problem, "warning")
+    return redirect(url_for("resources.index"))
+
+
+# --- the whole list as CSV ---------------------------------------------------------------------
+
+@bp.get("/export.csv")
+@require("manage")
+def export_csv():
+    return Response(spreadsheet.export_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{g.tenant.slug}-resources.csv"'})
+
+
+@bp.get("/import")
+@require("manage")
+def import_form():
+    return render_template("resources/import.html", outcome=None, problem=None, text=None)
+
+
+@bp.post("/import")
+@require("manage")
+def import_preview():
+    """Check an uploaded file and show what it would do; nothing is recorded yet."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("resources/import.html", outcome=None, text=None,
+                               problem="Choose a CSV file to upload."), 400
+    try:
+        text = spreadsheet.decode(upload.read(spreadsheet.MAX_BYTES + 1))
+        outcome = spreadsheet.upload(text, dry_run=True)
+    except EventError as err:
+        return render_template("resources/import.html", outcome=None, text=None, problem=err.message), 400
+    finally:
+        db.session.rollback()
+    return render_template("resources/import.html", outcome=outcome, text=text, problem=None)
+
+
+@bp.post("/import/confirm")
+@require("manage")
+def import_confirm():
+    text = request.form.get("text", "")
+    skip = request.form.get("skip_refused") == "1"
+    try:
+        outcome = spreadsheet.upload(text, dry_run=False, skip_refused=skip)
+        if outcome.errors and not skip:
+            db.session.rollback()
+            return render_template("resources/import.html", outcome=outcome, text=text, problem=None), 409
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        return render_template("resources/import.html", outcome=None, text=None, problem=err.message), 400
+    counts = outcome.as_dict()
+    flash(f"Uploaded: {counts['added']} added, {counts['updated']} updated, {counts['retired']} retired"
+          + (f"; {len(outcome.errors)} rows skipped." if outcome.errors else "."), "success")
     return redirect(url_for("resources.index"))

@@ -30,6 +30,14 @@ def plugin_enabled(tenant):
 
 
 @hookimpl
+def plugin_switched(plugin, enabled):
+    # Takes fewer arguments than the spec names: the Trust is in context already.
+    from .events import add_note
+
+    add_note(f"The {plugin} section was switched {'on' if enabled else 'off'}.")
+
+
+@hookimpl
 def page_blueprint():
     from .views import make_page_blueprint
 
