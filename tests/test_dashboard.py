@@ -44,6 +44,9 @@ def test_service_users_keep_the_simple_page(trust, signed_in):
     text = page.get_data(as_text=True)
     assert "<h1>Services</h1>" in text
     assert "at a glance" not in text and 'id="panel-' not in text
+    assert "API tokens" not in text  # of no use to them; the page still answers if they need it
+    assert "E-mail reminders" in text
+    assert signed_in("service_user", target=trust).get(f"/t/{trust.slug}/account/tokens").status_code == 200
 
 
 def test_another_trusts_dashboard_is_not_found(trust, other_tenant, signed_in):
