@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
-WRITES = int(os.environ.get("BENCH_WRITES", "150"))  # events per writer per run
+WRITES = int(os.environ.get("BENCH_WRITES", "50"))  # events per writer per run
 WRITERS = 8
 
 

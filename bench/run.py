@@ -15,6 +15,7 @@ afterwards: a SQLite file, or a schema in the PostgreSQL of ``BENCH_DATABASE_URL
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import re
@@ -394,10 +395,10 @@ def served_figures(url: str, trust: Trust, workdir: Path, app, prefix: str = "")
         with served("hello:app", HERE, {}, log) as hello_port, served("core:create_app()", ROOT, env, log) as port:
             admin = http_sign_in(port, trust.admin_email)
             member = http_sign_in(port, member_email)
-            written = uuid.uuid4().hex[:6]
+            written, numbers = uuid.uuid4().hex[:6], itertools.count(1)
 
-            def post_service(n: int):
-                body = json.dumps({"name": f"Bench write {written} {n}", "kind": "day_centre"}).encode()
+            def post_service(_n: int):  # a new name every time, across runs: names are unique in a Trust
+                body = json.dumps({"name": f"Bench write {written} {next(numbers)}", "kind": "day_centre"}).encode()
                 return "POST", f"/api/v1/t/{slug}/services", {**bearer, "Content-Type": "application/json"}, body
 
             plan = [

@@ -172,11 +172,11 @@ def _page_of_events(where: list) -> list[Event]:
     return db.session.scalars(query.order_by(Event.seq.desc()).limit(PAGE_SIZE)).all()
 
 
-def _pagination(page_events: list[Event], where: list, filters: dict) -> dict | None:
+def _pagination(page_events: list[Event], where: list, filters: dict, head_seq: int) -> dict | None:
     """Links to the newer and older pages, for the NHS.UK pagination component (None when there are none)."""
     newest, oldest = page_events[0].seq, page_events[-1].seq
     params = {}
-    if db.session.scalar(select(Event.seq).where(*where, Event.seq > newest).limit(1)) is not None:
+    if newest < head_seq and db.session.scalar(select(Event.seq).where(*where, Event.seq > newest).limit(1)) is not None:
         params["previous"] = {"href": url_for("audit.index", after=newest, **filters), "labelText": "Newer events"}
     if db.session.scalar(select(Event.seq).where(*where, Event.seq < oldest).limit(1)) is not None:
         params["next"] = {"href": url_for("audit.index", before=oldest, **filters), "labelText": "Older events"}
@@ -250,7 +250,7 @@ def index():
             # where this page starts in the list: events newer than its first (an index count, no rows read)
             if here:
                 first = 1 + db.session.scalar(select(func.count(Event.id)).where(*where, Event.seq > page_events[0].seq))
-            pagination = _pagination(page_events, where, filters)
+            pagination = _pagination(page_events, where, filters, head_seq)
         rows = _rows(page_events, labels, services)
 
     chain = events.verify_tenant(tenant.id) if request.args.get("verify") == "1" else None
