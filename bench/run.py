@@ -1,4 +1,5 @@
-"""``make bench``: how fast the reports are, as ratios against baselines measured in the same run.
+"""``make bench``: how fast the pages, the API, the reports and the event log are, as ratios against
+baselines measured in the same run (the log's figures are in ``bench/log_figures.py``).
 
 These machines are shared and noisy, so no figure is a bare time: each is a
 ratio against a baseline measured alongside it, and each is the median of
@@ -105,12 +106,16 @@ def scratch_database(base_url: str | None) -> Iterator[tuple[str, str]]:
         engine.dispose()
 
 
-def app_for(url: str):
-    """The platform as it is served: CSRF on, the real sign-in form."""
+def app_for(url: str, derived_cache: bool = True):
+    """The platform as it is served: CSRF on, the real sign-in form.
+
+    Without ``derived_cache`` every report is made afresh (``DERIVED_CACHE_SIZE=0``): the
+    in-process figures compare how reports are made, not repeat views kept in memory.
+    """
     from core import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
-                       "RATELIMIT_STORAGE_URI": "memory://"})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://",
+                       **({} if derived_cache else {"DERIVED_CACHE_SIZE": 0})})
 
 
 # --- in-process timing ---------------------------------------------------------------------------
@@ -500,7 +505,12 @@ def main() -> None:
             click.echo(f"Building {scale.words()}, and one Trust with one month, on {engine}.")
             trusts, month = installation(scale)
         events = sum(t.events for t in [*trusts, month])
-        figures = report_figures(app, trusts, month, scale.years)
+        made_afresh = app_for(url, derived_cache=False)
+        figures = report_figures(made_afresh, trusts, month, scale.years)
+        with made_afresh.app_context():
+            from core.db import db
+
+            db.engine.dispose()
         figures += served_figures(url, trusts[0], Path(logs), app)
         if engine == "SQLite":
             figures += [Figure("sqlite_" + f.name, f.op, f.goal, f.ratio,
