@@ -1,4 +1,5 @@
-"""``make bench``: how fast the reports are, as ratios against baselines measured in the same run.
+"""``make bench``: how fast the pages, the API, the reports and the event log are, as ratios against
+baselines measured in the same run (the log's figures are in ``bench/log_figures.py``).
 
 These machines are shared and noisy, so no figure is a bare time: each is a
 ratio against a baseline measured alongside it, and each is the median of
@@ -15,6 +16,8 @@ afterwards: a SQLite file, or a schema in the PostgreSQL of ``BENCH_DATABASE_URL
 from __future__ import annotations
 
 import http.client
+import itertools
+import json
 import os
 import re
 import signal
@@ -39,6 +42,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import log_figures  # noqa: E402
 from bench.generate import Trust, installation, scale_from_env  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -102,12 +106,16 @@ def scratch_database(base_url: str | None) -> Iterator[tuple[str, str]]:
         engine.dispose()
 
 
-def app_for(url: str):
-    """The platform as it is served: CSRF on, the real sign-in form."""
+def app_for(url: str, derived_cache: bool = True):
+    """The platform as it is served: CSRF on, the real sign-in form.
+
+    Without ``derived_cache`` every report is made afresh (``DERIVED_CACHE_SIZE=0``): the
+    in-process figures compare how reports are made, not repeat views kept in memory.
+    """
     from core import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
-                       "RATELIMIT_STORAGE_URI": "memory://"})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://",
+                       **({} if derived_cache else {"DERIVED_CACHE_SIZE": 0})})
 
 
 # --- in-process timing ---------------------------------------------------------------------------
@@ -268,14 +276,19 @@ def served(app_spec: str, chdir: Path, env: dict, log: Path) -> Iterator[int]:
             process.wait()
 
 
-def http_get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def http_request(port: int, method: str, path: str, headers: dict | None = None,
+                 body: bytes | None = None) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request("GET", path, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
+
+
+def http_get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    return http_request(port, "GET", path, headers)
 
 
 def _cookies(headers: list[tuple[str, str]], jar: dict) -> None:
@@ -310,14 +323,27 @@ def http_sign_in(port: int, email: str) -> dict:
     return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
 
 
-def requests_per_second(port: int, path: str, headers: dict, *, seconds: float, most: int,
-                        clients: int = 4) -> float:
-    """Successful GETs per second from ``clients`` threads, bounded by ``seconds`` and ``most`` requests.
+@dataclass
+class Load:
+    """What one served figure sends: a GET of ``path``, or whatever ``make(n)`` builds for request n."""
+
+    path: str
+    headers: dict = field(default_factory=dict)
+    make: Callable[[int], tuple[str, str, dict, bytes | None]] | None = None
+    expect: tuple[int, ...] = (200,)
+
+    def request(self, n: int) -> tuple[str, str, dict, bytes | None]:
+        return self.make(n) if self.make else ("GET", self.path, self.headers, None)
+
+
+def requests_per_second(port: int, load: Load, *, seconds: float, most: int, clients: int = 4) -> float:
+    """Successful requests per second from ``clients`` threads, bounded by ``seconds`` and ``most`` requests.
 
     A new connection per request, as gunicorn's sync workers close each one.
     """
     lock = threading.Lock()
     counts = {"started": 0, "ok": 0, "failed": 0}
+    failures: list[str] = []
     deadline = time.monotonic() + seconds
 
     def client():
@@ -326,9 +352,14 @@ def requests_per_second(port: int, path: str, headers: dict, *, seconds: float, 
                 if counts["started"] >= most or time.monotonic() > deadline:
                     return
                 counts["started"] += 1
-            status, _, _ = http_get(port, path, headers)
+                n = counts["started"]
+            method, path, headers, body = load.request(n)
+            status, _, answer = http_request(port, method, path, headers, body)
             with lock:
-                counts["ok" if status == 200 else "failed"] += 1
+                ok = status in load.expect
+                counts["ok" if ok else "failed"] += 1
+                if not ok and len(failures) < 1:
+                    failures.append(f"{status}: {answer[:200]!r}")
 
     began = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -338,35 +369,124 @@ def requests_per_second(port: int, path: str, headers: dict, *, seconds: float, 
         thread.join()
     elapsed = time.monotonic() - began
     if counts["failed"]:
-        raise RuntimeError(f"{counts['failed']} of {counts['started']} requests to {path} failed")
+        raise RuntimeError(f"{counts['failed']} of {counts['started']} requests to {load.path} failed ({failures[0]})")
     return counts["ok"] / elapsed
 
 
-def served_figure(url: str, trust: Trust, workdir: Path) -> Figure:
-    """The current service report's requests per second against a hello-world's, both under gunicorn."""
-    figure = Figure("service_report_rps_vs_hello", ">=", 0.25)
+@dataclass
+class Served:
+    """One served figure: its name, goal and load."""
+
+    name: str
+    goal: float
+    words: str
+    load: Load
+
+
+def served_figures(url: str, trust: Trust, workdir: Path, app, prefix: str = "") -> list[Figure]:
+    """Pages and API requests per second against a hello-world's, both under gunicorn with 2 sync workers.
+
+    Each run measures the hello-world and then the page, in turn, so a burst of
+    load on the shared machine tends to fall on both.
+    """
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://"}
     log = workdir / "gunicorn.log"
-    path = f"/t/{trust.slug}/services/{trust.service_ids[0]}/report"
+    slug, service = trust.slug, trust.service_ids[0]
+    member_email = add_service_user(app, trust)
+    token = api_token(app, trust)
+    bearer = {"Authorization": f"Bearer {token}"}
+    figures: list[Figure] = []
     try:
         with served("hello:app", HERE, {}, log) as hello_port, served("core:create_app()", ROOT, env, log) as port:
-            headers = http_sign_in(port, trust.admin_email)
-            for _ in range(6):  # warm both workers of each
+            admin = http_sign_in(port, trust.admin_email)
+            member = http_sign_in(port, member_email)
+            written, numbers = uuid.uuid4().hex[:6], itertools.count(1)
+
+            def post_service(_n: int):  # a new name every time, across runs: names are unique in a Trust
+                body = json.dumps({"name": f"Bench write {written} {next(numbers)}", "kind": "day_centre"}).encode()
+                return "POST", f"/api/v1/t/{slug}/services", {**bearer, "Content-Type": "application/json"}, body
+
+            plan = [
+                Served("sign_in_page_rps_vs_hello", 0.5, "sign-in page (no queries)", Load("/sign-in")),
+                Served("services_list_rps_vs_hello", 0.3, "services list page (a service user's home)",
+                       Load(f"/t/{slug}/", member)),
+                Served("api_get_services_rps_vs_hello", 0.5, "API GET services", Load(f"/api/v1/t/{slug}/services", bearer)),
+                Served("service_report_rps_vs_hello", 0.25, "current service report page",
+                       Load(f"/t/{slug}/services/{service}/report", admin)),
+                Served("trust_report_rps_vs_hello", 0.1, "current Trust report page", Load(f"/t/{slug}/report", admin)),
+                Served("trust_dashboard_rps_vs_hello", 0.1, "Trust dashboard (an admin's home)", Load(f"/t/{slug}/", admin)),
+                Served("audit_page_rps_vs_hello", 0.1, "audit page (newest 50 events)", Load(f"/t/{slug}/audit/", admin)),
+                Served("api_post_service_rps_vs_hello", 0.1, "API POST of a service (a write)",
+                       Load(f"/api/v1/t/{slug}/services", make=post_service, expect=(201,))),
+            ]
+            if prefix:  # the embedded-default run measures the key pages only
+                plan = [p for p in plan if p.name.split("_rps")[0] in SQLITE_KEY_PAGES]
+            for _ in range(6):  # warm both workers of each: templates compiled, connections open
                 http_get(hello_port, "/")
-                http_get(port, path, headers)
-            runs = []
-            for _ in range(RUNS):
-                hello = requests_per_second(hello_port, "/", {}, seconds=3, most=20000)
-                report = requests_per_second(port, path, headers, seconds=8, most=2000)
-                runs.append((report, hello))
-    except RuntimeError as err:
-        figure.notes.append(str(err))
-        return figure
-    figure.ratio = median_ratio(runs)
-    figure.notes.append(f"service report: {statistics.median(r for r, _ in runs):.1f} requests/s; hello-world: "
+                for item in plan:
+                    if item.load.make is None:
+                        http_get(port, item.load.path, item.load.headers)
+            for item in plan:
+                figure = Figure(prefix + item.name, ">=", item.goal)
+                try:
+                    runs = []
+                    for _ in range(RUNS):
+                        hello = requests_per_second(hello_port, Load("/"), seconds=2, most=20000)
+                        mine = requests_per_second(port, item.load, seconds=4, most=2000)
+                        runs.append((mine, hello))
+                except RuntimeError as err:
+                    figure.notes.append(str(err))
+                else:
+                    figure.ratio = median_ratio(runs)
+                    figure.notes.append(
+                        f"{item.words}: {statistics.median(r for r, _ in runs):.1f} requests/s; hello-world: "
                         f"{statistics.median(h for _, h in runs):.0f} requests/s (gunicorn, 2 sync workers, "
                         f"4 client threads, medians of {RUNS} runs)")
-    return figure
+                figures.append(figure)
+    except RuntimeError as err:
+        figure = Figure(prefix + "served_pages", ">=", 0.25)
+        figure.notes.append(str(err))
+        figures.append(figure)
+    return figures
+
+
+SQLITE_KEY_PAGES = ("sign_in_page", "services_list", "api_get_services", "service_report", "trust_report")
+
+
+def add_service_user(app, trust: Trust) -> str:
+    """A service user in the Trust (their home page is the plain services list); returns the e-mail."""
+    from bench.generate import PASSWORD
+    from core import commands
+    from core.db import db
+    from core.events import acting_as
+    from core.tenancy import tenant_context
+
+    email = f"member-{uuid.uuid4().hex[:6]}@{trust.slug}.bench.example"
+    with app.app_context(), tenant_context(trust.id), acting_as("cli"):
+        user = commands.create_user(email, "Bench service user", PASSWORD)
+        commands.add_member(user, "service_user")
+        db.session.commit()
+    return email
+
+
+def sqlite_key_pages(scale, workdir: Path) -> list[Figure]:
+    """The key pages again on SQLite, the embedded default, when the main run measured PostgreSQL."""
+    from bench.generate import SCALES
+    from core import migrate
+
+    with scratch_database(None) as (url, _):
+        app = app_for(url)
+        with app.app_context():
+            migrate.upgrade()
+            small = SCALES["small"]
+            click.echo(f"Building {small.words()} on SQLite for the embedded default's key pages.")
+            trusts, _month = installation(small)
+        figures = served_figures(url, trusts[0], workdir, app, prefix="sqlite_")
+        with app.app_context():
+            from core.db import db
+
+            db.engine.dispose()
+    return figures
 
 
 # --- the whole run ---------------------------------------------------------------------------------
@@ -385,8 +505,25 @@ def main() -> None:
             click.echo(f"Building {scale.words()}, and one Trust with one month, on {engine}.")
             trusts, month = installation(scale)
         events = sum(t.events for t in [*trusts, month])
-        figures = report_figures(app, trusts, month, scale.years)
-        figures.append(served_figure(url, trusts[0], Path(logs)))
+        made_afresh = app_for(url, derived_cache=False)
+        figures = report_figures(made_afresh, trusts, month, scale.years)
+        with made_afresh.app_context():
+            from core.db import db
+
+            db.engine.dispose()
+        figures += served_figures(url, trusts[0], Path(logs), app)
+        if engine == "SQLite":
+            figures += [Figure("sqlite_" + f.name, f.op, f.goal, f.ratio,
+                               [*f.notes, "this run is on SQLite: the same measurement as above"])
+                        for f in figures if f.name.split("_rps")[0] in SQLITE_KEY_PAGES and "_rps" in f.name]
+        else:
+            figures += sqlite_key_pages(scale, Path(logs))
+        click.echo("Measuring the event log: appending, verifying, replaying; then start-up.")
+        appended, append_rate = log_figures.appending_figures(app, url, Figure, RUNS)
+        figures += appended
+        figures += log_figures.verify_figures(app, url, trusts[0].slug, month.slug, Figure, RUNS)
+        figures.append(log_figures.replay_figure(app, trusts[0].slug, append_rate, Figure, RUNS))
+        figures.append(log_figures.startup_figure(url, Figure, RUNS))
         with app.app_context():
             from core.db import db
 
@@ -405,5 +542,8 @@ if __name__ == "__main__":
     try:
         main(standalone_mode=False)
     except Exception as err:  # measuring never gates: say what broke, exit 0
+        import traceback
+
+        traceback.print_exc()
         print(f"BENCH-SUMMARY passed=0 failed=0 error=\"{type(err).__name__}: {err}\"")
     sys.exit(0)

@@ -19,7 +19,9 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
     app.select_jinja_autoescape = lambda filename: filename is None or filename.endswith(
         (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja"))
-    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])
+    from .components import ComponentLoader
+
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, ComponentLoader(PackageLoader("nhsuk_frontend_jinja"))])
     app.config.update(settings.DEFAULTS)
     app.config.update(config if config is not None else settings.from_environment(app.instance_path))
 
@@ -32,8 +34,9 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
 
-    from . import api, cli, errors, headers, inputs, views, web
+    from . import api, cli, components, errors, headers, inputs, views, web
 
+    components.init_app(app)
     headers.init_app(app)
     web.init_app(app)
     inputs.init_app(app)  # after sign-in and role checks: who may not act hears that first

@@ -353,6 +353,9 @@ def record(
             ev.personal_row = personal_row
         project(ev, etype)
         session.flush()
+    from .cache import forget_log_head
+
+    forget_log_head()
     return ev
 
 

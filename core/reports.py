@@ -47,10 +47,19 @@ class Fragment:
 
 
 def render(fragment: Fragment, when=None) -> Markup:
-    """A fragment as markup: its template rendered with its data (the template escapes what it shows)."""
+    """A fragment as markup: its template rendered with its data (the template escapes what it shows).
+
+    A fragment is a pure function of its data, so its markup is kept on it: a
+    report served from ``core.cache`` is rendered once per worker, not per request.
+    """
     from flask import render_template
 
-    return Markup(render_template(fragment.template, data=fragment.data, when=when, **fragment.context))
+    done = fragment.__dict__.get("_markup")
+    if done is not None and done[0] == when:
+        return done[1]
+    markup = Markup(render_template(fragment.template, data=fragment.data, when=when, **fragment.context))
+    fragment.__dict__["_markup"] = (when, markup)
+    return markup
 
 
 # --- days in London ------------------------------------------------------------
@@ -98,10 +107,14 @@ def trust_started_on() -> date | None:
     """The day the Trust in context began its record (its first event), or None."""
     from sqlalchemy import select
 
+    from .cache import derived
     from .db import db
 
-    first = db.session.scalar(select(Event.occurred_at).order_by(Event.seq).limit(1))
-    return london_day(first) if first is not None else None
+    def first_day():
+        first = db.session.scalar(select(Event.occurred_at).order_by(Event.seq).limit(1))
+        return london_day(first) if first is not None else None
+
+    return derived("trust_started_on", (), first_day)
 
 
 def parse_when(as_of: str | None, known_on: str | None) -> When:
@@ -185,8 +198,13 @@ def event_type_label(type_name: str) -> str:
 
 def service_as_of(service_id: int, when: When) -> Service | None:
     """The service as ``when`` sees it, or None if it had not been added by then."""
-    found = rows(Service, when, service_id=service_id)
-    return found[0] if found else None
+    from .cache import derived
+
+    def find():
+        found = rows(Service, when, service_id=service_id)
+        return found[0] if found else None
+
+    return derived("service_as_of", (service_id, when), find)
 
 
 # --- assembling ------------------------------------------------------------------
@@ -205,10 +223,16 @@ def _fragments(hook_name: str, **kwargs) -> list[Fragment]:
 
 
 def service_report(service: Service, when: When) -> list[Fragment]:
-    """Fragments for one service's report, as ``when`` sees it."""
-    return _fragments("service_report_fragment", service=service, when=when)
+    """Fragments for one service's report, as ``when`` sees it (cached until the Trust records anything)."""
+    from .cache import derived
+
+    return list(derived("service_report", (service.id, when),
+                        lambda: _fragments("service_report_fragment", service=service, when=when)))
 
 
 def tenant_report(tenant, when: When) -> list[Fragment]:
-    """Fragments for the whole Trust's report, as ``when`` sees it."""
-    return _fragments("tenant_report_fragment", tenant=tenant, when=when)
+    """Fragments for the whole Trust's report, as ``when`` sees it (cached until the Trust records anything)."""
+    from .cache import derived
+
+    return list(derived("tenant_report", (when,),
+                        lambda: _fragments("tenant_report_fragment", tenant=tenant, when=when)))

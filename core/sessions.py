@@ -62,9 +62,17 @@ def current_user_id() -> int | None:
     key = session.get(KEY)
     if not key or not isinstance(key, str):
         return None
-    row = db.session.get(UserSession, _hash(key))
-    if row is None or row.ended_at is not None:
+    from flask import g
+
+    from .models import User
+
+    # The session and its person in one query; g holds the person so the user loader's
+    # session.get finds it in the identity map instead of asking the database again.
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.key_hash == _hash(key))).first()
+    if found is None or found[0].ended_at is not None:
         return None
+    row, g._session_user = found
     now = utcnow()
     if now - row.last_seen_at > _idle_limit():
         _end(row, IDLE_ENDED, now)

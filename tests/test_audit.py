@@ -209,15 +209,20 @@ def test_pages_of_fifty(make_tenant, signed_in):
     first = text_of(client.get(url))
     assert seqs(first) == list(range(head_seq, head_seq - 50, -1))
     assert f"Showing 1 to 50 of {head_seq} events" in first
-    assert 'aria-label="Page 2"' in first
-    assert f'href="{url}?page=2"' in first
+    older = f"{url}?before={head_seq - 49}"
+    assert f'href="{older}"' in first and "Older events" in first
+    assert "Newer events" not in first
 
-    second = text_of(client.get(url + "?page=2"))
+    second = text_of(client.get(older))
     assert seqs(second) == list(range(head_seq - 50, 0, -1))
-    assert 'aria-current="page"' in second
-    # a page past the end shows the last page; a page that is not a number shows the first
-    assert seqs(text_of(client.get(url + "?page=99"))) == seqs(second)
-    assert seqs(text_of(client.get(url + "?page=abc"))) == seqs(first)
+    assert f"Showing 51 to {head_seq} of {head_seq} events" in second
+    assert f'href="{url}?after={head_seq - 50}"' in second and "Older events" not in second
+    # newer than the second page's first event is the first page again, full
+    assert seqs(text_of(client.get(f"{url}?after={head_seq - 50}"))) == seqs(first)
+    # past the end, or not a number: the newest page
+    assert seqs(text_of(client.get(url + "?before=1"))) == seqs(first)
+    assert seqs(text_of(client.get(url + "?before=abc"))) == seqs(first)
+    assert seqs(text_of(client.get(url + "?page=2"))) == seqs(first)
 
 
 def test_paging_keeps_the_filters(make_tenant, signed_in):
@@ -228,8 +233,9 @@ def test_paging_keeps_the_filters(make_tenant, signed_in):
             commands.update_service(oak, name=f"Oak {n}")
     client = signed_in("admin", target=tenant)
     page = text_of(client.get(f"/t/{tenant.slug}/audit/?type=service.renamed"))
-    assert f'href="/t/{tenant.slug}/audit/?page=2&type=service.renamed"' in page.replace("&amp;", "&")
-    second = text_of(client.get(f"/t/{tenant.slug}/audit/?type=service.renamed&page=2"))
+    oldest = seqs(page)[-1]
+    assert f'href="/t/{tenant.slug}/audit/?before={oldest}&type=service.renamed"' in page.replace("&amp;", "&")
+    second = text_of(client.get(f"/t/{tenant.slug}/audit/?type=service.renamed&before={oldest}"))
     assert sentences(second) == [f"The system renamed a service to Oak {n}" for n in range(4, -1, -1)]
 
 

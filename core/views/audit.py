@@ -146,35 +146,41 @@ def _filter_form(actors: dict[str, str], services: list[Service]) -> AuditFilter
 
 # --- the page ---------------------------------------------------------------------------
 
-def _page_number(last_page: int) -> int:
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
-    return min(max(page, 1), last_page)
+def _cursor(name: str) -> int | None:
+    """An event number from the query string (``before``/``after``), or None when absent or not a number."""
+    text = request.args.get(name, "")
+    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
-def _pagination(page: int, last_page: int, filters: dict) -> dict | None:
-    """Parameters for the NHS.UK pagination component: first, last and nearby pages."""
-    if last_page <= 1:
-        return None
+def _page_of_events(where: list) -> list[Event]:
+    """One page, newest first, found by event number (keyset), never by skipping rows.
 
-    def href(number):
-        return url_for("audit.index", page=number, **filters)
+    ``before=N``: the page of events just older than N; ``after=N``: the page just
+    newer than N (a short one means it reached the newest, so the newest full page
+    is shown instead); neither: the newest page.
+    """
+    query = select(Event).where(*where)
+    after, before = _cursor("after"), _cursor("before")
+    if after is not None:
+        newer = db.session.scalars(query.where(Event.seq > after).order_by(Event.seq).limit(PAGE_SIZE)).all()
+        if len(newer) == PAGE_SIZE:
+            return list(reversed(newer))
+    elif before is not None:
+        older = db.session.scalars(query.where(Event.seq < before).order_by(Event.seq.desc()).limit(PAGE_SIZE)).all()
+        if older:
+            return older
+    return db.session.scalars(query.order_by(Event.seq.desc()).limit(PAGE_SIZE)).all()
 
-    items, previous = [], 0
-    for number in range(1, last_page + 1):
-        if number in (1, last_page) or abs(number - page) <= 2:
-            if number - previous > 1:
-                items.append({"ellipsis": True})
-            items.append({"number": number, "href": href(number), "current": number == page})
-            previous = number
-    params = {"items": items}
-    if page > 1:
-        params["previous"] = {"href": href(page - 1)}
-    if page < last_page:
-        params["next"] = {"href": href(page + 1)}
-    return params
+
+def _pagination(page_events: list[Event], where: list, filters: dict, head_seq: int) -> dict | None:
+    """Links to the newer and older pages, for the NHS.UK pagination component (None when there are none)."""
+    newest, oldest = page_events[0].seq, page_events[-1].seq
+    params = {}
+    if newest < head_seq and db.session.scalar(select(Event.seq).where(*where, Event.seq > newest).limit(1)) is not None:
+        params["previous"] = {"href": url_for("audit.index", after=newest, **filters), "labelText": "Newer events"}
+    if db.session.scalar(select(Event.seq).where(*where, Event.seq < oldest).limit(1)) is not None:
+        params["next"] = {"href": url_for("audit.index", before=oldest, **filters), "labelText": "Older events"}
+    return params or None
 
 
 def _service_ids(ev: Event) -> set[int]:
@@ -231,27 +237,28 @@ def index():
     form = _filter_form(labels, all_services)
     head_seq, head_hash = events.head(tenant.id)
 
-    rows, pagination, total, page = [], None, 0, 1
+    rows, pagination, total, first = [], None, 0, 1
     valid = form.validate()
     filters = form.chosen() if valid else {}
+    here = {}
     if valid:
         where = form.conditions()
         total = db.session.scalar(select(func.count(Event.id)).where(*where))
-        last_page = max(1, -(-total // PAGE_SIZE))
-        page = _page_number(last_page)
-        page_events = db.session.scalars(
-            select(Event).where(*where).order_by(Event.seq.desc())
-            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        page_events = _page_of_events(where) if total else []
+        if page_events:
+            here = {"before": page_events[0].seq + 1} if page_events[0].seq < head_seq else {}
+            # where this page starts in the list: events newer than its first (an index count, no rows read)
+            if here:
+                first = 1 + db.session.scalar(select(func.count(Event.id)).where(*where, Event.seq > page_events[0].seq))
+            pagination = _pagination(page_events, where, filters, head_seq)
         rows = _rows(page_events, labels, services)
-        pagination = _pagination(page, last_page, filters)
 
     chain = events.verify_tenant(tenant.id) if request.args.get("verify") == "1" else None
     return render_template(
-        "audit/index.html", form=form, rows=rows, total=total, page=page, page_size=PAGE_SIZE,
+        "audit/index.html", form=form, rows=rows, total=total, first=first,
         pagination=pagination, filters=filters, head_seq=head_seq, head_hash=head_hash, chain=chain,
-        verify_href=url_for("audit.index", verify=1, **filters, **({"page": page} if page > 1 else {})),
+        verify_href=url_for("audit.index", verify=1, **filters, **here),
     )
-
 
 @bp.get("/export.jsonl")
 @require("audit")

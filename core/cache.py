@@ -1,0 +1,110 @@
+"""Answers derived from a Trust's log, kept per worker until that Trust records anything new.
+
+A report (or any other answer folded from the projections) is a pure function of
+the Trust's log, the sections switched on, the question asked and, for "now",
+the day. So it is cached under a key made of those, with the log's head (the
+last event's seq and hash) standing for "everything recorded so far": any new
+event in the Trust, an erasure included, changes the head, so the next request
+misses and computes afresh. The hash, not only the seq, is in the key, so an
+answer computed inside a transaction that was rolled back can never be served
+for a different event that later takes the same seq.
+
+The store is a least-recently-used map capped in entries (``DERIVED_CACHE_SIZE``,
+0 turns it off), one per worker process: each worker fills its own, and stale
+entries are never served because the key moves on; they simply age out.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from cachetools import LRUCache
+from flask import current_app
+
+DEFAULT_SIZE = 512
+_EXTENSION = "changing_lives_derived"
+
+
+class _Store:
+    def __init__(self, size: int):
+        self.entries: LRUCache = LRUCache(maxsize=size)
+        self.lock = threading.Lock()  # gthread workers share one store
+        self.hits = self.misses = 0
+
+
+def _store() -> _Store | None:
+    app = current_app._get_current_object()
+    store = app.extensions.get(_EXTENSION)
+    if store is None:
+        size = int(app.config.get("DERIVED_CACHE_SIZE", DEFAULT_SIZE))
+        store = app.extensions[_EXTENSION] = _Store(size) if size > 0 else False
+    return store or None
+
+
+def log_head() -> tuple[int, str]:
+    """(seq, hash) of the last event of the Trust in context: one indexed lookup, kept for the
+    rest of the request (``record()`` forgets it, so a request that writes reads it again)."""
+    from flask import g
+
+    from .events import head
+    from .tenancy import current_tenant_id
+
+    tenant_id = current_tenant_id()
+    kept = g.get("_log_head")
+    if kept is not None and kept[0] == tenant_id:
+        return kept[1]
+    found = head(tenant_id)
+    g._log_head = (tenant_id, found)
+    return found
+
+
+def forget_log_head() -> None:
+    """Called by ``record()``: the head just moved."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_log_head", None)
+
+
+def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, or the answer it gave for the same question since the Trust last recorded anything.
+
+    Whatever ``compute`` returns is shared between requests: callers must not change it.
+    """
+    from .plugins import enabled_plugins
+    from .reports import london_today
+    from .tenancy import current_tenant_id
+
+    store = _store()
+    if store is None:
+        return compute()
+    key = (current_tenant_id(), log_head(), enabled_plugins(), london_today(), name, parts)
+    with store.lock:
+        found = store.entries.get(key, _MISSING)
+        if found is not _MISSING:
+            store.hits += 1
+            return found
+        store.misses += 1
+    answer = compute()
+    with store.lock:
+        store.entries[key] = answer
+    return answer
+
+
+def stats() -> dict:
+    """Hits, misses and entries of this worker's store (for tests and the benchmarks)."""
+    store = _store()
+    if store is None:
+        return {"hits": 0, "misses": 0, "entries": 0}
+    return {"hits": store.hits, "misses": store.misses, "entries": len(store.entries)}
+
+
+def clear() -> None:
+    store = _store()
+    if store is not None:
+        with store.lock:
+            store.entries.clear()
+
+
+_MISSING = object()
