@@ -76,7 +76,7 @@ def service_over_time(service, role: str | None, when: When = NOW) -> dict:
                 cells = []
                 for round_ in rounds:
                     entry = summaries[round_.id][key]["groups"].get(group)
-                    if entry is None:  # not shown to this reader yet
+                    if entry is None or entry.get("withheld"):  # not shown to this reader (yet), or too few answers
                         cells.append(None)
                         continue
                     counts = dict(entry[level])

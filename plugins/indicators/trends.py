@@ -19,6 +19,13 @@ VIEW_NAMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
 POSSESSIVE = {"service_users": "service users'", "staff": "staff's"}
 
 
+def _role():
+    from flask import g
+
+    membership = g.get("membership")
+    return membership.role if membership is not None else None
+
+
 def trend(timeline: Timeline) -> Trend:
     periods = timeline.periods
     labels = [p.label for p in periods]
@@ -38,7 +45,9 @@ def trend(timeline: Timeline) -> Trend:
         if index is None:
             continue
         rounds_started[index] += 1
-        for item in summary.summarise(by_round.get(round_.id, []), tuple(GROUPS), quotes=False):
+        # Fair steps: before a round's exchange, a reader sees only their own group's views.
+        shown = summary.visible_groups(round_, _role())
+        for item in summary.summarise(by_round.get(round_.id, []), shown, quotes=False):
             for group, entry in item["groups"].items():
                 pooled = {answer: sum(entry[level][answer] for level in LEVELS) for answer in VIEW_NAMES}
                 view = group_view(pooled)
