@@ -16,7 +16,7 @@ from markupsafe import Markup
 from core.auth import token_hash
 from core.reports import long_date
 
-QR_ALT = "QR code for the invitation link. Point a phone's camera at it to open the link."
+QR_ALT = "QR code for the invitation. Point a phone's camera at it to open the questions."
 
 
 def token_matches(invitation, token) -> bool:

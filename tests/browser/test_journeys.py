@@ -226,7 +226,7 @@ def test_a_whole_round_of_the_indicators_with_a_service_user_answering_on_a_phon
     phone = new_page(width=375, height=812, is_mobile=True, has_touch=True)
     phone.goto(link)
     assert heading(phone) == "What do you think of Oak Day Centre?"
-    phone.get_by_role("link", name="Start now").click()
+    phone.get_by_role("button", name="Start now").click()
     answer_question(phone, "Partly", "No")
     phone.get_by_role("button", name="Continue").click()
     answer_question(phone, "No", "No")

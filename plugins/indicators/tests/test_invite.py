@@ -60,8 +60,8 @@ def test_the_new_link_page_hands_it_over(tenant, signed_in, round_id):
     link = re.search(r'id="invitation-link" type="text" value="([^"]+)"', text).group(1)
     token = link.rsplit("/", 1)[1]
     # The QR code, inline, with a text alternative; copy buttons; words for a text message.
-    assert re.search(r'<svg role="img" aria-label="QR code for the invitation link[^"]*"', text)
-    assert "<title>QR code for the invitation link" in text
+    assert re.search(r'<svg role="img" aria-label="QR code for the invitation. [^"]*"', text)
+    assert "<title>QR code for the invitation." in text
     assert 'data-app-copy="invitation-link"' in text and 'data-app-copy="text-message"' in text
     assert f"you do not need to give your name. Open this link to answer: {link}" in html.unescape(text)
     with tenant.context() as session:
