@@ -45,6 +45,7 @@ def qr_png(link: str, scale: int = 10) -> bytes:
 
 def text_message(service_name: str, link: str, expires_on) -> str:
     """Suggested words for a text message: short, plain, and saying names are not needed."""
-    until = f" It works until the end of {long_date(expires_on)}." if expires_on else ""
+    # The link on a line of its own, so a phone does not take the next word or a full stop into it.
+    until = f"\nIt works until the end of {long_date(expires_on)}." if expires_on else ""
     return (f"Hello. We would like to know what you think of {service_name}. It takes about 10 minutes "
-            f"and you do not need to give your name. Open this link to answer: {link}{until}")
+            f"and you do not need to give your name. Open this link to answer:\n{link}{until}")

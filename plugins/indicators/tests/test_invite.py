@@ -63,7 +63,7 @@ def test_the_new_link_page_hands_it_over(tenant, signed_in, round_id):
     assert re.search(r'<svg role="img" aria-label="QR code for the invitation. [^"]*"', text)
     assert "<title>QR code for the invitation." in text
     assert 'data-app-copy="invitation-link"' in text and 'data-app-copy="text-message"' in text
-    assert f"you do not need to give your name. Open this link to answer: {link}" in html.unescape(text)
+    assert f"you do not need to give your name. Open this link to answer:\n{link}\nIt works until" in html.unescape(text)
     with tenant.context() as session:
         invitation_id = session.scalars(select(Invitation)).one().id
     where = f"{base(tenant)}/rounds/{round_id}/invitations/{invitation_id}"
