@@ -470,3 +470,30 @@ def test_the_openapi_document_describes_the_endpoints(app, client):
     answer = schemas["AnswerIn"]["properties"]
     assert set(answer) == {"individual", "service", "how", "barriers", "change"}
     assert "dont_know" in answer["individual"]["description"]
+
+
+def test_the_exports_say_fewer_than_3_answers_and_carry_no_words(tenant, api_client, signed_in):
+    """The report's PDF, zip of CSV files and JSON are made from the same fragment data."""
+    import csv
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    shared_round(tenant, api_client, service_users=2)
+    oak = tenant.services["Oak Day Centre"]
+    client = signed_in("facilitator")
+    url = f"/t/{tenant.slug}/services/{oak}/report"
+    as_json = client.get(f"{url}.json")
+    assert as_json.status_code == 200
+    assert "fewer than 3 answers" in as_json.get_data(as_text=True)
+    with zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data)) as archive:
+        csv_text = " ".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+    assert "fewer than 3 answers" in csv_text
+    pdf = client.get(f"{url}.pdf")
+    assert pdf.status_code == 200
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "fewer than 3 answers" in " ".join(pdf_text.split())
+    for text in (as_json.get_data(as_text=True), csv_text, pdf_text):
+        assert "Staff ask me" not in text and "More time to talk" not in text
+    list(csv.reader(io.StringIO(csv_text)))  # well-formed
