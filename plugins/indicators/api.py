@@ -97,10 +97,11 @@ class TargetIn(ma.Schema):
     staff_do = ma.fields.String(required=True, validate=REQUIRED_WORDS,
                                 metadata={"description": "What staff will do"})
     review_on = ma.fields.Date(required=True, metadata={"description": "When to review progress (in the future)"})
-    agreed_for_service_users = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
-                                                metadata={"description": "Who agreed the target for service users"})
-    agreed_for_staff = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
-                                        metadata={"description": "Who agreed the target for staff"})
+    agreed_for_service_users = ma.fields.String(load_default="", validate=ma.validate.Length(max=200), metadata={
+        "description": "Who agreed the target for service users (targets are joint; the pages require it, the "
+                       "API accepts it left out so that earlier callers keep working)"})
+    agreed_for_staff = ma.fields.String(load_default="", validate=ma.validate.Length(max=200), metadata={
+        "description": "Who agreed the target for staff (as agreed_for_service_users)"})
 
 
 class ReviewIn(ma.Schema):
@@ -400,7 +401,8 @@ def agree_target(data, round_id):
     round_ = _round(round_id)
     target = _run(lambda: commands.agree_target(
         round_, data["indicator"], data["change"], data["service_users_do"], data["staff_do"], data["review_on"],
-        agreed_for_service_users=data["agreed_for_service_users"], agreed_for_staff=data["agreed_for_staff"]))
+        agreed_for_service_users=data["agreed_for_service_users"], agreed_for_staff=data["agreed_for_staff"],
+        who_agreed_required=False))
     db.session.commit()
     return _target_out(target, london_today())
 

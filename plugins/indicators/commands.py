@@ -453,7 +453,8 @@ def round_targets(round_id: int) -> list[Target]:
 
 @locked()
 def agree_target(round_: Round, indicator, change, service_users_do, staff_do, review_on, *,
-                 agreed_for_service_users="", agreed_for_staff="", agreed_on: date | None = None) -> Target:
+                 agreed_for_service_users="", agreed_for_staff="", agreed_on: date | None = None,
+                 who_agreed_required: bool = True) -> Target:
     """Step three. ``agreed_on`` is the day of the meeting when a past round is entered
     (the demo's history); the review date must come after it. Today otherwise."""
     if not round_.shared:
@@ -469,10 +470,12 @@ def agree_target(round_: Round, indicator, change, service_users_do, staff_do, r
                               "what service users will do", required=True)
     staff_do = _words(problems, "staff_do", staff_do, "what staff will do", required=True)
     # The guide makes targets joint: one person agrees for each group.
+    # (The API keeps working for callers written before it asked, so there it may be left out.)
     agreed_for_service_users = _words(problems, "agreed_for_service_users", agreed_for_service_users,
-                                      "who agreed for service users", required=True, limit=TITLE_LIMIT)
+                                      "who agreed for service users", required=who_agreed_required,
+                                      limit=TITLE_LIMIT)
     agreed_for_staff = _words(problems, "agreed_for_staff", agreed_for_staff, "who agreed for staff",
-                              required=True, limit=TITLE_LIMIT)
+                              required=who_agreed_required, limit=TITLE_LIMIT)
     if not isinstance(review_on, date):
         problems.add("review_on", "Enter the date you will review progress.")
     elif review_on <= (agreed_on or london_today()):
@@ -528,9 +531,17 @@ def settings() -> Settings | None:
 
 
 def min_answers() -> int:
-    """How many service users must answer in a round before their words are shown."""
+    """How many service users must answer in a round before their words are shown (looked up
+    once a request: a report or a trend summarises many rounds)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "indicators_min_answers" in g:
+        return g.indicators_min_answers
     row = settings()
-    return max(MIN_ANSWERS, row.min_answers) if row is not None else MIN_ANSWERS
+    value = max(MIN_ANSWERS, row.min_answers) if row is not None else MIN_ANSWERS
+    if has_app_context():
+        g.indicators_min_answers = value
+    return value
 
 
 def support_contact() -> str:
@@ -553,6 +564,10 @@ def change_settings(support_contact, min_answers) -> Settings:
         problems.add("min_answers", "The number of answers must be 50 or fewer.")
     problems.raise_if_any()
     existing = settings()
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("indicators_min_answers", None)
     ev = record("indicators.settings_changed", {"min_answers": min_answers},
                 stream=f"{Settings.__stream__}:{existing.id}" if existing else None,
                 personal={"support_contact": support_contact})

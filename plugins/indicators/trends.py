@@ -10,7 +10,7 @@ from core import charts
 from core.reports import london_day, long_date
 from core.trends import Timeline, Trend, capital
 
-from . import summary
+from . import commands, summary
 from .indicators import GROUPS, INDICATORS, LEVELS
 from .models import Response, Round, Target
 from .over_time import group_view
@@ -39,6 +39,7 @@ def trend(timeline: Timeline) -> Trend:
 
     views = {group: {view: [0] * len(periods) for view in VIEW_NAMES} for group in GROUPS}
     rounds_started = [0] * len(periods)
+    threshold, role = commands.min_answers(), _role()  # once, not per round
     for round_ in rounds:
         started = london_day(round_.started_at)
         index = next((i for i, p in enumerate(periods) if p.start <= started <= p.end), None)
@@ -46,8 +47,8 @@ def trend(timeline: Timeline) -> Trend:
             continue
         rounds_started[index] += 1
         # Fair steps: before a round's exchange, a reader sees only their own group's views.
-        shown = summary.visible_groups(round_, _role())
-        for item in summary.summarise(by_round.get(round_.id, []), shown, quotes=False):
+        shown = summary.visible_groups(round_, role)
+        for item in summary.summarise(by_round.get(round_.id, []), shown, quotes=False, threshold=threshold):
             for group, entry in item["groups"].items():
                 pooled = {answer: sum(entry[level][answer] for level in LEVELS) for answer in VIEW_NAMES}
                 view = group_view(pooled)
