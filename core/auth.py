@@ -30,6 +30,8 @@ PERMISSIONS = {
     "read": {"admin", "staff", "service_user", "facilitator", "viewer"},
     "contribute": {"admin", "staff", "service_user", "facilitator"},  # take part in exercises
     "read_staff_views": {"admin", "staff", "facilitator", "viewer"},  # beyond what is shared with service users
+    # Before two groups exchange their views, each reads only its own; a facilitator prepares the exchange.
+    "read_both_groups": {"facilitator"},
     "facilitate": {"admin", "staff", "facilitator"},  # run sharing events, agree targets
     "manage": {"admin"},  # services, members, plugins
     "audit": {"admin", "viewer"},  # the event log

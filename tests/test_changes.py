@@ -10,7 +10,7 @@ from core import commands, reports
 from core.db import db
 from core.models import Service
 from plugins.healthcheck.tests.helpers import complete as health_check
-from plugins.indicators.tests.helpers import answers
+from plugins.indicators.tests.helpers import another_api, answers
 from plugins.levels.tests.helpers import complete as assessment
 
 ROLES = ("admin", "staff", "service_user", "facilitator", "viewer")
@@ -53,6 +53,9 @@ def story(make_tenant, api_client):
         round_id = api["staff"].post("indicators/rounds", json={"service_id": oak, "title": "Spring"}).json["id"]
         for role in ("service_user", "staff"):
             api[role].post(f"indicators/rounds/{round_id}/responses", json={"answers": answers()})
+        for _ in range(2):  # service users' views are shown once at least 3 of them answered
+            another_api(trust, "service_user").post(f"indicators/rounds/{round_id}/responses",
+                                                    json={"answers": answers()})
         api["facilitator"].post(f"indicators/rounds/{round_id}/sharing", json={
             "shared_on": "2025-03-01", "setting": "special_event", "chaired_by": "external_user_facilitator"})
     with at(2025, 4, 10):
@@ -113,9 +116,9 @@ def test_a_service_section_by_section(story):
     indicators = kinds(body, "indicators")
     assert indicators == ["round_started", "step", *["evaluation"] * 14, "target_agreed", "target_achieved"]
     evaluations = [c for c in section(body, "indicators")["changes"] if c["kind"] == "evaluation"]
-    assert evaluations[0]["what"] == ("Valuing, service users: for individuals 1 met; across the service "
-                                      "1 partly met (before: no answers).")
-    assert evaluations[0]["to"]["individual"] == {"met": 1, "partly_met": 0, "not_met": 0, "dont_know": 0}
+    assert evaluations[0]["what"] == ("Valuing, service users: for individuals 3 met; across the service "
+                                      "3 partly met (before: no answers).")
+    assert evaluations[0]["to"]["individual"] == {"met": 3, "partly_met": 0, "not_met": 0, "dont_know": 0}
     assert [c["what"] for c in section(body, "indicators")["changes"][-2:]] == [
         "Target agreed for Valuing: A welcome pack for new service users; to be reviewed on 1 May 2025.",
         "Target achieved (Valuing): A welcome pack for new service users."]

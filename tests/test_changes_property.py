@@ -223,6 +223,14 @@ def levels_seen(changes: list[dict]) -> set:
     return {(c["kind"], *(c[k] for k in shapes.get(c["kind"], ("to",)))) for c in changes}
 
 
+NO_COUNTS = {"met": 0, "partly_met": 0, "not_met": 0, "dont_know": 0}
+
+
+def _counts(entry: dict, level: str) -> dict:
+    # A group with too few answers to show (service users below 3) reads as no answers.
+    return entry.get(level) or dict(NO_COUNTS)
+
+
 def expected_indicators(before: dict, after: dict) -> set:
     a, b = before["round"], after["round"]
     found = set()
@@ -236,9 +244,9 @@ def expected_indicators(before: dict, after: dict) -> set:
     earlier = {i["key"]: i["groups"] for i in before["indicators"]}
     for item in after["indicators"]:
         for group in after["groups_shown"]:
-            now = {level: item["groups"][group][level] for level in ("individual", "service")}
+            now = {level: _counts(item["groups"][group], level) for level in ("individual", "service")}
             then_groups = earlier.get(item["key"], {})
-            then = ({level: then_groups[group][level] for level in ("individual", "service")}
+            then = ({level: _counts(then_groups[group], level) for level in ("individual", "service")}
                     if group in then_groups else None)
             answered = any(any(counts.values()) for counts in now.values())
             if now != then and (then is not None or answered):

@@ -103,7 +103,9 @@ def test_service_pdf_holds_the_report_and_the_head(filled, signed_in, api_client
         assert fragment["title"] in text
     assert "How many service users usually attend 7" in text
     assert "Individual Level 2: Limited involvement Level 4: Collaboration" in text
-    assert "Valuing 1 met, 0 partly, 0 not met, 0 don't know" in text
+    # One service user answered: their answers are not shown, the staff member's are.
+    assert "Valuing Not shown: fewer than 3 answers" in text
+    assert "1 met, 0 partly, 0 not met, 0 don't know" in text
     assert "A welcome pack for new service users" in text
     assert FORMULA_NAME in text and "Oak User Forum" in text
 
@@ -209,7 +211,8 @@ def test_zip_tables_hold_the_numbers_and_neutralise_formulas(filled, signed_in):
     assert len(rows) == 7
     valuing = dict(zip(header, rows[0]))
     assert valuing["name"] == "Valuing"
-    assert valuing["groups.service_users.individual.met"] == "1"
+    assert valuing["groups.service_users.message"] == "fewer than 3 answers"
+    assert "groups.service_users.individual.met" not in valuing
     assert valuing["groups.staff.service.partly_met"] == "1"
     assert facts(files["04-indicators.csv"])["indicators"] == "7 rows: see 04-indicators-indicators.csv"
 

@@ -51,3 +51,24 @@ document.addEventListener("keydown", (event) => {
     toggle.focus();  // the header's own Escape handler then closes the menu
   }
 }, true);
+
+// "Copy" buttons (data-app-copy="<id of the field to copy>"): shown only where the browser can
+// copy; without them the field's text can still be selected and copied by hand.
+if (navigator.clipboard) {
+  for (const button of document.querySelectorAll("[data-app-copy]")) {
+    const box = button.closest(".app-copy");
+    const source = document.getElementById(button.dataset.appCopy);
+    if (!box || !source) continue;
+    box.hidden = false;
+    const status = box.querySelector("[role=status]");
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.value ?? source.textContent);
+        if (status) status.textContent = "Copied";
+      } catch {
+        source.select?.();
+        if (status) status.textContent = "Your browser did not allow copying: the text is selected, copy it yourself.";
+      }
+    });
+  }
+}

@@ -72,11 +72,37 @@ def _answer(item: dict, sid: int) -> dict:
                   **{"from": item["a"], "to": item["b"]})
 
 
+FOLLOWED = {  # "did it happen?" as answered at the later health check -> (words, kind)
+    "yes": ("Happened", "change_made"),
+    "partly": ("Partly happened", "change_partly_made"),
+    "no": ("Did not happen", "change_not_made"),
+    "not_yet": ("Not happened yet", "change_open"),
+}
+
+
+def _followed_up(before: Review, after: Review, sid: int) -> list[dict] | None:
+    """What the later health check said about each change agreed at ``before``, if it said."""
+    items = [i for i in after.followed_up or [] if i.get("earlier_id") == before.id]
+    if not items:
+        return None
+    found = []
+    for item in items:
+        words, kind = FOLLOWED.get(item.get("happened"), ("Not happened yet", "change_open"))
+        found.append(change(f"{words}, as agreed at the health check of {long_date(before.held_on)}: "
+                            f"{_sentence(item.get('change') or '')}", kind, service_id=sid, to=item.get("change"),
+                            happened=item.get("happened")))
+    return found
+
+
 def _agreed_changes(before: Review, after: Review, sid: int) -> list[dict]:
     """What became of the changes agreed at ``before``, and which were agreed anew at ``after``."""
+    earlier = {_plain(text) for text in before.agreed_changes or []}
+    answered = _followed_up(before, after, sid)
+    if answered is not None:
+        return answered + [change(f"Agreed to change: {_sentence(text)}", "change_agreed", service_id=sid, to=text)
+                           for text in after.agreed_changes or [] if _plain(text) not in earlier]
     made = {_plain(text) for text in after.get("q14_changes") or []}
     still_listed = {_plain(text) for text in after.agreed_changes or []}
-    earlier = {_plain(text) for text in before.agreed_changes or []}
     found = []
     for text in before.agreed_changes or []:
         if _plain(text) in made:

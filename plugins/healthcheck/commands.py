@@ -151,3 +151,33 @@ def record_sharing(review: Review, values: dict) -> Review:
     payload, personal = _split(changed)
     drafts.record_on(review, events.SHARING_RECORDED, payload, personal=personal)
     return review
+
+
+def earlier_review(review: Review) -> Review | None:
+    """The submitted health check of the same service held before this one (the one before it, for a draft)."""
+    from .history import service_reviews, submitted
+
+    done = [r for r in submitted(service_reviews(review.service_id)) if r.id != review.id]
+    if review.held_on is not None:
+        done = [r for r in done if r.held_on <= review.held_on]
+    return done[-1] if done else None
+
+
+@locked()
+def record_follow_up(review: Review, answers: dict) -> Review:
+    """"Did it happen?" for each change agreed at the health check before (``answers``: index -> choice)."""
+    earlier = earlier_review(review)
+    agreed = list(earlier.agreed_changes or []) if earlier is not None else []
+    if not agreed:
+        raise ReviewConflict("The health check before this one agreed no changes, so there is nothing to follow up.")
+    problems, happened = {}, []
+    for index, change in enumerate(agreed):
+        choice = (answers or {}).get(str(index))
+        if choice not in events.HAPPENED:
+            problems[f"happened_{index}"] = [f"Choose whether this change happened: {change}"]
+        happened.append(choice)
+    if problems:
+        raise EventError(NEEDS_CORRECTING, problems)
+    drafts.record_on(review, events.FOLLOWED_UP, {"earlier_id": earlier.id, "happened": happened},
+                     personal={"changes": agreed})
+    return review

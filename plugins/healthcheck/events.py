@@ -24,6 +24,9 @@ DRAFT_SAVED = "healthcheck.draft_saved"
 SUBMITTED_EVENT = "healthcheck.review_submitted"
 AMENDED = "healthcheck.review_amended"
 SHARING_RECORDED = "healthcheck.sharing_recorded"
+FOLLOWED_UP = "healthcheck.follow_up_recorded"
+# "Did it happen?" for each change agreed at the health check before.
+HAPPENED = {"yes": "Yes", "partly": "Partly", "no": "No", "not_yet": "Not yet"}
 
 _personal_key = fields.String(validate=validate.OneOf(PERSONAL))
 
@@ -46,6 +49,16 @@ class Words(ma.Schema):
 
 class AmendmentWords(Words):
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class FollowUp(ma.Schema):
+    earlier_id = fields.Integer(required=True)
+    happened = fields.List(fields.String(validate=validate.OneOf(HAPPENED)), required=True)
+
+
+class FollowUpWords(ma.Schema):
+    # The changes as agreed then, copied so the answer reads on its own (and erases with the rest).
+    changes = fields.List(fields.String(validate=validate.Length(max=2000)), load_default=list)
 
 
 # --- projectors ---------------------------------------------------------------------------
@@ -95,6 +108,14 @@ def _sharing_recorded(review: Review, ev) -> None:
     drafts.touch(review, ev)
 
 
+def _followed_up(review: Review, ev) -> None:
+    changes = ev.personal.get("changes")
+    changes = changes if isinstance(changes, list) else [ERASED] * len(ev.payload["happened"])
+    review.followed_up = [{"change": text, "happened": happened, "earlier_id": ev.payload["earlier_id"]}
+                          for text, happened in zip(changes, ev.payload["happened"])]
+    drafts.touch(review, ev)
+
+
 # --- plain sentences for the audit page -----------------------------------------------------
 
 _sentence = drafts.sentence
@@ -118,4 +139,7 @@ EVENT_TYPES = [
     EventType(AMENDED, Review, _amended, Changes, personal=AmendmentWords, describe=_amended_sentence),
     EventType(SHARING_RECORDED, Review, _sharing_recorded, Changes, personal=Words,
               describe=_sentence("{actor} recorded what service users said about a health check of {service}")),
+    EventType(FOLLOWED_UP, Review, _followed_up, FollowUp, personal=FollowUpWords,
+              describe=_sentence("{actor} recorded whether the changes agreed last time happened, in a health "
+                                 "check of {service}")),
 ]

@@ -39,6 +39,8 @@ class Review(TenantScoped, Draft, db.Model):
     answers: Mapped[dict] = mapped_column(JSON)  # flat key -> choice, choices or number
     texts: Mapped[dict] = mapped_column(JSON)  # flat key -> words (erasable)
     agreed_changes: Mapped[list] = mapped_column(JSON)
+    # The changes agreed at the health check before, each with "did it happen?" (yes, partly, no, not_yet).
+    followed_up: Mapped[list | None] = mapped_column(JSON)
 
     shared_on: Mapped[date | None] = mapped_column(Date)
     service_user_views: Mapped[str | None] = mapped_column(Text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -18,7 +19,7 @@ from core.drafts import DraftConflict, long_time_iso
 from core.events import EventError
 from core.models import Service
 
-from . import charts, commands, history
+from . import charts, commands, events, history
 from .answers import load_flat, today
 from .compare import compare
 from .forms import AmendForm, CompareForm, ReviewForm, SharingForm
@@ -111,10 +112,38 @@ def view_review(review_id):
     service = _service(review.service_id)
     done = history.submitted(history.service_reviews(service.id))
     earlier = [r for r in done if r.id != review.id and review.held_on and r.held_on <= review.held_on]
+    return _review_page(review, service, earlier)
+
+
+def _review_page(review, service, earlier, follow_up_errors=None, status=200):
     return render_template(
         "healthcheck/review.html",
         **_page_context(review=review, service=service, content=review.content(), labels=_labels(review),
-                        previous=earlier[-1] if earlier and review.submitted else None))
+                        previous=earlier[-1] if earlier and review.submitted else None,
+                        earlier=commands.earlier_review(review), happened_words=events.HAPPENED,
+                        follow_up_errors=follow_up_errors or {})), status
+
+
+@bp.post("/reviews/<int:review_id>/follow-up")
+@require("contribute")
+def follow_up(review_id):
+    """"Did it happen?" for each change agreed at the health check before."""
+    review = _review(review_id)
+    service = _service(review.service_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "This form has expired. Go back, reload the page and try again.")
+    answers = {key.removeprefix("happened_"): value for key, value in request.form.items()
+               if key.startswith("happened_")}
+    try:
+        commands.record_follow_up(review, answers)
+        db.session.commit()
+    except commands.ReviewConflict:
+        raise
+    except EventError as err:
+        db.session.rollback()
+        return _review_page(review, service, [], err.fields, 422)
+    flash("Saved: whether the changes agreed last time happened.", "success")
+    return redirect(url_for(".view_review", review_id=review.id) + "#follow-up")
 
 
 @bp.get("/compare")

@@ -37,6 +37,8 @@ class RoundIn(ma.Schema):
     service_id = ma.fields.Integer(required=True, metadata={"description": "The service being evaluated"})
     title = ma.fields.String(load_default="", validate=ma.validate.Length(max=200),
                              metadata={"description": "A name for the round, e.g. Spring 2027 (optional)"})
+    share_planned_on = ma.fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "When the groups plan to share their views (optional): told to people who answer"})
 
 
 class RoundQuery(ma.Schema):
@@ -81,6 +83,9 @@ class SharingIn(ma.Schema):
                                   metadata={"description": "One of: " + ", ".join(CHAIRS)})
     chair_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
     notes = ma.fields.String(load_default="", validate=WORDS)
+    ideas = ma.fields.List(ma.fields.String(validate=REQUIRED_WORDS), load_default=list,
+                           metadata={"description": "The ideas for change that came up, one per entry; targets "
+                                                    "are chosen from these (step 3)"})
 
 
 class TargetIn(ma.Schema):
@@ -92,6 +97,11 @@ class TargetIn(ma.Schema):
     staff_do = ma.fields.String(required=True, validate=REQUIRED_WORDS,
                                 metadata={"description": "What staff will do"})
     review_on = ma.fields.Date(required=True, metadata={"description": "When to review progress (in the future)"})
+    agreed_for_service_users = ma.fields.String(load_default="", validate=ma.validate.Length(max=200), metadata={
+        "description": "Who agreed the target for service users (targets are joint; the pages require it, the "
+                       "API accepts it left out so that earlier callers keep working)"})
+    agreed_for_staff = ma.fields.String(load_default="", validate=ma.validate.Length(max=200), metadata={
+        "description": "Who agreed the target for staff (as agreed_for_service_users)"})
 
 
 class ReviewIn(ma.Schema):
@@ -103,6 +113,10 @@ class ReviewIn(ma.Schema):
                                         metadata={"description": "How working together felt"})
     build_on = ma.fields.String(load_default="", validate=WORDS,
                                 metadata={"description": "How to build on it in other areas"})
+    reviewed_for_service_users = ma.fields.String(load_default="", validate=ma.validate.Length(max=200),
+                                                  metadata={"description": "Who reviewed it for service users"})
+    reviewed_for_staff = ma.fields.String(load_default="", validate=ma.validate.Length(max=200),
+                                          metadata={"description": "Who reviewed it for staff"})
 
 
 # --- response schemas -------------------------------------------------------------------------------
@@ -112,6 +126,8 @@ class ReviewOut(ma.Schema):
     outcomes = ma.fields.String()
     working_together = ma.fields.String()
     build_on = ma.fields.String()
+    reviewed_for_service_users = ma.fields.String(allow_none=True)
+    reviewed_for_staff = ma.fields.String(allow_none=True)
     reviewed_at = ma.fields.DateTime()
 
 
@@ -123,6 +139,8 @@ class TargetOut(ma.Schema):
     service_users_do = ma.fields.String()
     staff_do = ma.fields.String()
     review_on = ma.fields.Date()
+    agreed_for_service_users = ma.fields.String(allow_none=True)
+    agreed_for_staff = ma.fields.String(allow_none=True)
     agreed_at = ma.fields.DateTime()
     review_state = ma.fields.String(metadata={"description": "reviewed, overdue, due or not_due"})
     review = ma.fields.Nested(ReviewOut, allow_none=True)
@@ -134,6 +152,7 @@ class SharingOut(ma.Schema):
     chaired_by = ma.fields.String()
     chair_name = ma.fields.String()
     notes = ma.fields.String()
+    ideas = ma.fields.List(ma.fields.String())
 
 
 class StepOut(ma.Schema):
@@ -148,6 +167,7 @@ class RoundOut(ma.Schema):
     service_id = ma.fields.Integer()
     title = ma.fields.String()
     started_at = ma.fields.DateTime()
+    share_planned_on = ma.fields.Date(allow_none=True)
     responses = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
                                metadata={"description": "How many people answered, per group"})
     sharing = ma.fields.Nested(SharingOut, allow_none=True)
@@ -174,6 +194,10 @@ class GroupSummaryOut(ma.Schema):
     service = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
                              metadata={"description": "Counts per answer at a service level"})
     quotes = ma.fields.List(ma.fields.Dict(), metadata={"description": "What people said: how, barriers, change"})
+    withheld = ma.fields.Boolean(metadata={
+        "description": "True when too few service users answered (fewer than the Trust's threshold, at least 3): "
+                       "counts are zero and there are no quotes, so nobody can be singled out"})
+    message = ma.fields.String(metadata={"description": "Why it is withheld, e.g. 'fewer than 3 answers'"})
 
 
 class IndicatorSummaryOut(ma.Schema):
@@ -250,10 +274,12 @@ def _target_out(target, today) -> dict:
     if target.reviewed_at is not None:
         review = {"happened": target.happened, "outcomes": target.outcomes,
                   "working_together": target.working_together, "build_on": target.build_on,
-                  "reviewed_at": target.reviewed_at}
+                  "reviewed_for_service_users": target.reviewed_for_service_users,
+                  "reviewed_for_staff": target.reviewed_for_staff, "reviewed_at": target.reviewed_at}
     return {"id": target.id, "round_id": target.round_id, "indicator": target.indicator,
             "change": target.change, "service_users_do": target.service_users_do, "staff_do": target.staff_do,
             "review_on": target.review_on, "agreed_at": target.agreed_at,
+            "agreed_for_service_users": target.agreed_for_service_users, "agreed_for_staff": target.agreed_for_staff,
             "review_state": summary.review_state(target, today), "review": review}
 
 
@@ -265,9 +291,9 @@ def _round_out(round_: Round, counts: dict | None = None, targets: list | None =
     if round_.shared:
         sharing = {"shared_on": round_.shared_on, "setting": round_.shared_setting,
                    "chaired_by": round_.shared_chair, "chair_name": round_.shared_chair_name,
-                   "notes": round_.shared_notes}
+                   "notes": round_.shared_notes, "ideas": round_.ideas or []}
     return {"id": round_.id, "service_id": round_.service_id, "title": summary.round_title(round_),
-            "started_at": round_.started_at, "responses": counts, "sharing": sharing,
+            "started_at": round_.started_at, "share_planned_on": round_.share_planned_on, "responses": counts, "sharing": sharing,
             "steps": summary.steps(round_, counts, targets, today),
             "targets": [_target_out(t, today) for t in targets]}
 
@@ -293,7 +319,7 @@ def _run(action):
 @require("facilitate")
 def start_round(data):
     """Start a round of the indicators for a service."""
-    round_ = _run(lambda: commands.start_round(data["service_id"], data["title"]))
+    round_ = _run(lambda: commands.start_round(data["service_id"], data["title"], data["share_planned_on"]))
     db.session.commit()
     return _round_out(round_)
 
@@ -355,12 +381,13 @@ def send_response(data, round_id):
 @blp.post("/rounds/<int:round_id>/sharing")
 @blp.arguments(SharingIn)
 @blp.response(201, RoundOut)
-@require("facilitate")
+@require("contribute")
 def share(data, round_id):
-    """Record that the two groups shared their views (step 2)."""
+    """Record that the two groups shared their views (step 2), with their ideas for change. A joint step:
+    service users, staff and facilitators may record it."""
     round_ = _round(round_id)
     _run(lambda: commands.share_views(round_, data["shared_on"], data["setting"], data["chaired_by"],
-                                      data["chair_name"], data["notes"]))
+                                      data["chair_name"], data["notes"], data["ideas"]))
     db.session.commit()
     return _round_out(round_)
 
@@ -368,12 +395,14 @@ def share(data, round_id):
 @blp.post("/rounds/<int:round_id>/targets")
 @blp.arguments(TargetIn)
 @blp.response(201, TargetOut)
-@require("facilitate")
+@require("contribute")
 def agree_target(data, round_id):
-    """Agree a target for change (step 3): one or two per round."""
+    """Agree a target for change (step 3): one or two per round, agreed jointly (who agreed for each group)."""
     round_ = _round(round_id)
-    target = _run(lambda: commands.agree_target(round_, data["indicator"], data["change"],
-                                                data["service_users_do"], data["staff_do"], data["review_on"]))
+    target = _run(lambda: commands.agree_target(
+        round_, data["indicator"], data["change"], data["service_users_do"], data["staff_do"], data["review_on"],
+        agreed_for_service_users=data["agreed_for_service_users"], agreed_for_staff=data["agreed_for_staff"],
+        who_agreed_required=False))
     db.session.commit()
     return _target_out(target, london_today())
 
@@ -381,7 +410,7 @@ def agree_target(data, round_id):
 @blp.post("/rounds/<int:round_id>/targets/<int:target_id>/review")
 @blp.arguments(ReviewIn)
 @blp.response(201, TargetOut)
-@require("facilitate")
+@require("contribute")
 def review_target(data, round_id, target_id):
     """Review progress on a target, on or after its review date (step 4)."""
     round_ = _round(round_id)
@@ -389,7 +418,9 @@ def review_target(data, round_id, target_id):
     if target is None:
         abort(404, message="There is no such target in this round.")
     _run(lambda: commands.review_target(target, round_, data["happened"], data["outcomes"],
-                                        data["working_together"], data["build_on"]))
+                                        data["working_together"], data["build_on"],
+                                        reviewed_for_service_users=data["reviewed_for_service_users"],
+                                        reviewed_for_staff=data["reviewed_for_staff"]))
     db.session.commit()
     return _target_out(target, london_today())
 
@@ -398,7 +429,8 @@ def review_target(data, round_id, target_id):
 @blp.response(200, ComparisonOut)
 @require("read")
 def comparison(round_id):
-    """Both groups' views per indicator, side by side (service users see their own group's until shared)."""
+    """Both groups' views per indicator, side by side. Until the views are shared each group sees only its own
+    (facilitators see both); service users' counts and words are withheld below the Trust's answer threshold."""
     round_ = _round(round_id)
     groups = summary.visible_groups(round_, g.membership.role)
     responses = db.session.scalars(select(Response).where(Response.round_id == round_.id)).all()

@@ -23,9 +23,9 @@ from core.events import Conflict, locked, record
 from core.models import Service
 from core.reports import london_day, london_today, long_date
 
-from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, LEVELS, MAX_TARGETS, SETTINGS,
-                         TEXT_LIMIT, TEXTS)
-from .models import Draft, Invitation, Response, Round, Target
+from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, LEVELS, MAX_TARGETS, MIN_ANSWERS,
+                         SETTINGS, TEXT_LIMIT, TEXTS)
+from .models import Draft, Invitation, Response, Round, Settings, Target
 
 TITLE_LIMIT = 200
 # Resume codes are read aloud and typed by hand: no 0/O, 1/I/L look-alikes.
@@ -85,7 +85,7 @@ def _choice(problems: Problems, field: str, value, choices: dict, message: str) 
 # --- rounds -------------------------------------------------------------------------
 
 @locked()
-def start_round(service_id, title: str = "") -> Round:
+def start_round(service_id, title: str = "", share_planned_on: date | None = None) -> Round:
     problems = Problems()
     service = None
     if isinstance(service_id, int) and not isinstance(service_id, bool):
@@ -95,9 +95,14 @@ def start_round(service_id, title: str = "") -> Round:
     elif service.archived:
         problems.add("service_id", f"{service.name} is archived. Choose a service that is open.")
     title = _words(problems, "title", title, "a name for the round", limit=TITLE_LIMIT)
+    if share_planned_on is not None and not isinstance(share_planned_on, date):
+        problems.add("share_planned_on", "Enter a real date for sharing the views.")
+    elif share_planned_on is not None and share_planned_on < london_today():
+        problems.add("share_planned_on", "The day the views will be shared must be today or in the future.")
     problems.raise_if_any()
-    ev = record("indicators.round_started", {"service_id": service.id}, service_id=service.id,
-                personal={"title": title})
+    payload = {"service_id": service.id,
+               "share_planned_on": share_planned_on.isoformat() if share_planned_on else None}
+    ev = record("indicators.round_started", payload, service_id=service.id, personal={"title": title})
     return db.session.get(Round, int(ev.entity_id))
 
 
@@ -344,11 +349,16 @@ def invitation_usable(invitation: Invitation) -> bool:
     return invitation.expires_on is None or london_today() <= invitation.expires_on
 
 
-def invitation_for_link(token: str) -> Invitation | None:
-    """The invitation a link names, if it still works (not stopped, not past its last day)."""
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation a link names, working or not; none for a made-up or altered link."""
     if not token or len(token) > 200:
         return None
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+
+
+def invitation_for_link(token: str) -> Invitation | None:
+    """The invitation a link names, if it still works (not stopped, not past its last day)."""
+    invitation = invitation_by_token(token)
     return invitation if invitation is not None and invitation_usable(invitation) else None
 
 
@@ -382,7 +392,8 @@ def responses_by_group(round_id: int) -> dict[str, int]:
 
 
 @locked()
-def share_views(round_: Round, shared_on, setting, chaired_by, chair_name: str = "", notes: str = "") -> Round:
+def share_views(round_: Round, shared_on, setting, chaired_by, chair_name: str = "", notes: str = "",
+                ideas=None) -> Round:
     if round_.shared:
         raise StateConflict("The sharing of views has already been recorded for this round.")
     missing = [GROUPS[g].lower() for g, n in responses_by_group(round_.id).items() if n == 0]
@@ -402,12 +413,36 @@ def share_views(round_: Round, shared_on, setting, chaired_by, chair_name: str =
     chair_name = _words(problems, "chair_name", chair_name, "the name of the person who chaired",
                         limit=TITLE_LIMIT)
     notes = _words(problems, "notes", notes, "notes")
+    ideas = clean_ideas(problems, ideas)
     problems.raise_if_any()
     record("indicators.views_shared",
            {"shared_on": shared_on.isoformat(), "setting": setting, "chaired_by": chaired_by},
            stream=f"{Round.__stream__}:{round_.id}", service_id=round_.service_id,
-           personal={"chair_name": chair_name, "notes": notes})
+           personal={"chair_name": chair_name, "notes": notes, "ideas": ideas})
     return round_
+
+
+MAX_IDEAS = 30
+
+
+def clean_ideas(problems: Problems, ideas) -> list[str]:
+    """Step two's ideas for change: a list of words, or text with one idea a line."""
+    if ideas is None:
+        return []
+    if isinstance(ideas, str):
+        ideas = ideas.splitlines()
+    if not isinstance(ideas, list) or not all(isinstance(i, str) for i in ideas):
+        problems.add("ideas", "Enter the ideas for change as words, one a line.")
+        return []
+    ideas = [i.strip().lstrip("-*• ").strip() for i in ideas]
+    ideas = [i for i in ideas if i]
+    if len(ideas) > MAX_IDEAS:
+        problems.add("ideas", f"Enter {MAX_IDEAS} ideas for change or fewer.")
+    for idea in ideas:
+        if len(idea) > TEXT_LIMIT:
+            problems.add("ideas", f"Each idea for change must be {TEXT_LIMIT} characters or fewer.")
+            break
+    return ideas
 
 
 # --- step three: targets ------------------------------------------------------------------------
@@ -418,7 +453,8 @@ def round_targets(round_id: int) -> list[Target]:
 
 @locked()
 def agree_target(round_: Round, indicator, change, service_users_do, staff_do, review_on, *,
-                 agreed_on: date | None = None) -> Target:
+                 agreed_for_service_users="", agreed_for_staff="", agreed_on: date | None = None,
+                 who_agreed_required: bool = True) -> Target:
     """Step three. ``agreed_on`` is the day of the meeting when a past round is entered
     (the demo's history); the review date must come after it. Today otherwise."""
     if not round_.shared:
@@ -433,6 +469,13 @@ def agree_target(round_: Round, indicator, change, service_users_do, staff_do, r
     service_users_do = _words(problems, "service_users_do", service_users_do,
                               "what service users will do", required=True)
     staff_do = _words(problems, "staff_do", staff_do, "what staff will do", required=True)
+    # The guide makes targets joint: one person agrees for each group.
+    # (The API keeps working for callers written before it asked, so there it may be left out.)
+    agreed_for_service_users = _words(problems, "agreed_for_service_users", agreed_for_service_users,
+                                      "who agreed for service users", required=who_agreed_required,
+                                      limit=TITLE_LIMIT)
+    agreed_for_staff = _words(problems, "agreed_for_staff", agreed_for_staff, "who agreed for staff",
+                              required=who_agreed_required, limit=TITLE_LIMIT)
     if not isinstance(review_on, date):
         problems.add("review_on", "Enter the date you will review progress.")
     elif review_on <= (agreed_on or london_today()):
@@ -441,7 +484,9 @@ def agree_target(round_: Round, indicator, change, service_users_do, staff_do, r
     ev = record("indicators.target_agreed",
                 {"round_id": round_.id, "indicator": indicator, "review_on": review_on.isoformat()},
                 service_id=round_.service_id,
-                personal={"change": change, "service_users_do": service_users_do, "staff_do": staff_do})
+                personal={"change": change, "service_users_do": service_users_do, "staff_do": staff_do,
+                          "agreed_for_service_users": agreed_for_service_users,
+                          "agreed_for_staff": agreed_for_staff})
     return db.session.get(Target, int(ev.entity_id))
 
 
@@ -455,7 +500,7 @@ def target_by_id(round_: Round, target_id) -> Target | None:
 
 @locked()
 def review_target(target: Target, round_: Round, happened, outcomes, working_together: str = "",
-                  build_on: str = "") -> Target:
+                  build_on: str = "", *, reviewed_for_service_users="", reviewed_for_staff="") -> Target:
     if target.reviewed:
         raise StateConflict("This target has already been reviewed.")
     if london_today() < target.review_on:
@@ -466,8 +511,72 @@ def review_target(target: Target, round_: Round, happened, outcomes, working_tog
     outcomes = _words(problems, "outcomes", outcomes, "what the outcomes have been", required=True)
     working_together = _words(problems, "working_together", working_together, "how working together felt")
     build_on = _words(problems, "build_on", build_on, "how you could build on it")
+    reviewed_for_service_users = _words(problems, "reviewed_for_service_users", reviewed_for_service_users,
+                                        "who reviewed it for service users", limit=TITLE_LIMIT)
+    reviewed_for_staff = _words(problems, "reviewed_for_staff", reviewed_for_staff, "who reviewed it for staff",
+                                limit=TITLE_LIMIT)
     problems.raise_if_any()
     record("indicators.target_reviewed", {"happened": happened},
            stream=f"{Target.__stream__}:{target.id}", service_id=round_.service_id,
-           personal={"outcomes": outcomes, "working_together": working_together, "build_on": build_on})
+           personal={"outcomes": outcomes, "working_together": working_together, "build_on": build_on,
+                     "reviewed_for_service_users": reviewed_for_service_users,
+                     "reviewed_for_staff": reviewed_for_staff})
     return target
+
+
+# --- the Trust's settings ------------------------------------------------------------------------
+
+def settings() -> Settings | None:
+    return db.session.scalar(select(Settings))
+
+
+def min_answers() -> int:
+    """How many service users must answer in a round before their words are shown (looked up
+    once a request: a report or a trend summarises many rounds)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "indicators_min_answers" in g:
+        return g.indicators_min_answers
+    row = settings()
+    value = max(MIN_ANSWERS, row.min_answers) if row is not None else MIN_ANSWERS
+    if has_app_context():
+        g.indicators_min_answers = value
+    return value
+
+
+def support_contact() -> str:
+    row = settings()
+    return row.support_contact if row is not None else ""
+
+
+@locked()
+def change_settings(support_contact, min_answers) -> Settings:
+    problems = Problems()
+    support_contact = _words(problems, "support_contact", support_contact, "the Trust's support contact")
+    if isinstance(min_answers, str) and min_answers.strip().isdigit():
+        min_answers = int(min_answers)
+    if not isinstance(min_answers, int) or isinstance(min_answers, bool):
+        problems.add("min_answers", "Enter the number of answers as a whole number, like 3.")
+    elif min_answers < MIN_ANSWERS:
+        problems.add("min_answers", f"The number of answers must be {MIN_ANSWERS} or more, so that nobody "
+                                    "can be picked out from what they said.")
+    elif min_answers > 50:
+        problems.add("min_answers", "The number of answers must be 50 or fewer.")
+    problems.raise_if_any()
+    existing = settings()
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("indicators_min_answers", None)
+    ev = record("indicators.settings_changed", {"min_answers": min_answers},
+                stream=f"{Settings.__stream__}:{existing.id}" if existing else None,
+                personal={"support_contact": support_contact})
+    return db.session.get(Settings, int(ev.entity_id))
+
+
+def response_for_submission(submission, invitation: Invitation) -> Response | None:
+    """Answers already sent through this link with this one-time key, if any."""
+    if not isinstance(submission, str) or not SUBMISSION_PATTERN.fullmatch(submission):
+        return None
+    return db.session.scalar(select(Response).where(
+        Response.submission == submission, Response.invitation_id == invitation.id))

@@ -287,7 +287,8 @@ def _target_steps(history: History, made: dict, target: Target, agreed_on: date,
     def agree():
         made[number] = commands.agree_target(made["round"], target.indicator, target.change,
                                              target.service_users_do, target.staff_do, review_on,
-                                             agreed_on=agreed_on)
+                                             agreed_for_service_users="The user group",
+                                             agreed_for_staff="The team manager", agreed_on=agreed_on)
 
     steps = [history.step(agreed_on, agree, by="facilitator", hour=16, minute=number)]
     if target.happened is not None:

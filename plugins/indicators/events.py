@@ -9,8 +9,9 @@ from marshmallow import Schema, fields, validate
 
 from core.events import EventType
 
-from .indicators import ANSWERS, CHAIRS, GROUP_WORDS, GROUPS, HAPPENED, KEYS, SETTINGS, TEXT_LIMIT, short_name
-from .models import Draft, Invitation, Response, Round, Target
+from .indicators import (ANSWERS, CHAIRS, GROUP_WORDS, GROUPS, HAPPENED, KEYS, MIN_ANSWERS, SETTINGS,
+                         TEXT_LIMIT, short_name)
+from .models import Draft, Invitation, Response, Round, Settings, Target
 
 HASH = validate.Length(equal=64)
 SUBMISSION = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="A one-time key is 8 to 64 letters, digits, '-' or '_'.")
@@ -35,6 +36,7 @@ def _words(required=False):
 
 class RoundStarted(Schema):
     service_id = fields.Integer(required=True)
+    share_planned_on = fields.Date(load_default=None, allow_none=True)
 
 
 class RoundTitle(Schema):
@@ -103,6 +105,7 @@ class ViewsShared(Schema):
 class SharingWords(Schema):
     chair_name = fields.String(load_default="", validate=SHORT_WORDS)
     notes = _words()
+    ideas = fields.List(fields.String(validate=validate.Length(min=1, max=TEXT_LIMIT)), load_default=list)
 
 
 class TargetAgreed(Schema):
@@ -115,6 +118,8 @@ class TargetWords(Schema):
     change = _words(required=True)
     service_users_do = _words(required=True)
     staff_do = _words(required=True)
+    agreed_for_service_users = fields.String(load_default="", validate=SHORT_WORDS)
+    agreed_for_staff = fields.String(load_default="", validate=SHORT_WORDS)
 
 
 class TargetReviewed(Schema):
@@ -125,6 +130,16 @@ class ReviewWords(Schema):
     outcomes = _words(required=True)
     working_together = _words()
     build_on = _words()
+    reviewed_for_service_users = fields.String(load_default="", validate=SHORT_WORDS)
+    reviewed_for_staff = fields.String(load_default="", validate=SHORT_WORDS)
+
+
+class SettingsChanged(Schema):
+    min_answers = fields.Integer(required=True, validate=validate.Range(min=MIN_ANSWERS, max=50))
+
+
+class SettingsWords(Schema):
+    support_contact = fields.String(load_default="", validate=WORDS)
 
 
 # --- projectors ----------------------------------------------------------------------------
@@ -160,6 +175,7 @@ def merged_answers(choices: dict, texts: dict) -> dict:
 
 def _round_started(row, ev):
     row.service_id = ev.payload["service_id"]
+    row.share_planned_on = _day(ev.payload.get("share_planned_on"))
     row.title = ev.personal.get("title", "")
     row.started_at = ev.occurred_at
 
@@ -170,6 +186,8 @@ def _views_shared(row, ev):
     row.shared_chair = ev.payload["chaired_by"]
     row.shared_chair_name = ev.personal.get("chair_name", "")
     row.shared_notes = ev.personal.get("notes", "")
+    ideas = ev.personal.get("ideas")
+    row.ideas = ideas if isinstance(ideas, list) else []
     row.shared_recorded_at = ev.occurred_at
 
 
@@ -224,6 +242,8 @@ def _target_agreed(row, ev):
     row.change = ev.personal.get("change", "")
     row.service_users_do = ev.personal.get("service_users_do", "")
     row.staff_do = ev.personal.get("staff_do", "")
+    row.agreed_for_service_users = ev.personal.get("agreed_for_service_users", "")
+    row.agreed_for_staff = ev.personal.get("agreed_for_staff", "")
     row.agreed_at = ev.occurred_at
 
 
@@ -232,7 +252,15 @@ def _target_reviewed(row, ev):
     row.outcomes = ev.personal.get("outcomes", "")
     row.working_together = ev.personal.get("working_together", "")
     row.build_on = ev.personal.get("build_on", "")
+    row.reviewed_for_service_users = ev.personal.get("reviewed_for_service_users", "")
+    row.reviewed_for_staff = ev.personal.get("reviewed_for_staff", "")
     row.reviewed_at = ev.occurred_at
+
+
+def _settings_changed(row, ev):
+    row.min_answers = ev.payload["min_answers"]
+    row.support_contact = ev.personal.get("support_contact", "")
+    row.changed_at = ev.occurred_at
 
 
 # --- audit sentences -------------------------------------------------------------------------
@@ -281,6 +309,10 @@ def _target_reviewed_says(ev, actor, service):
     return f"{actor} recorded the review of a target for change for {_service(service)}"
 
 
+def _settings_changed_says(ev, actor, service):
+    return f"{actor} changed the support contact and answer threshold for the service user indicators"
+
+
 EVENT_TYPES = [
     EventType("indicators.round_started", Round, _round_started, RoundStarted, RoundTitle,
               describe=_round_started_says, creates=True),
@@ -299,4 +331,6 @@ EVENT_TYPES = [
               describe=_target_agreed_says, creates=True),
     EventType("indicators.target_reviewed", Target, _target_reviewed, TargetReviewed, ReviewWords,
               describe=_target_reviewed_says),
+    EventType("indicators.settings_changed", Settings, _settings_changed, SettingsChanged, SettingsWords,
+              describe=_settings_changed_says, creates=True),
 ]

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
-from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS,
+from .indicators import (CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS, PLAIN_ANSWERS,
                          SETTINGS, TEXT_LIMIT, TEXTS)
 
 DATE_HINT = "For example, 31/3/2027"
@@ -137,7 +137,7 @@ def _answer_fields() -> dict:
     fields = {}
     for key in KEYS:
         for level in LEVELS:
-            fields[f"{key}_{level}"] = _radio(NEUTRAL_QUESTIONS[level], ANSWERS)
+            fields[f"{key}_{level}"] = _radio(NEUTRAL_QUESTIONS[level], PLAIN_ANSWERS)
         for part, label in TEXTS.items():
             fields[f"{key}_{part}"] = _words(label)
     return fields
@@ -150,12 +150,62 @@ class MemberAnswersForm(AnswersForm):
     group = _GROUP
 
 
+class OneAnswerForm(FlaskForm):
+    """One indicator's questions, on its own page of the invitation journey."""
+
+    individual = _radio(NEUTRAL_QUESTIONS["individual"], PLAIN_ANSWERS)
+    service = _radio(NEUTRAL_QUESTIONS["service"], PLAIN_ANSWERS)
+    how = _words(TEXTS["how"])
+    barriers = _words(TEXTS["barriers"])
+    change = _words(TEXTS["change"])
+
+    def word_for(self, group: str | None) -> None:
+        questions = LEVEL_QUESTIONS.get(group) or NEUTRAL_QUESTIONS
+        for level in LEVELS:
+            self[level].label.text = questions[level]
+
+    def fill(self, answer: dict | None) -> None:
+        for part in LEVELS + tuple(TEXTS):
+            self[part].data = (answer or {}).get(part) or ("" if part in TEXTS else None)
+
+    def to_answer(self) -> dict:
+        answer = {level: self[level].data or None for level in LEVELS}
+        answer.update({part: self[part].data or "" for part in TEXTS})
+        return answer
+
+
+class SendForm(FlaskForm):
+    """"Send my answers" on the check page: the one-time key of the saved answers."""
+
+    submission = HiddenField()
+
+
+PRESENTATIONS = {"standard": "Standard", "large_print": "Large print", "easy_read": "Easy read"}
+
+
+class PresentationForm(FlaskForm):
+    presentation = _radio("How would you like to see the questions?", PRESENTATIONS,
+                          description="We will remember your choice until you close your browser.")
+
+
+class SettingsForm(FlaskForm):
+    support_contact = _words("Your Trust's support contact",
+                             description="Shown on every invitation page, above the national helplines. "
+                                         "For example: Call the Oak Day Centre team on 0161 496 0000, "
+                                         "Monday to Friday, 9am to 5pm.", limit=TEXT_LIMIT)
+    min_answers = StringField("How many service users must answer before their words are shown",
+                              filters=[_strip], render_kw={"inputmode": "numeric"},
+                              description="At least 3, so that nobody can be picked out from what they said.")
+
+
 # --- rounds and invitations -----------------------------------------------------------------------
 
 class RoundForm(FlaskForm):
     service_id = SelectField("Which service are you evaluating?", validate_choice=False)
     title = StringField("Name for this round (optional)", filters=[_strip],
                         description="For example, Spring 2027. Leave it empty and the start date is used.")
+    share_planned_on = _date("When will the groups share their views? (optional)",
+                             description="People who answer are told this date. " + DATE_HINT)
 
     def chosen_service(self) -> int | None:
         value = self.service_id.data or ""
@@ -188,16 +238,45 @@ class SharingForm(FlaskForm):
     chaired_by = _radio("Who chaired it?", CHAIRS,
                         description="The guide suggests an external user facilitator can help.")
     chair_name = StringField("Name of the person who chaired (optional)", filters=[_strip])
-    notes = _words("Notes (optional)", description="Ideas for change that came up, and anything else to remember.")
+    ideas = _words("Ideas for change (optional)",
+                   description="One idea a line. You will choose targets for change from these in step 3.")
+    notes = _words("Notes (optional)", description="Anything else to remember.")
+
+
+OTHER_IDEA = "other"
 
 
 class TargetForm(FlaskForm):
     indicator = _radio("Which indicator is this target about?", {k: v[1] for k, v in INDICATORS.items()})
-    change = _words("What will change?")
+    idea = _radio("Which idea for change from step 2?", {},
+                  description="Choose one of the ideas from when the groups shared their views, or add another.")
+    change = _words("What will change?",
+                    description="Leave this empty to use the idea you chose, or write it in your own words.")
     service_users_do = _words("What will service users do?",
                               description="Service users and staff share responsibility for making it happen.")
     staff_do = _words("What will staff do?")
     review_on = _date("When will you review progress?", description=f"This must be in the future. {DATE_HINT}")
+    agreed_for_service_users = StringField("Who agreed this for service users?", filters=[_strip],
+                                           description="A name, or for example 'the user group'.")
+    agreed_for_staff = StringField("Who agreed this for staff?", filters=[_strip],
+                                   description="A name, or for example 'the team manager'.")
+
+    def with_ideas(self, ideas: list[str]) -> None:
+        """Offer step two's ideas; with none, the target is written in full."""
+        if ideas:
+            self.idea.choices = [SelectChoice(str(i), idea) for i, idea in enumerate(ideas)] + [
+                SelectChoice(OTHER_IDEA, "Another change")]
+        else:
+            del self.idea
+
+    def chosen_change(self, ideas: list[str]) -> str:
+        """The words of the change: as typed, or else the idea chosen."""
+        typed = self.change.data or ""
+        chosen = self.idea.data if "idea" in self._fields else None
+        if not typed and chosen not in (None, "", OTHER_IDEA) and str(chosen).isdigit() \
+                and int(chosen) < len(ideas):
+            return ideas[int(chosen)]
+        return typed
 
 
 class ReviewForm(FlaskForm):
@@ -205,3 +284,5 @@ class ReviewForm(FlaskForm):
     outcomes = _words("What have the outcomes been?")
     working_together = _words("How did it feel working together on this change? (optional)")
     build_on = _words("How could you build on this in other areas of the service? (optional)")
+    reviewed_for_service_users = StringField("Who reviewed it for service users? (optional)", filters=[_strip])
+    reviewed_for_staff = StringField("Who reviewed it for staff? (optional)", filters=[_strip])

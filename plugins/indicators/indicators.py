@@ -95,3 +95,59 @@ STEPS = (
     ("targets", "Step 3: Agree targets for change"),
     ("review", "Step 4: Review progress"),
 )
+
+# The seven indicators in easy read: one plain sentence, then short sentences with one idea
+# each, in everyday words. People answering see these first; the guide's wording is one tap away.
+EASY_READ = {
+    "valuing": (
+        "Staff see service users as people, and as experts in their own lives.",
+        ("Staff see you as a person.", "Not just as an illness or a problem.",
+         "You know your own life best.", "Staff respect that."),
+    ),
+    "listening": (
+        "Staff listen to what is happening to service users and what they want next.",
+        ("Staff listen to you.", "They listen to what is happening in your life now.",
+         "They listen to what you want to happen next."),
+    ),
+    "learning": (
+        "Staff learn from service users what helps them get better and what gets in the way.",
+        ("Staff learn from you.", "They learn what helps you get better.", "They learn what gets in the way."),
+    ),
+    "engaging": (
+        "Staff talk with service users about the big things in their lives.",
+        ("Staff talk with you about the big things in your life.",
+         "Like work, a home, money, family and friends.", "And your treatment and care."),
+    ),
+    "working_with": (
+        "Staff work with service users, for example when planning care, to make the changes they want.",
+        ("Staff work with you, not just for you.", "You plan your care together.",
+         "This helps you make the changes you want in your life."),
+    ),
+    "connecting": (
+        "Staff help service users find people who speak up for them and advice about their rights.",
+        ("Staff help you find support outside the service.",
+         "Like an advocate: someone who speaks up for you.",
+         "Or advice about your rights, like money or housing."),
+    ),
+    "involving": (
+        "Service users help to shape the service and to choose new staff.",
+        ("Service users help to shape the service.", "Service users help to choose new staff."),
+    ),
+}
+
+
+def plain(key: str) -> str:
+    return EASY_READ[key][0]
+
+
+def easy_read(key: str) -> tuple[str, ...]:
+    return EASY_READ[key][1]
+
+
+# The answer scale in the words people answering see (the values are the same as ANSWERS).
+PLAIN_ANSWERS = {"met": "Yes", "partly_met": "Partly", "not_met": "No", "dont_know": "Not sure"}
+
+# Service users' words, and any breakdown that could single one of them out, are shown only
+# when at least this many service users answered in the round. A Trust may raise it, never lower it.
+MIN_ANSWERS = 3
+FEWER_WORDS = f"fewer than {MIN_ANSWERS} answers"

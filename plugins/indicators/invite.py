@@ -2,12 +2,15 @@
 
 Core lets these pages through without a membership (``without_account``); the
 tenant still comes from the URL, so looking the token up is a scoped query and
-another Trust's link is simply not found. Unknown, stopped and expired links
-answer 404. What people send is recorded as the invitation's doing.
+another Trust's link is simply not found. A made-up or altered link answers 404;
+a stopped or expired one 410, with a page saying why and what became of the
+answers. What people send is recorded as the invitation's doing.
 
-Nothing is lost if someone stops halfway: "Save and come back later" keeps the
-answers under a resume code, shown to the person and kept in their session,
-so the same link brings them back (on another device, with the code).
+The journey: a page about what to expect, one page per indicator ("3 of 7"),
+"Check your answers", then a confirmation. Each "Continue" keeps the answers so
+far as saved answers under a resume code (kept in this browser's session and
+shown on "Save and come back later"), so nothing is lost and the code brings
+them back on any device.
 """
 from __future__ import annotations
 
@@ -18,15 +21,20 @@ from core.commands import CommandError
 from core.db import db
 from core.events import acting_as
 from core import throttle
+from core.reports import long_date
 
 from . import commands, summary
-from .forms import AnswersForm, ConfirmForm, ResumeForm, apply_errors
-from .indicators import ANSWERS, GROUP_WORDS, TEXTS
+from .forms import PRESENTATIONS, ConfirmForm, OneAnswerForm, PresentationForm, ResumeForm, SendForm, apply_errors
+from .indicators import GROUP_WORDS, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS, PLAIN_ANSWERS, TEXTS, easy_read, plain
 from .models import Invitation
+from .support import support
 
 bp = Blueprint("invite", __name__)
 
 CODES = "indicators_resume_codes"  # session: invitation id -> resume code
+PRESENTATION = "indicators_presentation"  # session: how this visitor chose to see the pages
+SENT = "indicators_sent"  # session: invitation ids this browser has sent answers through
+BODY_CLASSES = {"large_print": "app-large-print", "easy_read": "app-large-print app-easy-read"}
 
 
 @bp.after_request
@@ -38,7 +46,7 @@ def _keep_link_private(response):
 
 
 def _invitation(token: str):
-    invitation = commands.invitation_for_link(token)
+    invitation = commands.invitation_by_token(token)
     if invitation is None:
         # A link that does not work tells a visitor nothing, not even whose it would have been.
         g.pop("tenant", None)
@@ -46,7 +54,26 @@ def _invitation(token: str):
     round_ = commands.round_by_id(invitation.round_id)
     if round_ is None:
         abort(404)
+    if not commands.invitation_usable(invitation):
+        abort(_closed(token, invitation, round_))
     return invitation, round_
+
+
+def _closed(token, invitation, round_):
+    """The 410 page for a link that was stopped or has passed its last day."""
+    draft = commands.invitation_draft(invitation, _saved_code(invitation))
+    body = _render("indicators/invite_closed.html", token, round_, invitation=invitation,
+                   stopped=invitation.revoked, expires_words=invitation.expires_on and long_date(invitation.expires_on),
+                   unsent_draft=draft is not None,
+                   sent_here=str(invitation.id) in (session.get(SENT) or []))
+    return _response(body, 410)
+
+
+def _response(body, status):
+    from flask import make_response
+
+    response = make_response(body, status)
+    return _keep_link_private(response)
 
 
 def _service_name(round_) -> str:
@@ -70,55 +97,181 @@ def _remember_code(invitation: Invitation, code: str | None) -> None:
     session[CODES] = codes
 
 
+def _remember_sent(invitation: Invitation) -> None:
+    session[SENT] = sorted(set(session.get(SENT) or []) | {str(invitation.id)})
+
+
 def _actor(invitation: Invitation) -> str:
     return f"invitation:{invitation.id}"
 
 
-def _page(invitation, round_, form, resume_form, draft, status=200):
-    form.carry_key(draft, commands.new_submission_key)
+def _presentation() -> str:
+    chosen = session.get(PRESENTATION)
+    return chosen if chosen in PRESENTATIONS else "standard"
+
+
+def _render(template, token, round_, **context):
+    """Every invitation page: no account links, the chosen presentation, and support now."""
+    presentation = _presentation()
     return render_template(
-        "indicators/invite_answer.html", invitation=invitation, round=round_, form=form,
-        resume_form=resume_form, draft=draft, service_name=_service_name(round_),
-        group_words=GROUP_WORDS[invitation.group], answers=ANSWERS, texts=TEXTS,
-        title=summary.round_title(round_)), status
+        template, token=token, round=round_, service_name=_service_name(round_), no_account=True,
+        presentation=presentation, body_class=BODY_CLASSES.get(presentation, ""), support=support(),
+        total=len(KEYS), **context)
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
+def _draft(invitation):
+    return commands.invitation_draft(invitation, _saved_code(invitation))
+
+
+# --- before starting --------------------------------------------------------------------------
+
+@bp.get("/<token>")
 @without_account
 def answer(token):
     invitation, round_ = _invitation(token)
-    draft = commands.invitation_draft(invitation, _saved_code(invitation))
-    form = AnswersForm()
+    choose = PresentationForm(formdata=None, presentation=_presentation())
+    return _render("indicators/invite_start.html", token, round_, invitation=invitation,
+                   group_words=GROUP_WORDS[invitation.group], draft=_draft(invitation),
+                   resume_form=ResumeForm(formdata=None), choose=choose, confirm=ConfirmForm(),
+                   share_on=round_.share_planned_on and long_date(round_.share_planned_on))
+
+
+@bp.post("/<token>/presentation")
+@without_account
+def presentation(token):
+    """Large print or easy read (Accessible Information Standard), kept for this visit."""
+    _invitation(token)
+    form = PresentationForm()
+    if form.validate_on_submit() and form.presentation.data in PRESENTATIONS:
+        session[PRESENTATION] = form.presentation.data
+    back = request.form.get("back", "")
+    if back.isdigit() and 1 <= int(back) <= len(KEYS):
+        return redirect(url_for(".question", token=token, number=int(back)))
+    return redirect(url_for(".answer", token=token))
+
+
+# --- one indicator a page -----------------------------------------------------------------------
+
+def _question_page(token, invitation, round_, number, form, status=200):
+    key = KEYS[number - 1]
     form.word_for(invitation.group)
-    if request.method == "GET" and draft is not None:
-        form.fill(draft.answers)
-    if form.validate_on_submit():
-        sending = request.form.get("action") == "send"
+    back = url_for(".question", token=token, number=number - 1) if number > 1 else url_for(".answer", token=token)
+    return _render("indicators/invite_question.html", token, round_, invitation=invitation, form=form,
+                   number=number, key=key, name=INDICATORS[key][0], wording=INDICATORS[key][1],
+                   plain=plain(key), easy=easy_read(key), back=back,
+                   choose=PresentationForm(formdata=None, presentation=_presentation())), status
+
+
+@bp.route("/<token>/q/<int:number>", methods=["GET", "POST"])
+@without_account
+def question(token, number):
+    invitation, round_ = _invitation(token)
+    if not 1 <= number <= len(KEYS):
+        abort(404)
+    key = KEYS[number - 1]
+    draft = _draft(invitation)
+    form = OneAnswerForm()
+    if request.method == "GET":
+        form.fill((draft.answers if draft else {}).get(key))
+        return _question_page(token, invitation, round_, number, form)
+    if not form.validate_on_submit():
+        return _question_page(token, invitation, round_, number, form, 422)
+    saving = request.form.get("action") == "save"
+    answers = dict(draft.answers) if draft else {}
+    answer = form.to_answer()
+    if any(answer.values()):
+        answers[key] = answer
+    else:
+        answers.pop(key, None)
+    unchanged = (draft.answers if draft else {}) == answers
+    if not unchanged or (saving and draft is None):
         try:
             with acting_as(_actor(invitation)):
-                if sending:
-                    commands.send_response(round_, invitation.group, form.to_answers(), invitation=invitation,
-                                           submission=form.submission.data)
-                    commands.close_draft(draft, round_)
-                else:
-                    _, code = commands.save_invitation_draft(invitation, round_, form.to_answers(),
-                                                             _saved_code(invitation), form.submission.data)
-        except commands.AlreadySent:
-            # The same form sent twice (a double click, a resent page): the answers are in.
-            db.session.rollback()
-            _remember_code(invitation, None)
-            return redirect(url_for(".sent", token=token))
+                _, code = commands.save_invitation_draft(
+                    invitation, round_, answers, _saved_code(invitation),
+                    (draft.submission if draft and draft.submission else commands.new_submission_key()))
         except CommandError as err:
             db.session.rollback()
-            apply_errors(form, err)
+            _per_question_errors(form, err, key)
+            return _question_page(token, invitation, round_, number, form, 422)
+        db.session.commit()
+        _remember_code(invitation, code)
+    if saving:
+        return redirect(url_for(".saved", token=token))
+    if number < len(KEYS):
+        return redirect(url_for(".question", token=token, number=number + 1))
+    return redirect(url_for(".check", token=token))
+
+
+def _per_question_errors(form, err, key) -> None:
+    parts = ((err.fields or {}).get("answers") or {})
+    parts = parts.get(key) if isinstance(parts, dict) else None
+    if isinstance(parts, dict):
+        for part, messages in parts.items():
+            if part in form._fields:
+                form[part].errors = list(form[part].errors) + list(messages)
+    if not form.errors:
+        apply_errors(form, err)
+
+
+# --- check, send, and after -------------------------------------------------------------------
+
+def _rows(answers: dict) -> list[dict]:
+    """What the check page lists: per indicator, each question and its answer in plain words."""
+    rows = []
+    for number, key in enumerate(KEYS, start=1):
+        answer = answers.get(key) or {}
+        rows.append({"number": number, "key": key, "plain": plain(key), "name": INDICATORS[key][0],
+                     "choices": {level: PLAIN_ANSWERS.get(answer.get(level)) for level in LEVELS},
+                     "words": {part: answer.get(part) or "" for part in TEXTS}})
+    return rows
+
+
+@bp.route("/<token>/check", methods=["GET", "POST"])
+@without_account
+def check(token):
+    invitation, round_ = _invitation(token)
+    draft = _draft(invitation)
+    form = SendForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            earlier = commands.response_for_submission(form.submission.data, invitation)
+            if earlier is not None:
+                # Sent twice (a double click, the page sent again): the answers are in.
+                return _sent(invitation, token)
+            if draft is None:
+                form.form_errors.append("There are no saved answers to send. Go back to the questions.")
+                status = 409
+            else:
+                try:
+                    with acting_as(_actor(invitation)):
+                        commands.send_response(round_, invitation.group, draft.answers, invitation=invitation,
+                                               submission=draft.submission)
+                        commands.close_draft(draft, round_)
+                except commands.AlreadySent:
+                    db.session.rollback()
+                    return _sent(invitation, token)
+                except CommandError as err:
+                    db.session.rollback()
+                    form.form_errors.append(err.message)
+                    status = err.status
+                else:
+                    db.session.commit()
+                    return _sent(invitation, token)
         else:
-            db.session.commit()
-            if sending:
-                _remember_code(invitation, None)
-                return redirect(url_for(".sent", token=token))
-            _remember_code(invitation, code)
-            return redirect(url_for(".saved", token=token))
-    return _page(invitation, round_, form, ResumeForm(formdata=None), draft, 422 if form.errors else 200)
+            status = 422
+    if draft is not None and not form.submission.data:
+        form.submission.data = draft.submission
+    return _render("indicators/invite_check.html", token, round_, invitation=invitation, draft=draft, form=form,
+                   rows=_rows(draft.answers if draft else {}), questions=LEVEL_QUESTIONS[invitation.group],
+                   texts=TEXTS), status
+
+
+def _sent(invitation, token):
+    _remember_code(invitation, None)
+    _remember_sent(invitation)
+    return redirect(url_for(".sent", token=token))
 
 
 @bp.post("/<token>/resume")
@@ -128,26 +281,27 @@ def answer(token):
 @throttle.failures(lambda: current_app.config["RESUME_CODE_ADDRESS_LIMITS"],
                    lambda: throttle.address_key("resume-code"))
 def resume(token):
-    """Come back to saved answers with the resume code (for example on another device)."""
+    """Come back to saved answers with the resume code, on this or any other device."""
     invitation, round_ = _invitation(token)
     resume_form = ResumeForm()
     if resume_form.validate_on_submit():
         draft = commands.invitation_draft(invitation, resume_form.code.data)
         if draft is not None:
             _remember_code(invitation, resume_form.code.data.upper())
-            return redirect(url_for(".answer", token=token))
+            return redirect(url_for(".check", token=token))
         throttle.failed()
         resume_form.code.errors = list(resume_form.code.errors) + [
             "We could not find answers saved with that code. Check the code and try again."]
-    form = AnswersForm(formdata=None)
-    form.word_for(invitation.group)
-    return _page(invitation, round_, form, resume_form, None, 422)
+    return _render("indicators/invite_start.html", token, round_, invitation=invitation,
+                   group_words=GROUP_WORDS[invitation.group], draft=None, resume_form=resume_form,
+                   choose=PresentationForm(formdata=None, presentation=_presentation()), confirm=ConfirmForm(),
+                   share_on=round_.share_planned_on and long_date(round_.share_planned_on)), 422
 
 
 @bp.post("/<token>/forget")
 @without_account
 def forget(token):
-    """Start afresh on a shared computer: this device forgets the saved code (the answers stay
+    """Start afresh on a shared computer: this browser forgets the saved code (the answers stay
     saved, and whoever has the code can still go back to them)."""
     invitation, _ = _invitation(token)
     if not ConfirmForm().validate_on_submit():
@@ -163,13 +317,14 @@ def saved(token):
     code = _saved_code(invitation)
     if commands.invitation_draft(invitation, code) is None:
         return redirect(url_for(".answer", token=token))
-    return render_template("indicators/invite_saved.html", code=code, token=token,
-                           service_name=_service_name(round_))
+    return _render("indicators/invite_saved.html", token, round_, code=code,
+                   expires_on=invitation.expires_on and long_date(invitation.expires_on))
 
 
 @bp.get("/<token>/sent")
 @without_account
 def sent(token):
     invitation, round_ = _invitation(token)
-    return render_template("indicators/invite_sent.html", token=token, service_name=_service_name(round_),
-                           group_words=GROUP_WORDS[invitation.group])
+    return _render("indicators/invite_sent.html", token, round_, group_words=GROUP_WORDS[invitation.group],
+                   share_on=round_.share_planned_on and long_date(round_.share_planned_on),
+                   title=summary.round_title(round_))

@@ -32,6 +32,10 @@ class Round(TenantScoped, db.Model):
     shared_chair_name: Mapped[str | None] = mapped_column(String(200))
     shared_notes: Mapped[str | None] = mapped_column(Text)
     shared_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Step two's ideas for change, one a line as the groups listed them; targets are chosen from these.
+    ideas: Mapped[list | None] = mapped_column(JSON)
+    # When the groups plan to share their views: told to people when they finish answering.
+    share_planned_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index("ix_indicators_rounds_tenant_service", "tenant_id", "service_id"),)
 
@@ -145,9 +149,34 @@ class Target(TenantScoped, db.Model):
     outcomes: Mapped[str | None] = mapped_column(Text)
     working_together: Mapped[str | None] = mapped_column(Text)
     build_on: Mapped[str | None] = mapped_column(Text)
+    # Targets are agreed jointly: who agreed for each group (names or roles, erasable words).
+    agreed_for_service_users: Mapped[str | None] = mapped_column(String(200))
+    agreed_for_staff: Mapped[str | None] = mapped_column(String(200))
+    # Who recorded the review, for each group, on the day.
+    reviewed_for_service_users: Mapped[str | None] = mapped_column(String(200))
+    reviewed_for_staff: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_indicators_targets_tenant_round", "tenant_id", "round_id"),)
 
     @property
     def reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+
+class Settings(TenantScoped, db.Model):
+    """A Trust's choices for the indicators: one row per Trust, changed by its admins.
+
+    ``support_contact`` is the Trust's own contact shown on every invitation page beside
+    the national lines; ``min_answers`` is how many service users must answer in a round
+    before their words and breakdowns are shown (never below ``MIN_ANSWERS``).
+    """
+
+    __tablename__ = "indicators_settings"
+    __stream__ = "indicators.settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    support_contact: Mapped[str] = mapped_column(Text, default="")
+    min_answers: Mapped[int] = mapped_column(Integer, default=3)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_indicators_settings_tenant", "tenant_id", unique=True),)

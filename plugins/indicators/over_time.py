@@ -15,7 +15,7 @@ from core import charts
 from core.history import NOW, When, rows
 from core.reports import london_day, london_today
 
-from . import summary
+from . import commands, summary
 from .indicators import ANSWERS, GROUPS, INDICATORS, LEVEL_NAMES, LEVELS
 from .models import Response, Round, Target
 
@@ -52,10 +52,11 @@ def service_over_time(service, role: str | None, when: When = NOW) -> dict:
         by_round.setdefault(response.round_id, []).append(response)
     round_data = []
     summaries = {}
+    threshold = commands.min_answers()
     for round_ in rounds:
         own = by_round.get(round_.id, [])
         shown = summary.visible_groups(round_, role)
-        summaries[round_.id] = {item["key"]: item for item in summary.summarise(own, shown, quotes=False)}
+        summaries[round_.id] = {item["key"]: item for item in summary.summarise(own, shown, quotes=False, threshold=threshold)}
         round_targets = sorted((t for t in targets if t.round_id == round_.id), key=lambda t: t.id)
         outcomes = [target_outcome(t, day) for t in round_targets]
         round_data.append({
@@ -76,7 +77,7 @@ def service_over_time(service, role: str | None, when: When = NOW) -> dict:
                 cells = []
                 for round_ in rounds:
                     entry = summaries[round_.id][key]["groups"].get(group)
-                    if entry is None:  # not shown to this reader yet
+                    if entry is None or entry.get("withheld"):  # not shown to this reader (yet), or too few answers
                         cells.append(None)
                         continue
                     counts = dict(entry[level])

@@ -46,6 +46,17 @@ def _target_data(target, day) -> dict:
     }
 
 
+def _without_withheld(items: list[dict]) -> list[dict]:
+    """A group below the answer threshold carries only its number of answers and why nothing
+    else is shown, so the report, its JSON and its exports say "fewer than 3 answers"."""
+    for item in items:
+        for group, entry in item["groups"].items():
+            if entry.get("withheld"):
+                item["groups"][group] = {"responses": entry["responses"], "withheld": True,
+                                         "message": entry["message"]}
+    return items
+
+
 def _context() -> dict:
     return {"groups": GROUPS, "answers": ANSWERS, "levels": LEVELS, "level_names": LEVEL_NAMES,
             "indicators": INDICATORS, "happened": HAPPENED, "status_words": summary.STATUS_WORDS,
@@ -75,7 +86,7 @@ def service_fragment(service, when: When) -> Fragment:
                       "responses": counts, "current_step": current["key"] if current else None,
                       "steps": steps},
             "groups_shown": list(groups),
-            "indicators": summary.summarise(responses, groups, quotes=False),
+            "indicators": _without_withheld(summary.summarise(responses, groups, quotes=False)),
             "targets": [_target_data(t, day) for t in targets],
         })
     return Fragment("indicators", TITLE, "indicators/report_service.html", data, context=_context(), order=ORDER)

@@ -17,12 +17,30 @@ def round_title(round_) -> str:
     return round_.title or f"Round started {long_date(london_day(round_.started_at))}"
 
 
+def own_group(role: str | None) -> str | None:
+    """The group whose answers a role reads before the exchange: service users theirs, staff-side roles staff's."""
+    if role == "service_user":
+        return "service_users"
+    return "staff" if role_can(role, "read_staff_views") else None
+
+
 def visible_groups(round_, role: str | None) -> tuple[str, ...]:
-    """Staff, facilitators and viewers see both groups at once; service users see their
-    own group's views until the groups have shared them (step two)."""
-    if round_.shared or role_can(role, "read_staff_views"):
+    """Fair steps: until the groups exchange their views (step two), neither reads the other's
+    answers. Each sees its own group's; facilitators, who prepare the exchange, see both."""
+    if round_.shared or role_can(role, "read_both_groups"):
         return tuple(GROUPS)
-    return ("service_users",)
+    own = own_group(role)
+    return (own,) if own else ()
+
+
+def fewer_words(threshold: int) -> str:
+    return f"fewer than {threshold} answers"
+
+
+def withheld(group: str, responses: int, threshold: int) -> bool:
+    """Service users' words and breakdowns are shown only when enough of them answered,
+    so that a small group's answers cannot be traced to one person."""
+    return group == "service_users" and responses < threshold
 
 
 def count_by_group(responses) -> dict[str, int]:
@@ -33,8 +51,23 @@ def count_by_group(responses) -> dict[str, int]:
     return counts
 
 
-def summarise(responses, groups=tuple(GROUPS), quotes: bool = True) -> list[dict]:
-    """Per indicator, per group: how many answered each way at each level, and what people said."""
+def _threshold(threshold: int | None) -> int:
+    if threshold is not None:
+        return threshold
+    from .commands import min_answers
+
+    return min_answers()
+
+
+def summarise(responses, groups=tuple(GROUPS), quotes: bool = True, threshold: int | None = None) -> list[dict]:
+    """Per indicator, per group: how many answered each way at each level, and what people said.
+
+    A group below the answer threshold (service users only) has ``withheld`` set, its
+    counts at zero and no words: ``message`` says "fewer than 3 answers".
+    """
+    threshold = _threshold(threshold)
+    responses = list(responses)
+    totals = count_by_group(responses)
     summary = []
     for key, (name, wording) in INDICATORS.items():
         per_group = {}
@@ -43,6 +76,11 @@ def summarise(responses, groups=tuple(GROUPS), quotes: bool = True) -> list[dict
                      **{level: dict.fromkeys(ANSWERS, 0) for level in LEVELS}}
             if quotes:
                 entry["quotes"] = []
+            if withheld(group, totals.get(group, 0), threshold):
+                entry.update(responses=totals.get(group, 0), withheld=True, message=fewer_words(threshold))
+                per_group[group] = entry
+                continue
+            entry["withheld"] = False
             for response in responses:
                 if response.group != group:
                     continue

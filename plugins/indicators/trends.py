@@ -10,13 +10,20 @@ from core import charts
 from core.reports import london_day, long_date
 from core.trends import Timeline, Trend, capital
 
-from . import summary
+from . import commands, summary
 from .indicators import GROUPS, INDICATORS, LEVELS
 from .models import Response, Round, Target
 from .over_time import group_view
 
 VIEW_NAMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
 POSSESSIVE = {"service_users": "service users'", "staff": "staff's"}
+
+
+def _role():
+    from flask import g
+
+    membership = g.get("membership")
+    return membership.role if membership is not None else None
 
 
 def trend(timeline: Timeline) -> Trend:
@@ -32,13 +39,16 @@ def trend(timeline: Timeline) -> Trend:
 
     views = {group: {view: [0] * len(periods) for view in VIEW_NAMES} for group in GROUPS}
     rounds_started = [0] * len(periods)
+    threshold, role = commands.min_answers(), _role()  # once, not per round
     for round_ in rounds:
         started = london_day(round_.started_at)
         index = next((i for i, p in enumerate(periods) if p.start <= started <= p.end), None)
         if index is None:
             continue
         rounds_started[index] += 1
-        for item in summary.summarise(by_round.get(round_.id, []), tuple(GROUPS), quotes=False):
+        # Fair steps: before a round's exchange, a reader sees only their own group's views.
+        shown = summary.visible_groups(round_, role)
+        for item in summary.summarise(by_round.get(round_.id, []), shown, quotes=False, threshold=threshold):
             for group, entry in item["groups"].items():
                 pooled = {answer: sum(entry[level][answer] for level in LEVELS) for answer in VIEW_NAMES}
                 view = group_view(pooled)

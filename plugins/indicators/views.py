@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response as HttpResponse, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -21,11 +22,11 @@ from core.db import db
 from core.models import Service
 from core.reports import london_day, london_today, long_date
 
-from . import commands, summary
-from .forms import (ConfirmForm, InvitationForm, MemberAnswersForm, ReviewForm, RoundForm, SharingForm,
-                    TargetForm, apply_errors)
+from . import commands, handover, summary
+from .forms import (ConfirmForm, InvitationForm, MemberAnswersForm, ReviewForm, RoundForm, SettingsForm,
+                    SharingForm, TargetForm, apply_errors)
 from .indicators import ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, LEVEL_NAMES, LEVELS, MAX_TARGETS, \
-    SETTINGS, TEXTS
+    PLAIN_ANSWERS, SETTINGS, TEXTS, plain
 from .models import Invitation, Response, Round, Target
 
 bp = Blueprint("indicators", __name__, template_folder="templates")
@@ -58,7 +59,8 @@ def _round_context(round_: Round, **extra) -> dict:
             "groups": GROUPS, "answers": ANSWERS, "levels": LEVELS, "level_names": LEVEL_NAMES,
             "texts": TEXTS, "indicators": INDICATORS, "settings": SETTINGS, "chairs": CHAIRS,
             "happened": HAPPENED, "long_date": long_date, "london_day": london_day, "today": london_today(),
-            "review_state": summary.review_state, "status_words": summary.STATUS_WORDS, **extra}
+            "review_state": summary.review_state, "status_words": summary.STATUS_WORDS,
+            "plain_answers": PLAIN_ANSWERS, "plain_words": plain, **extra}
 
 
 def _responses(round_: Round) -> list[Response]:
@@ -126,7 +128,7 @@ def new_round():
         form.service_id.data = request.args["service_id"]
     if form.validate_on_submit():
         try:
-            round_ = commands.start_round(form.chosen_service(), form.title.data)
+            round_ = commands.start_round(form.chosen_service(), form.title.data, form.share_planned_on.parsed)
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
@@ -245,7 +247,8 @@ def group_views(round_id, group):
     if group not in GROUPS:
         abort(404)
     if group not in summary.visible_groups(round_, _role()):
-        abort(403, "Staff views are shown to service users once the two groups have shared their views.")
+        abort(403, "Each group's views are shown to the other group once the two groups have shared them "
+                   "(step 2).")
     responses = [r for r in _responses(round_) if r.group == group]
     return render_template(
         "indicators/group.html", group=group, responses=responses,
@@ -296,10 +299,15 @@ def invitations(round_id):
             apply_errors(form, err)
         else:
             db.session.commit()
-            # Shown once, here; only its hash is kept.
+            # Shown once, here; only its hash is kept. The QR code is made now, from the token.
             link = url_for("indicators.invite.answer", token=token, _external=True)
-            return render_template("indicators/invitation_created.html", invitation=invitation, link=link,
-                                   **_round_context(round_))
+            service = _service(round_.service_id)
+            return render_template(
+                "indicators/invitation_created.html", invitation=invitation, link=link, token=token,
+                qr=handover.qr_svg(link), text_message=handover.text_message(service.name, link,
+                                                                             invitation.expires_on),
+                contact=getattr(current_user, "display_name", ""), confirm=ConfirmForm(),
+                **_round_context(round_))
     status = FAILED if form.errors else 200
     return render_template(
         "indicators/invitations.html", form=form, invitations=_invitations(round_),
@@ -307,14 +315,70 @@ def invitations(round_id):
         confirm=ConfirmForm(), **_round_context(round_)), status
 
 
-@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/revoke")
-@require("facilitate")
-def revoke_invitation(round_id, invitation_id):
-    round_ = _round(round_id)
+def _invitation(round_: Round, invitation_id: int) -> Invitation:
     invitation = db.session.scalar(select(Invitation).where(
         Invitation.id == invitation_id, Invitation.round_id == round_.id))
     if invitation is None:
         abort(404)
+    return invitation
+
+
+def _token_sent_back(invitation: Invitation) -> str:
+    """The PNG and the sheet are made from the token the new-link page sends back; it must be this link's."""
+    token = request.form.get("token", "")
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "This form has expired. Make the QR code from the page that showed the new link.")
+    if not handover.token_matches(invitation, token):
+        abort(400, "That is not this link. The QR code can only be made on the page that shows a new link.")
+    return token
+
+
+@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/qr.png")
+@require("facilitate")
+def invitation_png(round_id, invitation_id):
+    round_ = _round(round_id)
+    invitation = _invitation(round_, invitation_id)
+    token = _token_sent_back(invitation)
+    link = url_for("indicators.invite.answer", token=token, _external=True)
+    return HttpResponse(handover.qr_png(link), mimetype="image/png", headers={
+        "Content-Disposition": f'attachment; filename="invitation-{invitation.id}-qr.png"',
+        "Cache-Control": "no-store"})
+
+
+@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/sheet")
+@require("facilitate")
+def invitation_sheet(round_id, invitation_id):
+    """A printable A4 sheet: the QR code, the address, the closing date and whom to contact."""
+    round_ = _round(round_id)
+    invitation = _invitation(round_, invitation_id)
+    token = _token_sent_back(invitation)
+    link = url_for("indicators.invite.answer", token=token, _external=True)
+    contact = (request.form.get("contact") or "").strip()[:200]
+    response = HttpResponse(render_template(
+        "indicators/invitation_sheet.html", invitation=invitation, link=link, qr=handover.qr_svg(link, scale=8),
+        contact=contact, **_round_context(round_)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/rounds/<int:round_id>/invitations/<int:invitation_id>/revoke")
+@require("facilitate")
+def confirm_revoke(round_id, invitation_id):
+    """"Stop this link" asks first: people part-way through answering lose the use of it."""
+    round_ = _round(round_id)
+    invitation = _invitation(round_, invitation_id)
+    if invitation.revoked:
+        return redirect(url_for(".invitations", round_id=round_.id))
+    return render_template("indicators/invitation_stop.html", invitation=invitation, confirm=ConfirmForm(),
+                           answered=_answers_by_invitation(round_).get(invitation.id, 0),
+                           **_round_context(round_))
+
+
+@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/revoke")
+@require("facilitate")
+def revoke_invitation(round_id, invitation_id):
+    round_ = _round(round_id)
+    invitation = _invitation(round_, invitation_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400, "This form has expired. Go back, reload the page and try again.")
@@ -338,12 +402,12 @@ def sharing(round_id):
     form = SharingForm()
     refused = None
     if request.method == "POST":
-        if not can("facilitate"):
+        if not can("contribute"):  # a joint step: service users record it too
             abort(403)
         if form.validate_on_submit():
             try:
                 commands.share_views(round_, form.shared_on.parsed, form.setting.data, form.chaired_by.data,
-                                     form.chair_name.data, form.notes.data)
+                                     form.chair_name.data, form.notes.data, form.ideas.data)
             except CommandError as err:
                 db.session.rollback()
                 apply_errors(form, err)
@@ -365,14 +429,18 @@ def sharing(round_id):
 def targets(round_id):
     round_ = _round(round_id)
     form = TargetForm()
+    ideas = round_.ideas or []
+    form.with_ideas(ideas)
     refused = None
     if request.method == "POST":
-        if not can("facilitate"):
+        if not can("contribute"):  # a joint step: service users agree targets with staff
             abort(403)
         if form.validate_on_submit():
             try:
-                commands.agree_target(round_, form.indicator.data, form.change.data, form.service_users_do.data,
-                                      form.staff_do.data, form.review_on.parsed)
+                commands.agree_target(round_, form.indicator.data, form.chosen_change(ideas),
+                                      form.service_users_do.data, form.staff_do.data, form.review_on.parsed,
+                                      agreed_for_service_users=form.agreed_for_service_users.data,
+                                      agreed_for_staff=form.agreed_for_staff.data)
             except CommandError as err:
                 db.session.rollback()
                 apply_errors(form, err)
@@ -383,13 +451,13 @@ def targets(round_id):
                 return redirect(url_for(".targets", round_id=round_.id))
     existing = commands.round_targets(round_.id)
     status = refused or (FAILED if form.errors else 200)
-    return render_template("indicators/targets.html", form=form, targets=existing,
+    return render_template("indicators/targets.html", form=form, targets=existing, ideas=ideas,
                            max_targets=MAX_TARGETS, left=summary.targets_left(existing),
                            **_round_context(round_)), status
 
 
 @bp.route("/rounds/<int:round_id>/targets/<int:target_id>/review", methods=["GET", "POST"])
-@require("facilitate")
+@require("contribute")  # a joint step: service users record the review with staff
 def review(round_id, target_id):
     round_ = _round(round_id)
     target = commands.target_by_id(round_, target_id)
@@ -400,7 +468,9 @@ def review(round_id, target_id):
     if form.validate_on_submit():
         try:
             commands.review_target(target, round_, form.happened.data, form.outcomes.data,
-                                   form.working_together.data, form.build_on.data)
+                                   form.working_together.data, form.build_on.data,
+                                   reviewed_for_service_users=form.reviewed_for_service_users.data,
+                                   reviewed_for_staff=form.reviewed_for_staff.data)
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
@@ -413,6 +483,34 @@ def review(round_id, target_id):
     status = refused or (FAILED if form.errors else 200)
     return render_template("indicators/review.html", form=form, target=target,
                            **_round_context(round_)), status
+
+
+# --- the Trust's settings ------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require("manage")
+def settings():
+    """The Trust's support contact for invitation pages, and its answer threshold (at least 3)."""
+    form = SettingsForm()
+    if request.method == "GET":
+        form.support_contact.data = commands.support_contact()
+        form.min_answers.data = str(commands.min_answers())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            commands.change_settings(form.support_contact.data, form.min_answers.data)
+        except CommandError as err:
+            db.session.rollback()
+            apply_errors(form, err)
+        else:
+            db.session.commit()
+            flash("Settings saved. Invitation pages now show your support contact.", "success")
+            return redirect(url_for(".settings"))
+    if form.errors:
+        status = FAILED
+    from .support import NATIONAL
+
+    return render_template("indicators/settings.html", form=form, national=NATIONAL), status
 
 
 from . import invite  # noqa: E402 - the invitation pages hang off this blueprint

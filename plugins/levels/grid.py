@@ -123,3 +123,19 @@ def chart(assessments) -> dict:
                   for area in AREAS},
         "highest": max(BY_NUMBER),
     }
+
+
+def aims_reached(previous: Assessment | None, latest: Assessment | None) -> list[dict]:
+    """Per area, whether the level aimed for at the assessment before was reached by the latest one:
+    ``{"area", "aim", "now", "reached"}``; empty without two submitted assessments or without aims."""
+    from .levels import AREAS
+
+    if previous is None or latest is None:
+        return []
+    found = []
+    for area in AREAS:
+        aim, now = previous.level(area.key, "aim"), latest.level(area.key, "current")
+        if aim is None:
+            continue
+        found.append({"area": area.name, "aim": aim, "now": now, "reached": now is not None and now >= aim})
+    return found

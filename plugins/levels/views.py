@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -17,6 +17,7 @@ from core.db import db
 from core.draft_pages import DraftPages, service_or_404
 from core.drafts import long_time_iso
 from core.models import Service
+from core.plugins import enabled_plugins
 
 from . import charts, commands, grid
 from .answers import load_flat
@@ -115,7 +116,10 @@ def service_page(service_id):
         grid_data=grid.grid(latest), grid_chart=grid_chart, levels_chart=charts.levels_over_time(grid_chart),
         compare_form=compare_form,
         moved=grid.moved_items(grid.compare(previous, latest)) if previous is not None else None,
-        previous=previous))
+        previous=previous, aims=grid.aims_reached(previous, latest),
+        # The guide's way of getting there: the service user indicators, where that section is on.
+        indicators_href=url_for("indicators.index", service_id=service.id)
+        if "indicators" in enabled_plugins() else None))
 
 
 @bp.get("/assessments/<int:assessment_id>")

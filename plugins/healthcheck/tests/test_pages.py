@@ -326,3 +326,55 @@ def test_every_page_has_one_heading_and_labelled_fields(tenant, signed_in, api_c
         hidden = {match for tag in re.findall(r'<input[^>]*type="hidden"[^>]*>', html)
                   for match in re.findall(r'\bid="([^"]+)"', tag)}
         assert ids - hidden <= labelled, (path, ids - hidden - labelled)
+
+
+def test_a_new_health_check_asks_whether_the_changes_agreed_last_time_happened(tenant, signed_in, api_client, oak):
+    from core.testing import at_once
+
+    api = api_client("staff")
+    first = api.post("healthcheck/reviews", json={
+        "service_id": oak, "submit": True,
+        **complete("2025-01-15", agreed_changes=["Service users take turns to chair", "A tea break halfway"])})
+    assert first.status_code == 201, first.json
+    second = api.post("healthcheck/reviews", json={"service_id": oak, "submit": True, **complete("2025-07-15")}).json
+    client = signed_in("service_user")
+    url = f"/t/{tenant.slug}/healthcheck/reviews/{second['id']}"
+    words = text_of(client.get(url))
+    assert "The changes agreed last time: did they happen?" in words
+    assert "Agreed at the health check of 15 January 2025." in words
+    assert "Not yet" in words
+
+    before = event_count(tenant)
+    missing = client.post(f"{url}/follow-up", data={"happened_0": "yes"})
+    assert missing.status_code == 422
+    assert "Choose whether this change happened: A tea break halfway" in text_of(missing)
+    made_up = client.post(f"{url}/follow-up", data={"happened_0": "maybe", "happened_1": "no"})
+    assert made_up.status_code == 422
+    assert event_count(tenant) == before
+
+    saved = client.post(f"{url}/follow-up", data={"happened_0": "partly", "happened_1": "not_yet"})
+    assert saved.status_code == 302
+    assert event_count(tenant) == before + 1
+    with tenant.context() as session:
+        review = session.get(Review, second["id"])
+        assert [(i["change"], i["happened"]) for i in review.followed_up] == [
+            ("Service users take turns to chair", "partly"), ("A tea break halfway", "not_yet")]
+    # The answers feed "what changed between two dates".
+    from plugins.healthcheck.changes import _agreed_changes
+
+    with tenant.context() as session:
+        text = str(_agreed_changes(session.get(Review, first.json["id"]), session.get(Review, second["id"]), oak))
+    assert "Partly happened, as agreed at the health check of 15 January 2025: Service users take turns to chair" in text
+    assert "Not happened yet, as agreed at the health check of 15 January 2025: A tea break halfway" in text
+
+    # Two people saving at once: each is recorded whole, the last one stands.
+    others = [signed_in("staff"), signed_in("facilitator")]
+    results = at_once([lambda c=c, v=v: c.post(f"{url}/follow-up", data={"happened_0": v, "happened_1": v})
+                       for c, v in zip(others, ("yes", "no"))])
+    assert all(r.status_code == 302 for r in results)
+    with tenant.context() as session:
+        happened = {i["happened"] for i in session.get(Review, second["id"]).followed_up}
+        assert happened in ({"yes"}, {"no"})
+    # The first health check has nothing before it to follow up.
+    first_url = f"/t/{tenant.slug}/healthcheck/reviews/{first.json['id']}"
+    assert client.post(f"{first_url}/follow-up", data={"happened_0": "yes"}).status_code == 409

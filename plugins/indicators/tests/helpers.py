@@ -46,17 +46,21 @@ def start_round(api, service_id: int, title: str = "Spring round") -> dict:
     return response.json
 
 
-def answered_round(tenant, api_client, service: str = "Oak Day Centre") -> int:
-    """A round where one service user and one member of staff have answered."""
+def answered_round(tenant, api_client, service: str = "Oak Day Centre", service_users: int = 1) -> int:
+    """A round where ``service_users`` service users (one unless told) and one member of staff have answered."""
     round_id = start_round(api_client("staff"), tenant.services[service])["id"]
     for role in ("service_user", "staff"):
         sent = api_client(role).post(f"indicators/rounds/{round_id}/responses", json={"answers": answers()})
         assert sent.status_code == 201, sent.json
+    for _ in range(service_users - 1):
+        sent = another_api(tenant, "service_user").post(f"indicators/rounds/{round_id}/responses",
+                                                        json={"answers": answers()})
+        assert sent.status_code == 201, sent.json
     return round_id
 
 
-def shared_round(tenant, api_client, service: str = "Oak Day Centre") -> int:
-    round_id = answered_round(tenant, api_client, service)
+def shared_round(tenant, api_client, service: str = "Oak Day Centre", service_users: int = 1) -> int:
+    round_id = answered_round(tenant, api_client, service, service_users)
     shared = api_client("facilitator").post(f"indicators/rounds/{round_id}/sharing", json={
         "shared_on": london_today().isoformat(), "setting": "special_event",
         "chaired_by": "external_user_facilitator", "chair_name": "Jo", "notes": "Ten ideas came up."})
@@ -68,7 +72,9 @@ def target(indicator="valuing", review_on: date | None = None, **overrides) -> d
     return {"indicator": indicator, "change": "A welcome pack for new service users",
             "service_users_do": "Write the pack and offer a buddy",
             "staff_do": "Print the pack and explain what the centre offers",
-            "review_on": (review_on or future()).isoformat(), **overrides}
+            "review_on": (review_on or future()).isoformat(),
+            "agreed_for_service_users": "Sam for the user group", "agreed_for_staff": "Priya, team manager",
+            **overrides}
 
 
 def switch(tenant, plugin: str, on: bool) -> None:
@@ -98,3 +104,33 @@ def another_signed_in(tenant, role: str):
     client = tenant.app.test_client()
     sign_in(client, tenant.add_person(role))
     return client
+
+
+KEYS = ("valuing", "listening", "learning", "engaging", "working_with", "connecting", "involving")
+
+
+def link_path(text: str) -> str:
+    """The new link's path, from the page that shows it once."""
+    return re.search(r'id="invitation-link" type="text" value="http://localhost([^"]+)"', text).group(1)
+
+
+def submission_key(text: str) -> str:
+    return re.search(r'name="submission" type="hidden" value="([^"]+)"', text).group(1)
+
+
+def answer_question(client, link: str, key: str, answer: dict, action: str = "next"):
+    """One page of the invitation journey: one indicator's answers."""
+    return client.post(f"{link}/q/{KEYS.index(key) + 1}", data={**answer, "action": action})
+
+
+def through_link(client, link: str, given: dict, send: bool = True):
+    """Answer through an invitation link page by page (only the indicators in ``given``), then check
+    and send. Returns the response to "Send my answers" (or to the last question when not sending)."""
+    last = None
+    for key, answer in given.items():
+        last = answer_question(client, link, key, answer)
+        assert last.status_code == 302, page(last)[:3000]
+    if not send:
+        return last
+    key = submission_key(page(client.get(f"{link}/check")))
+    return client.post(f"{link}/check", data={"submission": key})

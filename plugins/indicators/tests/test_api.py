@@ -47,7 +47,7 @@ def test_a_round_goes_through_the_four_steps(tenant, api_client, time_machine):
     assert shared.status_code == 201, shared.json
     assert shared.json["sharing"] == {"shared_on": london_today().isoformat(), "setting": "user_meeting",
                                       "chaired_by": "external_user_facilitator", "chair_name": "Sam",
-                                      "notes": "Ten ideas."}
+                                      "notes": "Ten ideas.", "ideas": []}
     assert [s["status"] for s in shared.json["steps"]][:3] == ["completed", "completed", "not_started"]
 
     # Step 3: one or two targets.
@@ -81,40 +81,86 @@ def test_a_round_goes_through_the_four_steps(tenant, api_client, time_machine):
 
 def test_the_comparison_counts_each_group_and_keeps_quotes(tenant, api_client):
     round_id = start_round(api_client("staff"), tenant.services["Oak Day Centre"])["id"]
-    people = (api_client("service_user"), another_api(tenant, "service_user"), api_client("staff"))
+    people = (api_client("service_user"), another_api(tenant, "service_user"), another_api(tenant, "service_user"),
+              api_client("staff"))
     for person, (role, individual) in zip(people, (("service_user", "not_met"), ("service_user", "met"),
-                                                   ("staff", "met"))):
+                                                   ("service_user", "met"), ("staff", "met"))):
         person.post(f"{ROUNDS}/{round_id}/responses", json={"answers": {
             "listening": {"individual": individual, "service": "dont_know", "barriers": f"{role} {individual}"}}})
-    comparison = api_client("viewer").get(f"{ROUNDS}/{round_id}/comparison").json
+    comparison = api_client("facilitator").get(f"{ROUNDS}/{round_id}/comparison").json
     assert comparison["groups_shown"] == ["service_users", "staff"]
     listening = next(i for i in comparison["indicators"] if i["key"] == "listening")
     assert listening["wording"].startswith("Listening to what service users say")
     users = listening["groups"]["service_users"]
-    assert users["responses"] == 2
-    assert users["individual"] == {"met": 1, "partly_met": 0, "not_met": 1, "dont_know": 0}
-    assert users["service"] == {"met": 0, "partly_met": 0, "not_met": 0, "dont_know": 2}
-    assert sorted(q["barriers"] for q in users["quotes"]) == ["service_user met", "service_user not_met"]
+    assert users["responses"] == 3 and users["withheld"] is False
+    assert users["individual"] == {"met": 2, "partly_met": 0, "not_met": 1, "dont_know": 0}
+    assert users["service"] == {"met": 0, "partly_met": 0, "not_met": 0, "dont_know": 3}
+    assert sorted(q["barriers"] for q in users["quotes"]) == [
+        "service_user met", "service_user met", "service_user not_met"]
     assert listening["groups"]["staff"]["individual"]["met"] == 1
     valuing = next(i for i in comparison["indicators"] if i["key"] == "valuing")
     assert valuing["groups"]["service_users"]["individual"] == dict.fromkeys(
         ("met", "partly_met", "not_met", "dont_know"), 0)
 
 
-def test_service_users_see_staff_views_only_once_shared(tenant, api_client):
+@pytest.mark.parametrize("service_users", [1, 2])
+def test_fewer_than_3_service_users_carry_no_words_or_breakdown(tenant, api_client, service_users):
+    round_id = shared_round(tenant, api_client, service_users=service_users)
+    for role in ("facilitator", "staff", "service_user", "admin", "viewer"):
+        comparison = api_client(role).get(f"{ROUNDS}/{round_id}/comparison")
+        assert comparison.status_code == 200
+        assert "Staff ask me" in str(comparison.json)  # the staff member's words are there
+        for item in comparison.json["indicators"]:
+            users = item["groups"]["service_users"]
+            assert users["withheld"] is True and users["message"] == "fewer than 3 answers"
+            assert users["responses"] == service_users and users["quotes"] == []
+            assert not any(users["individual"].values()) and not any(users["service"].values())
+    oak = tenant.services["Oak Day Centre"]
+    report = api_client("viewer").get(f"services/{oak}/report").json
+    fragment = next(f for f in report["fragments"] if f["plugin"] == "indicators")
+    assert "Staff ask me" not in str(fragment) and "More time to talk" not in str(fragment)
+    assert fragment["data"]["indicators"][0]["groups"]["service_users"] == {
+        "responses": service_users, "withheld": True, "message": "fewer than 3 answers"}
+
+
+def test_a_trust_may_raise_the_threshold_but_not_lower_it(tenant, api_client):
+    from .. import commands
+
+    round_id = shared_round(tenant, api_client, service_users=3)
+    facilitator = api_client("facilitator")
+    assert facilitator.get(f"{ROUNDS}/{round_id}/comparison").json["indicators"][0]["groups"][
+        "service_users"]["withheld"] is False
+    with tenant.context() as session:
+        with pytest.raises(commands.CommandError) as refused:
+            commands.change_settings("Call us", 2)
+        assert "3 or more" in refused.value.fields["min_answers"][0]
+        session.rollback()
+        commands.change_settings("Call the Oak team on 0161 496 0000", 4)
+        session.commit()
+    users = facilitator.get(f"{ROUNDS}/{round_id}/comparison").json["indicators"][0]["groups"]["service_users"]
+    assert users["withheld"] is True and users["message"] == "fewer than 4 answers"
+
+
+def test_before_the_exchange_neither_group_sees_the_other(tenant, api_client):
     round_id = answered_round(tenant, api_client)
-    service_user = api_client("service_user")
-    before = service_user.get(f"{ROUNDS}/{round_id}/comparison").json
-    assert before["groups_shown"] == ["service_users"]
-    assert all(set(i["groups"]) == {"service_users"} for i in before["indicators"])
-    for role in ("staff", "facilitator", "admin", "viewer"):
-        assert api_client(role).get(f"{ROUNDS}/{round_id}/comparison").json["groups_shown"] == [
-            "service_users", "staff"]
-    shared = api_client("facilitator").post(f"{ROUNDS}/{round_id}/sharing", json={
-        "shared_on": london_today().isoformat(), "setting": "user_meeting", "chaired_by": "service_user"})
+    for role, shown in (("service_user", ["service_users"]), ("staff", ["staff"]), ("admin", ["staff"]),
+                        ("viewer", ["staff"]), ("facilitator", ["service_users", "staff"])):
+        before = api_client(role).get(f"{ROUNDS}/{round_id}/comparison").json
+        assert before["groups_shown"] == shown, role
+        assert all(list(i["groups"]) == shown for i in before["indicators"])
+    oak = tenant.services["Oak Day Centre"]
+    for role, hidden in (("service_user", "staff"), ("staff", "service_users")):
+        report = api_client(role).get(f"services/{oak}/report").json
+        fragment = next(f for f in report["fragments"] if f["plugin"] == "indicators")
+        assert all(hidden not in i["groups"] for i in fragment["data"]["indicators"])
+    shared = api_client("service_user").post(f"{ROUNDS}/{round_id}/sharing", json={
+        "shared_on": london_today().isoformat(), "setting": "user_meeting", "chaired_by": "service_user",
+        "ideas": ["A welcome pack", "Evening sessions"]})
     assert shared.status_code == 201, shared.json
-    after = service_user.get(f"{ROUNDS}/{round_id}/comparison").json
-    assert after["groups_shown"] == ["service_users", "staff"]
+    assert shared.json["sharing"]["ideas"] == ["A welcome pack", "Evening sessions"]
+    for role in ("service_user", "staff"):
+        after = api_client(role).get(f"{ROUNDS}/{round_id}/comparison").json
+        assert after["groups_shown"] == ["service_users", "staff"]
     assert after["indicators"][0]["groups"]["staff"]["responses"] == 1
 
 
@@ -352,13 +398,25 @@ def test_viewers_read_but_cannot_write(tenant, api_client):
     assert event_count(tenant) == before
 
 
-def test_service_users_answer_but_do_not_run_the_steps(tenant, api_client):
+def test_service_users_take_the_joint_steps(tenant, api_client, time_machine):
     round_id = answered_round(tenant, api_client)
     service_user = api_client("service_user")
     assert service_user.post(ROUNDS, json={"service_id": tenant.services["Oak Day Centre"]}).status_code == 403
-    assert service_user.post(f"{ROUNDS}/{round_id}/sharing", json={
-        "shared_on": london_today().isoformat(), "setting": "user_meeting",
-        "chaired_by": "staff"}).status_code == 403
+    shared = service_user.post(f"{ROUNDS}/{round_id}/sharing", json={
+        "shared_on": london_today().isoformat(), "setting": "user_meeting", "chaired_by": "service_user"})
+    assert shared.status_code == 201, shared.json
+    agreed = service_user.post(f"{ROUNDS}/{round_id}/targets", json=target(review_on=future(7)))
+    assert agreed.status_code == 201, agreed.json
+    assert agreed.json["agreed_for_service_users"] == "Sam for the user group"
+    assert agreed.json["agreed_for_staff"] == "Priya, team manager"
+    too_long = service_user.post(f"{ROUNDS}/{round_id}/targets", json=target(agreed_for_staff="x" * 201))
+    assert too_long.status_code == 422 and "agreed_for_staff" in too_long.json["error"]["fields"]
+    time_machine.move_to(future(8), tick=False)
+    reviewed = service_user.post(f"{ROUNDS}/{round_id}/targets/{agreed.json['id']}/review", json={
+        "happened": "partly", "outcomes": "Half the packs went out.", "reviewed_for_service_users": "Sam",
+        "reviewed_for_staff": "Priya"})
+    assert reviewed.status_code == 201, reviewed.json
+    assert reviewed.json["review"]["reviewed_for_service_users"] == "Sam"
 
 
 def test_another_trusts_round_and_service_are_not_found(tenant, other_tenant, api_client):
@@ -412,3 +470,30 @@ def test_the_openapi_document_describes_the_endpoints(app, client):
     answer = schemas["AnswerIn"]["properties"]
     assert set(answer) == {"individual", "service", "how", "barriers", "change"}
     assert "dont_know" in answer["individual"]["description"]
+
+
+def test_the_exports_say_fewer_than_3_answers_and_carry_no_words(tenant, api_client, signed_in):
+    """The report's PDF, zip of CSV files and JSON are made from the same fragment data."""
+    import csv
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    shared_round(tenant, api_client, service_users=2)
+    oak = tenant.services["Oak Day Centre"]
+    client = signed_in("facilitator")
+    url = f"/t/{tenant.slug}/services/{oak}/report"
+    as_json = client.get(f"{url}.json")
+    assert as_json.status_code == 200
+    assert "fewer than 3 answers" in as_json.get_data(as_text=True)
+    with zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data)) as archive:
+        csv_text = " ".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+    assert "fewer than 3 answers" in csv_text
+    pdf = client.get(f"{url}.pdf")
+    assert pdf.status_code == 200
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "fewer than 3 answers" in " ".join(pdf_text.split())
+    for text in (as_json.get_data(as_text=True), csv_text, pdf_text):
+        assert "Staff ask me" not in text and "More time to talk" not in text
+    list(csv.reader(io.StringIO(csv_text)))  # well-formed

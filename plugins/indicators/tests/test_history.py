@@ -13,7 +13,7 @@ from core.reports import london_today
 from .. import commands
 from ..indicators import INDICATORS
 from ..models import Draft, Invitation, Response, Round, Target
-from .helpers import answers, page, shared_round, start_round, target
+from .helpers import answer_question, answers, link_path, page, shared_round, start_round, submission_key, target
 
 pytest_plugins = ["core.testing"]
 
@@ -38,13 +38,12 @@ def rich_history(tenant, api_client, signed_in, client, time_machine) -> int:
     made = page(staff_pages.post(f"/t/{tenant.slug}/indicators/rounds/{round_id}/invitations",
                                  data={"group": "service_users", "label": "Drop-in",
                                        "expires_on": (london_today() + timedelta(days=30)).isoformat()}))
-    link = re.search(r'value="http://localhost([^"]+)"', made).group(1)
-    key = re.search(r'name="submission" value="([^"]+)"', page(client.get(link))).group(1)
-    client.post(link, data={"valuing_individual": "met", "valuing_how": "Draft words", "action": "save",
-                            "submission": key})
+    link = link_path(made)
+    answer_question(client, link, "valuing", {"individual": "met", "how": "Draft words"}, action="save")
+    answer_question(client, link, "valuing", {"individual": "met", "how": "Final words"})
+    key = submission_key(page(client.get(f"{link}/check")))
     for _ in range(2):  # a double click: recorded once
-        client.post(link, data={"valuing_individual": "met", "valuing_how": "Final words", "action": "send",
-                                "submission": key})
+        client.post(f"{link}/check", data={"submission": key})
     signed_in("service_user").post(f"/t/{tenant.slug}/indicators/rounds/{round_id}/evaluate",
                                    data={"learning_service": "not_met", "action": "save"})
     api_client("staff").post(f"indicators/rounds/{round_id}/responses", json={"answers": answers()})
@@ -116,8 +115,11 @@ def test_the_reports_show_things_as_they_stood(tenant, api_client, signed_in, ti
     assert then["round"]["current_step"] == "targets"
     assert then["targets"] == []
     valuing = next(i for i in then["indicators"] if i["key"] == "valuing")
-    assert valuing["groups"]["service_users"]["individual"]["met"] == 1
-    assert "quotes" not in valuing["groups"]["service_users"]
+    assert valuing["groups"]["staff"]["individual"]["met"] == 1
+    assert "quotes" not in valuing["groups"]["staff"]
+    # One service user answered: their answers could be traced to them, so none are shown.
+    assert valuing["groups"]["service_users"] == {"responses": 1, "withheld": True,
+                                                  "message": "fewer than 3 answers"}
 
     later = fragment(f"services/{oak}/report", day0 + timedelta(days=3))["data"]
     assert [t["id"] for t in later["targets"]] == [target_id]
@@ -195,9 +197,10 @@ def test_a_past_round_is_entered_with_the_day_its_targets_were_agreed(tenant, ap
         round_ = commands.round_by_id(round_id)
         with pytest.raises(CommandError) as refused:
             commands.agree_target(round_, "valuing", "A welcome pack", "Write it", "Print it", agreed_on,
-                                  agreed_on=agreed_on)
+                                  agreed_for_service_users="Sam", agreed_for_staff="Priya", agreed_on=agreed_on)
         assert refused.value.fields == {"review_on": ["The review date must be in the future."]}
         made = commands.agree_target(round_, "valuing", "A welcome pack", "Write it", "Print it",
-                                     agreed_on + timedelta(days=91), agreed_on=agreed_on)
+                                     agreed_on + timedelta(days=91), agreed_for_service_users="Sam",
+                                     agreed_for_staff="Priya", agreed_on=agreed_on)
         commands.review_target(made, round_, "yes", "Everyone new has had the pack.")
         assert session.get(Target, made.id).happened == "yes"

@@ -19,14 +19,15 @@ def switched_on(tenant):
 
 def two_rounds(tenant, api_client, time_machine) -> tuple[int, int]:
     """A shared round where both groups said met / partly met, then a later one where staff said not met."""
-    first = shared_round(tenant, api_client)
+    first = shared_round(tenant, api_client, service_users=3)
     staff_target = api_client("staff").post(f"indicators/rounds/{first}/targets",
                                             json=target(review_on=london_today() + timedelta(days=3))).json["id"]
     time_machine.move_to(london_today() + timedelta(days=4), tick=False)
     api_client("staff").post(f"indicators/rounds/{first}/targets/{staff_target}/review",
                              json={"happened": "yes", "outcomes": "Packs for everyone"})
     second = start_round(api_client("staff"), tenant.services["Oak Day Centre"], "Autumn round")["id"]
-    for role, given in (("service_user", answers("met", "met")), ("staff", answers("not_met", "not_met"))):
+    for role, given in (("service_user", answers("met", "met")), ("service_user", answers("met", "met")),
+                        ("service_user", answers("met", "met")), ("staff", answers("not_met", "not_met"))):
         sent = another_api(tenant, role).post(f"indicators/rounds/{second}/responses", json={"answers": given})
         assert sent.status_code == 201, sent.json
     return first, second
@@ -35,7 +36,7 @@ def two_rounds(tenant, api_client, time_machine) -> tuple[int, int]:
 def test_each_groups_view_round_after_round(tenant, api_client, time_machine):
     first, second = two_rounds(tenant, api_client, time_machine)
     oak = tenant.services["Oak Day Centre"]
-    body = api_client("viewer").get(f"indicators/services/{oak}/over-time").json
+    body = api_client("facilitator").get(f"indicators/services/{oak}/over-time").json
     assert [r["id"] for r in body["rounds"]] == [first, second]
     assert body["rounds"][0]["targets"] == {"agreed": 1, "achieved": 1, "partly": 0, "not_achieved": 0,
                                             "overdue": 0, "due": 0, "not_due": 0}
@@ -56,6 +57,25 @@ def test_service_users_see_staff_views_only_of_shared_rounds(tenant, api_client,
     assert body["rounds"][1]["groups_shown"] == ["service_users"]
 
 
+def test_staff_see_service_users_views_only_of_shared_rounds(tenant, api_client, time_machine):
+    two_rounds(tenant, api_client, time_machine)
+    oak = tenant.services["Oak Day Centre"]
+    body = api_client("staff").get(f"indicators/services/{oak}/over-time").json
+    users = next(i for i in body["indicators"] if i["key"] == "valuing")["groups"]["service_users"]["service"]
+    assert users[0]["view"] == "partly_met" and users[1] is None
+    assert body["rounds"][1]["groups_shown"] == ["staff"]
+
+
+def test_too_few_service_users_are_not_shown_round_after_round(tenant, api_client):
+    shared = shared_round(tenant, api_client)  # one service user answered
+    oak = tenant.services["Oak Day Centre"]
+    body = api_client("facilitator").get(f"indicators/services/{oak}/over-time").json
+    assert [r["id"] for r in body["rounds"]] == [shared]
+    for indicator in body["indicators"]:
+        assert indicator["groups"]["service_users"]["individual"] == [None]
+        assert indicator["groups"]["staff"]["individual"][0]["responses"] == 1
+
+
 @pytest.mark.parametrize("role", ["admin", "staff", "facilitator", "viewer", "service_user"])
 def test_the_page_for_every_role(tenant, api_client, signed_in, time_machine, role):
     two_rounds(tenant, api_client, time_machine)
@@ -67,7 +87,8 @@ def test_the_page_for_every_role(tenant, api_client, signed_in, time_machine, ro
     assert text.count("<svg") >= 2 and "Autumn round" in text
     assert "Valuing: Valuing users as people and experts in their own lives" in html.unescape(text)
     assert not re.search(r"&lt;(table|p|div|svg)", text)
-    assert ("Not shared yet" in text) == (role == "service_user")
+    # Fair steps: before the exchange only a facilitator sees both groups.
+    assert ("Not shared yet" in text) == (role != "facilitator")
 
 
 def test_the_service_page_links_to_it(tenant, api_client, signed_in):

@@ -6,7 +6,8 @@ import pytest
 
 from core.reports import london_today
 
-from .helpers import answered_round, event_count, future, page, shared_round, start_round, switch, target
+from .helpers import (another_signed_in, answered_round, event_count, future, page, shared_round, start_round, switch,
+                      target)
 
 pytest_plugins = ["core.testing"]
 
@@ -96,8 +97,15 @@ def test_a_member_answers_for_their_own_group(tenant, signed_in, api_client):
                                       "involving_service": "not_met", "action": "send"})
     assert response.status_code == 302
     comparison = page(client.get(f"{base(tenant)}/rounds/{round_id}/comparison"))
-    assert "They listen." in comparison
-    assert "Staff views will be shown here once the two groups have shared their views." in comparison
+    # One service user so far: what they said is not shown, to anyone, until 3 have answered.
+    assert "They listen." not in comparison
+    assert "Not shown: fewer than 3 answers from service users so far." in comparison
+    assert "Each group sees the other group&#39;s views once the two groups have shared them" in comparison
+    for _ in range(2):
+        other = another_signed_in(tenant, "service_user")
+        assert other.post(url, data={"valuing_individual": "partly_met", "action": "send"}).status_code == 302
+    assert "They listen." in page(client.get(f"{base(tenant)}/rounds/{round_id}/comparison"))
+    assert "They listen." in page(signed_in("facilitator").get(f"{base(tenant)}/rounds/{round_id}/groups/service_users"))
 
 
 def test_staff_are_asked_in_their_own_words(tenant, signed_in, api_client):
@@ -185,9 +193,15 @@ def test_sharing_then_targets_then_review(tenant, signed_in, api_client, time_ma
 
     targets_url = f"{base(tenant)}/rounds/{round_id}/targets"
     review_on = future(7)
-    agreed = client.post(targets_url, data={
+    unnamed = client.post(targets_url, data={
         "indicator": "valuing", "change": "A welcome pack", "service_users_do": "Write it",
         "staff_do": "Print it", "review_on": review_on.isoformat()})
+    assert unnamed.status_code == 422
+    assert "Enter who agreed for service users." in page(unnamed) and "Enter who agreed for staff." in page(unnamed)
+    agreed = client.post(targets_url, data={
+        "indicator": "valuing", "change": "A welcome pack", "service_users_do": "Write it",
+        "staff_do": "Print it", "review_on": review_on.isoformat(), "agreed_for_service_users": "Sam",
+        "agreed_for_staff": "Priya"})
     assert agreed.status_code == 302
     targets = page(client.get(targets_url))
     assert "A welcome pack" in targets and "Agree a second target" in targets
@@ -283,14 +297,20 @@ def test_service_users_see_only_their_group_until_shared(tenant, signed_in, api_
     assert "What service users said" in own
     comparison = page(client.get(f"{base(tenant)}/rounds/{round_id}/comparison"))
     assert "Staff (1 answered)" not in comparison
-    assert "Staff views will be shown here" in comparison
-    staff_view = page(signed_in("staff").get(f"{base(tenant)}/rounds/{round_id}/comparison"))
-    assert "Staff (1 answered)" in staff_view
+    assert "Each group sees the other group&#39;s views once the two groups have shared them" in comparison
+    # Fair steps: staff do not read service users' answers before the exchange either.
+    staff = signed_in("staff")
+    staff_view = page(staff.get(f"{base(tenant)}/rounds/{round_id}/comparison"))
+    assert "Staff (1 answered)" in staff_view and "Service users (1 answered)" not in staff_view
+    assert staff.get(f"{base(tenant)}/rounds/{round_id}/groups/service_users").status_code == 403
     assert signed_in("viewer").get(f"{base(tenant)}/rounds/{round_id}/groups/staff").status_code == 200
+    both = page(signed_in("facilitator").get(f"{base(tenant)}/rounds/{round_id}/comparison"))
+    assert "Staff (1 answered)" in both and "Service users (1 answered)" in both
     api_client("staff").post(f"indicators/rounds/{round_id}/sharing", json={
         "shared_on": london_today().isoformat(), "setting": "user_meeting", "chaired_by": "staff"})
     assert client.get(f"{base(tenant)}/rounds/{round_id}/groups/staff").status_code == 200
     assert "Staff (1 answered)" in page(client.get(f"{base(tenant)}/rounds/{round_id}/comparison"))
+    assert staff.get(f"{base(tenant)}/rounds/{round_id}/groups/service_users").status_code == 200
     assert client.get(f"{base(tenant)}/rounds/{round_id}/groups/nobody").status_code == 404
 
 
@@ -368,3 +388,47 @@ def test_a_stale_form_says_what_happened_and_changes_nothing(tenant, signed_in, 
     assert twice.status_code == 409
     assert "This target has already been reviewed." in page(twice)
     assert event_count(tenant) == before
+
+
+def test_a_service_user_takes_the_joint_steps_choosing_targets_from_the_ideas(tenant, signed_in, api_client,
+                                                                              time_machine):
+    round_id = answered_round(tenant, api_client)
+    client = signed_in("service_user")
+    sharing_url = f"{base(tenant)}/rounds/{round_id}/sharing"
+    assert "Ideas for change (optional)" in page(client.get(sharing_url))
+    shared = client.post(sharing_url, data={
+        "shared_on": london_today().isoformat(), "setting": "user_meeting", "chaired_by": "service_user",
+        "ideas": "A welcome pack\n- Evening sessions\n\n"})
+    assert shared.status_code == 302
+    assert "Evening sessions" in page(client.get(sharing_url))
+    targets_url = f"{base(tenant)}/rounds/{round_id}/targets"
+    form = page(client.get(targets_url))
+    assert "Which idea for change from step 2?" in form and "Another change" in form
+    review_on = future(5)
+    chosen = client.post(targets_url, data={
+        "indicator": "valuing", "idea": "1", "change": "", "service_users_do": "Run them",
+        "staff_do": "Open the room", "review_on": review_on.isoformat(), "agreed_for_service_users": "The user group",
+        "agreed_for_staff": "Priya"})
+    assert chosen.status_code == 302, page(chosen)[:3000]
+    made = api_client("facilitator").get(f"indicators/rounds/{round_id}").json["targets"][0]
+    assert made["change"] == "Evening sessions"
+    assert made["agreed_for_service_users"] == "The user group" and made["agreed_for_staff"] == "Priya"
+    shown = page(client.get(targets_url))
+    assert "For service users: The user group" in shown
+    time_machine.move_to(review_on, tick=False)
+    review_url = f"{base(tenant)}/rounds/{round_id}/targets/{made['id']}/review"
+    reviewed = client.post(review_url, data={"happened": "yes", "outcomes": "Twice a week now",
+                                             "reviewed_for_service_users": "Sam", "reviewed_for_staff": "Priya"})
+    assert reviewed.status_code == 302
+    assert "Twice a week now" in page(client.get(targets_url))
+
+
+def test_a_facilitator_records_the_joint_steps_for_the_group(tenant, signed_in, api_client):
+    round_id = shared_round(tenant, api_client)
+    client = signed_in("facilitator")
+    agreed = client.post(f"{base(tenant)}/rounds/{round_id}/targets", data={
+        "indicator": "involving", "change": "Service users on interview panels", "service_users_do": "Join panels",
+        "staff_do": "Invite them", "review_on": future(30).isoformat(),
+        "agreed_for_service_users": "Jo, for the user group", "agreed_for_staff": "The ward manager"})
+    assert agreed.status_code == 302
+    assert "Jo, for the user group" in page(client.get(f"{base(tenant)}/rounds/{round_id}/targets"))

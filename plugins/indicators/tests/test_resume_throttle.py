@@ -42,7 +42,7 @@ def saved_answers(trust, api_client, app):
                             data={"group": "service_users", "expires_on": "", "label": "Drop-in"}))
     link = re.search(r'id="invitation-link" type="text" value="([^"]+)"', made).group(1).replace("http://localhost", "")
     person = client_at(app, "192.0.2.50")
-    saved = person.post(link, data={"involving_change": "Ask us to interview", "action": "save"})
+    saved = person.post(f"{link}/q/7", data={"change": "Ask us to interview", "action": "save"})
     code = re.search(r'id="resume-code">([A-Z0-9-]+)<', page(person.get(saved.location))).group(1)
     return link, code
 
@@ -60,7 +60,7 @@ def test_wrong_codes_lock_that_address_out_of_that_link_only(make_tenant, api_cl
     # the person, on another device elsewhere, still comes back to their answers
     elsewhere = client_at(throttled, "192.0.2.51")
     assert elsewhere.post(link + "/resume", data={"code": code}).status_code == 302
-    assert "Ask us to interview" in page(elsewhere.get(link))
+    assert "Ask us to interview" in page(elsewhere.get(f"{link}/check"))
 
 
 def test_an_address_guessing_at_many_links_is_stopped(make_tenant, api_client, throttled):

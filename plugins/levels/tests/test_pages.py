@@ -309,3 +309,17 @@ def test_forms_need_their_csrf_token(make_tenant, app):
         assert event_count(tenant) == before + 1
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_service_page_says_whether_the_last_aims_were_reached(tenant, signed_in, api_client, oak):
+    staff = api_client("staff")
+    first = complete("2025-01-15", individual=(2, 3), care_setting=(2, 4), policy=(1, 2))
+    later = complete("2025-07-15", individual=(3, 4), care_setting=(3, 4), policy=(2, 3))
+    for body in (first, later):
+        assert staff.post(ASSESSMENTS, json={"service_id": oak, "submit": True, **body}).status_code == 201
+    words = text_of(signed_in("viewer").get(f"{base(tenant)}/services/{oak}"))
+    assert "Did the service reach its last aims?" in words
+    assert "aimed for level 3, reached (now level 3)" in words
+    assert "aimed for level 4, not reached yet (now level 3)" in words
+    assert "aimed for level 2, reached (now level 2)" in words
+    assert "the service user indicators for Oak Day Centre" in words

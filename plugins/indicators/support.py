@@ -1,0 +1,27 @@
+"""Where someone answering can get support now: the one place the invitation pages take it from.
+
+The Trust's own contact is set by its admins (the indicators' settings page); the
+national lines below are shown with it on every invitation page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    how: str
+
+
+NATIONAL = (
+    Line("NHS 111", "Call 111 and choose option 2 for mental health support, day or night."),
+    Line("Samaritans", "Call 116 123, free, day or night, to talk about anything that is troubling you."),
+)
+EMERGENCY = "If you or someone else is in danger now, call 999."
+
+
+def support() -> dict:
+    from .commands import support_contact
+
+    return {"contact": support_contact(), "lines": NATIONAL, "emergency": EMERGENCY}
