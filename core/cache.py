@@ -1,8 +1,8 @@
 """Answers derived from a Trust's log, kept per worker until that Trust records anything new.
 
 A report (or any other answer folded from the projections) is a pure function of
-the Trust's log, the sections switched on, the question asked and, for "now",
-the day. So it is cached under a key made of those, with the log's head (the
+the Trust's log, the sections switched on, the reader's role, the question asked
+and, for "now", the day. So it is cached under a key made of those, with the log's head (the
 last event's seq and hash) standing for "everything recorded so far": any new
 event in the Trust, an erasure included, changes the head, so the next request
 misses and computes afresh. The hash, not only the seq, is in the key, so an
@@ -79,7 +79,7 @@ def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) 
     store = _store()
     if store is None:
         return compute()
-    key = (current_tenant_id(), log_head(), enabled_plugins(), london_today(), name, parts)
+    key = (current_tenant_id(), log_head(), enabled_plugins(), london_today(), _reader_role(), name, parts)
     with store.lock:
         found = store.entries.get(key, _MISSING)
         if found is not _MISSING:
@@ -90,6 +90,15 @@ def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) 
     with store.lock:
         store.entries[key] = answer
     return answer
+
+
+def _reader_role() -> str | None:
+    """What a report shows depends on who reads it (what their role may do, whose answers they may
+    read before the groups exchange views), so each role has answers of its own."""
+    from flask import g
+
+    membership = g.get("membership")
+    return membership.role if membership is not None else None
 
 
 def stats() -> dict:

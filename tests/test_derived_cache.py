@@ -103,3 +103,27 @@ def test_the_csrf_token_of_the_sign_out_form_stays_per_session(make_tenant, sign
     assert mine and theirs and mine != theirs
     # the token works: signing out with it succeeds
     assert one.post("/sign-out", data={"csrf_token": mine}).status_code in (302, 303)
+
+
+def _main(html: str) -> str:
+    """The page's own content, without the per-request tokens."""
+    import re
+
+    content = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r'(nonce|value)="[^"]*"', "", content)
+
+
+def test_each_role_is_answered_from_its_own_cache(app, tenant, api_client, signed_in):
+    """Before the groups exchange views, a service user reads only service users' answers: a report
+    made for staff must never be handed to a service user from the cache, nor the other way round."""
+    from plugins.indicators.tests.helpers import answered_round
+
+    answered_round(tenant, api_client, service_users=3)
+    url = service_url(tenant)
+    staff, service_user = signed_in("staff"), signed_in("service_user")
+    after_staff = _main(page(service_user, url)) if page(staff, url) else None
+    with app.app_context():
+        cache.clear()
+    on_its_own = _main(page(service_user, url))
+    assert after_staff == on_its_own
+    assert _main(page(staff, url)) != on_its_own  # the two roles really are shown different things
