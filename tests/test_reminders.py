@@ -144,14 +144,15 @@ def test_two_runs_at_once_send_each_reminder_once(reviewed, inbox):
     assert inbox.to() == emails_of(tenant, CONTRIBUTORS)
 
 
-def test_a_target_review_reminds_those_who_run_the_round(tenant, api_client, inbox):
+def test_a_target_review_reminds_both_groups(tenant, api_client, inbox):
     round_id = shared_round(tenant, api_client)
     review_on = date.today() + timedelta(days=40)
     with tenant.context():
         indicators.agree_target(indicators.round_by_id(round_id), "listening", "A suggestions box",
-                                "Use it", "Read it weekly", review_on)
+                                "Use it", "Read it weekly", review_on, agreed_for_service_users="Sam",
+                                agreed_for_staff="Priya")
     assert send(tenant, review_on - timedelta(days=14), inbox.url).exit_code == 0
-    assert inbox.to() == emails_of(tenant, {"admin", "staff", "facilitator"})
+    assert inbox.to() == emails_of(tenant, CONTRIBUTORS)  # the review is joint
     assert "Listening" in inbox.bodies()[0] and "The review of the target" in inbox.bodies()[0]
 
 

@@ -1,4 +1,4 @@
-"""Reminders: a target's review date (step four), and an invitation link about to close."""
+"""Reminders: a target's review date (step four, for both groups), and an invitation link about to close."""
 from __future__ import annotations
 
 from datetime import date
@@ -38,7 +38,7 @@ def _target_reviews(today, rounds, names):
                  f"{when_words(target.review_on, today)}. Meet with service users to look at what happened, "
                  "then record the review."),
             endpoint="indicators.review", values={"round_id": round_.id, "target_id": target.id},
-            audience="facilitate")
+            audience="contribute")  # the review is joint: service users record it too
 
 
 def _closing_links(today, rounds, names):
