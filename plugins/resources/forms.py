@@ -45,7 +45,7 @@ class ResourceForm(FlaskForm):
         description="A person's contact details are kept only with their consent. For example: "
                     "Sam Lee, by e-mail to the user facilitator.")
     consent_on = StringField("The day they gave consent", filters=[_strip],
-                             description="For example, 2026-03-27.")
+                             description="For example, 27 March 2026.")
     tags = StringField("Tags (optional)", filters=[_strip],
                        description="Words that help people find it, separated by commas. For example: "
                                    + ", ".join(SUGGESTED_TAGS[:4]) + ".")
