@@ -1,15 +1,15 @@
 """A service's optional short code, chosen by its Trust.
 
-Revision ID: 0006_service_code
-Revises: 0005_plugin_access
+Revision ID: 0007_service_code
+Revises: 0006_plugin_access
 Create Date: 2026-12-03 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_service_code'
-down_revision = '0005_plugin_access'
+revision = '0007_service_code'
+down_revision = '0006_plugin_access'
 branch_labels = None
 depends_on = None
 
