@@ -242,5 +242,11 @@ def test_package_entries_name_services_by_code_or_name_and_unknown_ones_are_repo
     # renaming the service keeps entries that name it by its code
     with trust.context() as session:
         commands.update_service(session.get(Service, oak), name="Oak Centre")
-    assert "Your Trust's packages have changes" not in main_text(admin.get(f"/t/{trust.slug}/resources/")) or \
-        "Riverside Research Network" not in main_text(admin.get(f"/t/{trust.slug}/resources/update"))
+    # ...while one naming it by its old name is left out (and left as it was), never withdrawn
+    before = event_count(trust)
+    words = refresh(trust, admin)
+    assert "The local resources were already up to date." in words
+    assert "'research-network' was left out. There is no service called or coded Oak Day Centre" in words
+    assert event_count(trust) == before
+    assert not by_name(trust, "Riverside User Voice").archived and by_name(trust, "Riverside User Voice").service_ids == [oak]
+    assert not by_name(trust, "Riverside Research Network").archived
