@@ -45,6 +45,10 @@ class ServiceDescribed(Schema):
     description = fields.String(required=True, validate=validate.Length(max=2000))
 
 
+class ServiceCoded(Schema):
+    code = fields.String(required=True, validate=validate.Length(max=20))  # "": the code is taken off
+
+
 class MemberAdded(Schema):
     user_id = fields.Integer(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -90,6 +94,10 @@ def _service_created(service, ev):
 
 def _service_renamed(service, ev):
     service.name = ev.payload["name"]
+
+
+def _service_coded(service, ev):
+    service.code = ev.payload["code"] or None
 
 
 def _service_described(service, ev):
@@ -176,6 +184,12 @@ def _access_sentence(verb):
     return describe
 
 
+def _service_code_sentence(ev, actor, service):
+    if ev.payload["code"]:
+        return f"{actor} gave {service or 'a service'} the code {ev.payload['code']}"
+    return f"{actor} took the code off {service or 'a service'}"
+
+
 @hookimpl
 def event_types():
     return [
@@ -187,6 +201,8 @@ def event_types():
                   describe=_says("{actor} renamed a service to {name}")),
         EventType("service.described", Service, _service_described, ServiceDescribed,
                   describe=_says("{actor} changed the details of {service}")),
+        EventType("service.coded", Service, _service_coded, ServiceCoded, label="Service code set",
+                  describe=_service_code_sentence),
         EventType("service.archived", Service, _set("archived", True),
                   describe=_says("{actor} archived {service}")),
         EventType("service.restored", Service, _set("archived", False),

@@ -162,13 +162,50 @@ def _ensure_name_free(name: str, service_id: int | None = None) -> None:
                        {"name": ["Use a name no other service of this Trust has."]})
 
 
+SERVICE_CODE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,18}[A-Za-z0-9])?$")
+CODE_RULE = ("Use up to 20 letters, numbers and hyphens for the code, starting and ending with a letter "
+             "or number, like OAK or NCT-2.")
+
+
+def clean_service_code(code) -> str:
+    """A service code as typed, checked: "" means no code."""
+    if code is None:
+        return ""
+    if not isinstance(code, str):
+        raise CommandError("Enter the code as text.", {"code": ["Enter the code as text."]})
+    code = code.strip()
+    if code and not SERVICE_CODE.match(code):
+        raise CommandError(CODE_RULE, {"code": [CODE_RULE]})
+    return code
+
+
+def _ensure_code_free(code: str, service_id: int | None = None) -> None:
+    """Codes name services for good (in lists and packages), so no two services of a Trust share one."""
+    same = db.session.scalar(select(Service).where(func.lower(Service.code) == code.lower(),
+                                                   Service.id != (service_id or 0)).limit(1))
+    if same is not None:
+        raise Conflict(f"{same.name} already has the code {same.code}.",
+                       {"code": ["Use a code no other service of this Trust has."]})
+
+
+def _set_code(service: Service, code: str) -> None:
+    if code == (service.code or ""):
+        return
+    if code:
+        _ensure_code_free(code, service.id)
+    record("service.coded", {"code": code}, stream=f"service:{service.id}", service_id=service.id)
+
+
 @locked()
-def create_service(name: str, kind: str, description: str = "") -> Service:
+def create_service(name: str, kind: str, description: str = "", code: str | None = None) -> Service:
     name = (name or "").strip()
+    code = clean_service_code(code)
     if name:
         _ensure_name_free(name)
     ev = record("service.created", {"name": name, "kind": kind, "description": (description or "").strip()})
-    return db.session.get(Service, int(ev.entity_id))
+    service = db.session.get(Service, int(ev.entity_id))
+    _set_code(service, code)
+    return service
 
 
 STALE_SERVICE = ("Someone else changed this service while you were editing it. Nothing was saved: "
@@ -176,14 +213,17 @@ STALE_SERVICE = ("Someone else changed this service while you were editing it. N
 
 
 @locked()
-def update_service(service: Service, *, name=None, kind=None, description=None, archived=None,
+def update_service(service: Service, *, name=None, kind=None, description=None, archived=None, code=None,
                    expected_version: int | None = None) -> Service:
     """Rename, re-describe, archive or restore; records only what changed.
 
     ``expected_version``: the service's version (``events.stream_version``) the change was made from.
+    ``code``: None leaves the code as it is; "" takes it off.
     """
     stream = f"service:{service.id}"
     ensure_version(events.stream_version(stream), expected_version, STALE_SERVICE)
+    if code is not None:
+        _set_code(service, clean_service_code(code))
     if name is not None and name.strip() != service.name:
         _ensure_name_free(name.strip(), service.id)
         record("service.renamed", {"name": name.strip()}, stream=stream, service_id=service.id)

@@ -100,6 +100,12 @@ class ServiceForm(FlaskForm):
         "Description (optional)", filters=[_strip],
         validators=[Optional(), Length(max=2000, message="Enter a description of 2,000 characters or fewer.")],
         description="Who it is for and what it does, in a sentence or two.")
+    code = StringField(
+        "Short code (optional)", filters=[_strip],
+        validators=[Optional(), Length(max=20, message="Enter a code of 20 characters or fewer.")],
+        description="A code your Trust uses for the service, like OAK. Lists of resources can name the "
+                    "service by it, so they still find it if the service is renamed.",
+        render_kw={"spellcheck": "false", "autocapitalize": "characters"})
     seen = HiddenField()  # the service's version when the form was opened
 
 

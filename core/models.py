@@ -54,6 +54,8 @@ class Service(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text, default="")
+    # A short code the Trust chooses (optional): how its own lists name the service for good.
+    code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

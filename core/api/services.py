@@ -18,6 +18,9 @@ blp = Blueprint("api_services", __name__, url_prefix="/api/v1/t/<slug>/services"
 NAME = ma.validate.Length(min=1, max=200, error="Enter a name of 1 to 200 characters.")
 KIND = ma.validate.OneOf(SERVICE_KINDS, error="Choose one of: " + ", ".join(SERVICE_KINDS) + ".")
 DESCRIPTION = ma.validate.Length(max=2000, error="Enter a description of 2,000 characters or fewer.")
+CODE = ma.validate.Length(max=20, error="Enter a code of 20 characters or fewer.")
+CODE_HELP = ("A short code the Trust chooses (letters, numbers and hyphens), by which lists of resources "
+             "can name the service; empty: no code")
 
 
 class ServiceSchema(ma.Schema):
@@ -26,6 +29,7 @@ class ServiceSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=KIND, error_messages={"required": "Choose a kind of service."},
                             metadata={"description": "One of: " + ", ".join(SERVICE_KINDS)})
     description = ma.fields.String(load_default="", validate=DESCRIPTION)
+    code = ma.fields.String(load_default="", allow_none=True, validate=CODE, metadata={"description": CODE_HELP})
     archived = ma.fields.Boolean(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
@@ -34,6 +38,7 @@ class ServicePatchSchema(ma.Schema):
     name = ma.fields.String(validate=NAME)
     kind = ma.fields.String(validate=KIND)
     description = ma.fields.String(validate=DESCRIPTION)
+    code = ma.fields.String(validate=CODE, metadata={"description": CODE_HELP})
     archived = ma.fields.Boolean()
     version = versions.version_field("service")
 
@@ -78,7 +83,7 @@ def list_services(query):
 @require("manage")
 def create_service(data):
     """Add a service."""
-    service = commands.create_service(data["name"], data["kind"], data["description"])
+    service = commands.create_service(data["name"], data["kind"], data["description"], code=data["code"] or "")
     db.session.commit()
     return service
 

@@ -94,7 +94,8 @@ def new_service():
     status = 200
     if form.validate_on_submit():
         try:
-            service = commands.create_service(form.name.data, form.kind.data, form.description.data or "")
+            service = commands.create_service(form.name.data, form.kind.data, form.description.data or "",
+                                              code=form.code.data or "")
             service_id, name = service.id, service.name
             db.session.commit()
         except EventError as err:
@@ -124,13 +125,14 @@ def edit_service(service_id):
     form = ServiceForm(obj=service) if request.method == "GET" else ServiceForm()
     if request.method == "GET":
         form.seen.data = str(events.stream_version(f"service:{service.id}"))
+        form.code.data = service.code or ""
     if form.validate_on_submit():
-        wanted = (form.name.data, form.kind.data, form.description.data or "")
-        changed = wanted != (service.name, service.kind, service.description)
+        wanted = (form.name.data, form.kind.data, form.description.data or "", form.code.data or "")
+        changed = wanted != (service.name, service.kind, service.description, service.code or "")
         seen = int(form.seen.data) if (form.seen.data or "").isdigit() else -1
         try:
             commands.update_service(service, name=wanted[0], kind=wanted[1], description=wanted[2],
-                                    expected_version=seen)
+                                    code=wanted[3], expected_version=seen)
             db.session.commit()
         except events.Stale as err:
             # Someone saved in between: keep what this person typed, and say so.

@@ -68,7 +68,8 @@ def service_links(service, membership):
 
     from core.plugins import NavItem
 
-    return [NavItem("Resources for this service", url_for("resources.index", service=service.id))]
+    return [NavItem("Resources for this service", url_for("resources.index", service=service.id)),
+            NavItem("Printable list of resources for this service", url_for("resources.printable", service=service.id))]
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from core.db import db
 
 from . import commands, packages, queries, spreadsheet
 from .models import Resource
-from .rules import LIMITS, MAX_SERVICES, MAX_TAGS, SCOPES, TAG_LENGTH
+from .rules import KINDS, LIMITS, MAX_SERVICES, MAX_TAGS, SCOPES, TAG_LENGTH
 
 blp = Blueprint("api_resources", __name__, description=(
     "Local and national organisations a Trust's services can draw on for resources and expertise "
@@ -42,7 +42,17 @@ class Strict(ma.Schema):
 
 
 class ResourceIn(Strict):
-    name = _text("name", "organisation's name", required=True)
+    name = _text("name", "organisation's or person's name", required=True)
+    kind = ma.fields.String(validate=ma.validate.OneOf(
+        KINDS, error="Choose whether it is an organisation or an individual: organisation or individual."),
+        error_messages={"invalid": "Choose organisation or individual.", "null": "Choose organisation or individual."},
+        metadata={"description": "organisation (the default) or individual"})
+    consent_by = _text("consent_by", "name of who gave consent", description=(
+        "An individual's consent for their contact details: who gave it. Without it (and consent_on) "
+        "an individual's contact details are refused"))
+    consent_on = ma.fields.Date(allow_none=True, error_messages={
+        "invalid": "Enter the day consent was given as year-month-day, like 2026-03-27."},
+        metadata={"description": "The day the individual gave consent (YYYY-MM-DD)"})
     scope = ma.fields.String(required=True, validate=ma.validate.OneOf(
         SCOPES, error="Choose whether the organisation is local or national: local or national."),
         error_messages={"required": "Choose whether the organisation is local or national.",
@@ -75,12 +85,15 @@ class ResourcePatch(ResourceIn):
 class ResourceOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
+    kind = ma.fields.String(metadata={"description": "organisation or individual"})
     scope = ma.fields.String(metadata={"description": "local or national"})
     description = ma.fields.String()
     address = ma.fields.String()
     phone = ma.fields.String()
     email = ma.fields.String()
     website = ma.fields.String()
+    consent_by = ma.fields.String(metadata={"description": "An individual's consent: who gave it"})
+    consent_on = ma.fields.Date(allow_none=True, metadata={"description": "An individual's consent: the day"})
     tags = ma.fields.List(ma.fields.String())
     service_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "Empty: every service"})
     archived = ma.fields.Boolean()
@@ -91,6 +104,8 @@ class ResourceOut(ma.Schema):
     version = ma.fields.Integer(metadata={"description": "Changes applied so far"})
     added_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
+    checked_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "When someone last confirmed the details (adding or changing it counts)"})
 
 
 class ResourceList(ma.Schema):
@@ -105,6 +120,8 @@ class ResourceQuery(Strict):
     q = ma.fields.String(validate=ma.validate.Length(max=200), metadata={"description": "Words to search for"})
     archived = ma.fields.Boolean(load_default=False, error_messages={"invalid": "Answer true or false."},
                                  metadata={"description": "List archived resources instead"})
+    unchecked = ma.fields.Boolean(load_default=False, error_messages={"invalid": "Answer true or false."},
+                                  metadata={"description": "Only those not checked for a year"})
 
 
 class RefreshOut(ma.Schema):
@@ -133,6 +150,8 @@ def list_resources(query):
         abort(404, message="There is no service with that number in this Trust.")
     rows = queries.matching(queries.resources(archived=query["archived"]), service_id=service_id,
                             scope=query.get("scope"), tag=query.get("tag"), text=query.get("q"))
+    if query["unchecked"]:
+        rows = queries.unchecked(rows)
     return {"resources": rows}
 
 
@@ -186,6 +205,18 @@ def _set_archived(resource_id: int, archive: bool) -> Resource:
 def archive_resource(resource_id):
     """Archive a resource: it leaves the list, and its history is kept."""
     return _set_archived(resource_id, True)
+
+
+@blp.post("/resources/<int:resource_id>/check")
+@blp.response(200, ResourceOut)
+@blp.alt_response(409, schema=ErrorSchema, description="The resource is archived")
+@require("manage")
+def check_resource(resource_id):
+    """Note that the details are still right: only its last-checked time changes."""
+    resource = _resource(resource_id)
+    commands.check_resource(resource)
+    db.session.commit()
+    return resource
 
 
 @blp.post("/resources/<int:resource_id>/restore")

@@ -15,7 +15,7 @@ from core import events
 from core.events import locked, record
 
 from . import rules
-from .events import ADDED, ARCHIVED, CHANGED, RESTORED, SEEDED
+from .events import ADDED, ARCHIVED, CHANGED, CHECKED, RESTORED, SEEDED
 from .models import Resource
 from .national import NATIONAL_RESOURCES
 
@@ -38,7 +38,9 @@ def resource_by_origin(origin_key: str) -> Resource | None:
 
 
 def current_fields(resource: Resource) -> dict:
-    return {**resource.words(), "scope": resource.scope, "tags": list(resource.tags or []),
+    return {**resource.words(), "kind": resource.kind,
+            "consent_on": resource.consent_on.isoformat() if resource.consent_on else "",
+            "scope": resource.scope, "tags": list(resource.tags or []),
             "service_ids": list(resource.service_ids or [])}
 
 
@@ -48,7 +50,8 @@ def _about_service(service_ids: list[int]) -> int | None:
 
 
 def _choices(values: dict) -> dict:
-    return {"scope": values["scope"], "service_ids": values["service_ids"], "tags": values["tags"]}
+    return {"scope": values["scope"], "service_ids": values["service_ids"], "tags": values["tags"],
+            "kind": values["kind"], "consent_on": values["consent_on"] or None}
 
 
 @locked()
@@ -110,6 +113,25 @@ def archive_resource(resource: Resource, *, withdrawn: bool = False) -> None:
 
 
 @locked()
+def check_resource(resource: Resource, *, seen: str | None = None) -> None:
+    """Note that someone checked the details and they are still right (nothing else changes).
+
+    ``seen``: when the page showed it as last checked (ISO text, "" for never); if someone
+    checked it since, this check is not recorded again (409).
+    """
+    if resource.archived:
+        raise Conflict(f"{resource.name} is archived: bring it back first if it is still right.")
+    if seen is not None and seen != checked_text(resource):
+        raise Conflict(f"Someone else confirmed {resource.name} a moment ago, so it is checked already.")
+    record(CHECKED, stream=f"resource:{resource.id}", service_id=_about_service(resource.service_ids or []))
+
+
+def checked_text(resource: Resource) -> str:
+    """When it was last checked, as a form carries it."""
+    return resource.checked_at.isoformat() if resource.checked_at else ""
+
+
+@locked()
 def restore_resource(resource: Resource) -> None:
     if not resource.archived:
         raise Conflict("This resource is not archived.")
@@ -129,6 +151,6 @@ def seed_national() -> int:
         if entry.origin_key in had:
             continue
         add_resource({"name": entry.name, "description": entry.description, "website": entry.website,
-                      "scope": "national", "tags": list(entry.tags)}, origin_key=entry.origin_key, shipped=True)
+                      "scope": "national", "tags": list(entry.tags), "kind": "organisation"}, origin_key=entry.origin_key, shipped=True)
         added += 1
     return added

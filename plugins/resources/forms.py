@@ -23,7 +23,12 @@ def _strip(value):
 
 
 class ResourceForm(FlaskForm):
-    name = StringField("Name of the organisation", filters=[_strip])
+    kind = RadioField("Is it an organisation or a person?",
+                      choices=[SelectChoice("organisation", "An organisation or group"),
+                               SelectChoice("individual", "An individual person")],
+                      default="organisation",
+                      invalid_choice_message="Choose whether it is an organisation or an individual.")
+    name = StringField("Name", filters=[_strip], description="The organisation's name, or the person's full name.")
     scope = RadioField("Is it local or national?",
                        choices=[SelectChoice("local", "Local: it works in our area"),
                                 SelectChoice("national", "National")],
@@ -35,6 +40,12 @@ class ResourceForm(FlaskForm):
     phone = StringField("Telephone number", filters=[_strip])
     email = StringField("E-mail address", filters=[_strip])
     address = TextAreaField("Address", filters=[_strip])
+    consent_by = StringField(
+        "Who gave consent (for a person only)", filters=[_strip],
+        description="A person's contact details are kept only with their consent. For example: "
+                    "Sam Lee, by e-mail to the user facilitator.")
+    consent_on = StringField("The day they gave consent", filters=[_strip],
+                             description="For example, 27 March 2026.")
     tags = StringField("Tags (optional)", filters=[_strip],
                        description="Words that help people find it, separated by commas. For example: "
                                    + ", ".join(SUGGESTED_TAGS[:4]) + ".")
@@ -47,9 +58,10 @@ class ResourceForm(FlaskForm):
 
     def rule_fields(self) -> dict:
         """What was typed, named as ``plugins.resources.rules`` names it."""
-        return {"name": self.name.data, "scope": self.scope.data, "description": self.description.data,
-                "website": self.website.data, "phone": self.phone.data, "email": self.email.data,
-                "address": self.address.data, "tags": self.tags.data or "",
+        return {"name": self.name.data, "kind": self.kind.data, "scope": self.scope.data,
+                "description": self.description.data, "website": self.website.data, "phone": self.phone.data,
+                "email": self.email.data, "address": self.address.data, "consent_by": self.consent_by.data,
+                "consent_on": self.consent_on.data or "", "tags": self.tags.data or "",
                 "service_ids": list(self.services.data or [])}
 
 

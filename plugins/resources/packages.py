@@ -18,13 +18,14 @@ from core.db import db
 from core.events import locked
 from core.plugins import host, plugin_states
 
-from . import hookspecs, rules
+from . import hookspecs, queries, rules
 from .commands import add_resource, archive_resource, current_fields, restore_resource, update_from_package
 from .models import PACKAGE, Resource
 
 PLUGIN = "resources"  # the name this section is installed under
 HOOK = "local_resources"
-PACKAGE_FIELDS = ("key", "name", "description", "address", "phone", "email", "website", "tags")
+PACKAGE_FIELDS = ("key", "name", "kind", "description", "address", "phone", "email", "website", "consent_by",
+                  "consent_on", "tags", "services")
 KEY_LENGTH = 100
 
 
@@ -119,6 +120,27 @@ def _ask(tenant, switched_on: set[str], loud: bool, only: str | None = None
     return answers, failed, problems
 
 
+def _services(plugin: str, key: str, named, problems: list[str]) -> list[int] | None:
+    """The services an entry names (by code or name); None, with the problem said, when any is unknown.
+
+    An entry naming a service the Trust does not have is left out (and left as it was, if it
+    came in before), rather than shown for every service.
+    """
+    if named is None:
+        return []
+    if isinstance(named, str):
+        named = [named]
+    if not isinstance(named, (list, tuple)) or not all(isinstance(n, str) for n in named):
+        problems.append(f"The {plugin} package: {key!r} was left out. Give its services as a list of "
+                        "services' names or codes.")
+        return None
+    ids, unknown = queries.services_named(named)
+    if unknown:
+        problems.append(f"The {plugin} package: {key!r} was left out. {queries.unknown_services(unknown)}")
+        return None
+    return ids
+
+
 def _offers(plugin: str, entries: list, problems: list[str]) -> tuple[list[Offer], set[str]]:
     """Checked offers of one package, and every key it named (checked or not)."""
     offers, keys = [], set()
@@ -141,9 +163,12 @@ def _offers(plugin: str, entries: list, problems: list[str]) -> tuple[list[Offer
             problems.append(f"The {plugin} package: {key!r} has details a resource does not have "
                             f"({', '.join(map(str, unknown))}), so it was left out.")
             continue
-        details = {name: entry.get(name) for name in PACKAGE_FIELDS if name != "key"}
+        service_ids = _services(plugin, key, entry.get("services"), problems)
+        if service_ids is None:
+            continue
+        details = {name: entry.get(name) for name in PACKAGE_FIELDS if name not in ("key", "services")}
         try:
-            values = rules.clean({**details, "scope": "local", "service_ids": []})
+            values = rules.clean({**details, "scope": "local", "service_ids": service_ids})
         except CommandError as err:
             said = " ".join(m for messages in err.fields.values() for m in messages)
             problems.append(f"The {plugin} package: {key!r} was left out. {said}")

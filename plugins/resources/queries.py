@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.db import db
+from core.db import db, utcnow
 from core.models import Service
 
 from .models import Resource
@@ -41,12 +41,39 @@ def matching(rows, *, service_id: int | None = None, scope: str | None = None, t
     return [r for r in rows if passes(r)]
 
 
+def unchecked(rows) -> list:
+    """Those nobody has checked for a year, longest unchecked first."""
+    now = utcnow()
+    old = [r for r in rows if r.unchecked_since(now)]
+    return sorted(old, key=lambda r: (r.checked_at is not None, r.checked_at or now, by_name(r)))
+
+
 def tags_in_use(rows) -> list[str]:
     return sorted({tag for resource in rows for tag in resource.tags or []})
 
 
 def services() -> list[Service]:
     return db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+
+
+def services_named(words) -> tuple[list[int], list[str]]:
+    """Services named by their code or their name (codes first, any case): their ids, and the unknown words."""
+    found = services()
+    by_code = {s.code.casefold(): s.id for s in found if s.code}
+    by_name = {s.name.casefold(): s.id for s in found}
+    ids, unknown = [], []
+    for word in (w.strip() for w in words if isinstance(w, str) and w.strip()):
+        service_id = by_code.get(word.casefold(), by_name.get(word.casefold()))
+        if service_id is None:
+            unknown.append(word)
+        elif service_id not in ids:
+            ids.append(service_id)
+    return ids, unknown
+
+
+def unknown_services(words: list[str]) -> str:
+    return (f"There is no service called or coded {', '.join(words[:3])} in this Trust. Use a service's name "
+            "or its code, separated by semicolons.")
 
 
 def service_names() -> dict[int, str]:

@@ -7,6 +7,7 @@ stored by this module.
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,15 +18,19 @@ from core.db import db
 from core.models import Service
 
 SCOPES = {"local": "Local", "national": "National"}
+# The guide: "add other national organisations and individuals that you find helpful".
+KINDS = {"organisation": "Organisation", "individual": "Individual"}
+ORGANISATION, INDIVIDUAL = KINDS
 
 # Words people type: kept apart from the hashed payload, so they can be erased.
-WORD_FIELDS = ("name", "description", "address", "phone", "email", "website")
+WORD_FIELDS = ("name", "description", "address", "phone", "email", "website", "consent_by")
 CONTACT_FIELDS = ("website", "phone", "email", "address")
-FIELDS = (*WORD_FIELDS, "scope", "tags", "service_ids")
+FIELDS = (*WORD_FIELDS, "kind", "consent_on", "scope", "tags", "service_ids")
 
-LIMITS = {"name": 200, "description": 4000, "address": 1000, "phone": 40, "email": 254, "website": 500}
+LIMITS = {"name": 200, "description": 4000, "address": 1000, "phone": 40, "email": 254, "website": 500,
+          "consent_by": 200}
 LABELS = {"name": "name", "description": "description", "address": "address", "phone": "telephone number",
-          "email": "e-mail address", "website": "website"}
+          "email": "e-mail address", "website": "website", "consent_by": "name of who gave consent"}
 TAG_LENGTH = 40
 MAX_TAGS = 12
 MAX_SERVICES = 500
@@ -41,6 +46,8 @@ SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 NO_CONTACT = ("Give at least one way to reach the organisation: a website, a telephone number, "
               "an e-mail address or an address.")
+NO_CONSENT = ("A person's contact details are kept only with their consent: say who gave consent and on "
+              "what day, or leave the website, telephone number, e-mail address and address empty.")
 
 
 def _words(field: str, value, errors: dict) -> str:
@@ -142,6 +149,53 @@ def _service_ids(value, errors: dict) -> list[int]:
     return wanted
 
 
+def _consent_on(value, errors: dict) -> str:
+    """The day consent was given, as ISO text ("" when none); never a day still to come."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            errors["consent_on"] = ["Enter the day consent was given as year-month-day, like 2026-03-27."]
+            return ""
+    else:
+        errors["consent_on"] = ["Enter the day consent was given as year-month-day, like 2026-03-27."]
+        return ""
+    from core.reports import london_today  # the Trust's day, not the server's
+
+    if day > london_today():
+        errors["consent_on"] = ["The day consent was given must be today or earlier."]
+    return day.isoformat()
+
+
+def _kind(value, errors: dict) -> str:
+    if value is None or value == "":
+        return ORGANISATION
+    kind = value.strip().lower() if isinstance(value, str) else value
+    if kind not in KINDS:
+        errors["kind"] = ["Choose whether it is an organisation or an individual."]
+        return ORGANISATION
+    return kind
+
+
+def _consent(result: dict, errors: dict) -> None:
+    """An individual's contact details need their consent, noted; an organisation needs none."""
+    if result["kind"] == ORGANISATION:
+        result["consent_by"], result["consent_on"] = "", ""
+        return
+    if result["consent_by"] and not result["consent_on"] and "consent_on" not in errors:
+        errors["consent_on"] = ["Enter the day consent was given."]
+    if result["consent_on"] and not result["consent_by"] and "consent_by" not in errors:
+        errors["consent_by"] = ["Enter who gave consent."]
+    consented = result["consent_by"] and result["consent_on"]
+    if (not consented and any(result[f] for f in CONTACT_FIELDS)
+            and "consent_by" not in errors and "consent_on" not in errors):
+        errors["consent_by"] = [NO_CONSENT]
+
+
 def clean(data: dict) -> dict:
     """Every field of a resource, tidied; raises CommandError with a message per wrong field."""
     errors: dict = {}
@@ -149,12 +203,18 @@ def clean(data: dict) -> dict:
     for key in unknown:
         errors[key] = ["This is not a detail a resource has."]
     result = {field: _words(field, data.get(field), errors) for field in WORD_FIELDS}
+    result["kind"] = _kind(data.get("kind"), errors)
+    result["consent_on"] = _consent_on(data.get("consent_on"), errors)
+    individual = result["kind"] == INDIVIDUAL
     if not result["name"] and "name" not in errors:
-        errors["name"] = ["Enter the organisation's name."]
+        errors["name"] = ["Enter the person's name." if individual else "Enter the organisation's name."]
     result["email"] = _email(result["email"], errors)
     result["website"] = _website(result["website"], errors)
     result["phone"] = _phone(result["phone"], errors)
-    if not any(result[f] for f in CONTACT_FIELDS) and not any(f in errors for f in CONTACT_FIELDS):
+    _consent(result, errors)
+    # A person may be listed without contact details (they are reached through the Trust).
+    if (not individual and not any(result[f] for f in CONTACT_FIELDS)
+            and not any(f in errors for f in CONTACT_FIELDS)):
         errors["contact"] = [NO_CONTACT]
     scope = data.get("scope")
     if scope not in SCOPES:

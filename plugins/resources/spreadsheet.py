@@ -1,6 +1,8 @@
 """The Trust's resources as CSV: download, and upload to add, update and retire entries.
 
-One row per resource (archived ones too), columns ``COLUMNS``. On download,
+One row per resource (archived ones too), columns ``COLUMNS``; a service is
+named by its code or its name (codes first), and ``last_checked`` is for
+reading only (an upload leaves it alone). On download,
 text a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) gets a leading apostrophe; on upload that
 apostrophe is taken off again, so a file downloaded, edited and uploaded keeps
@@ -20,8 +22,9 @@ from core.exports.csvzip import FORMULA_STARTS, csv_text
 
 from . import commands, queries, rules
 
-COLUMNS = ["id", "name", "scope", "description", "address", "phone", "email", "website", "tags", "services",
-           "status"]
+COLUMNS = ["id", "name", "kind", "scope", "description", "address", "phone", "email", "website", "consent_by",
+           "consent_on", "tags", "services", "status", "last_checked"]
+READ_ONLY = ("last_checked",)
 REQUIRED = ("name", "scope")
 STATUSES = ("active", "archived")
 MAX_ROWS = 5000
@@ -33,9 +36,11 @@ def export_csv() -> str:
     names = queries.service_names()
     rows = sorted(queries.resources() + queries.resources(archived=True), key=lambda r: r.id)
     return csv_text(COLUMNS, [
-        [r.id, r.name, r.scope, r.description, r.address, r.phone, r.email, r.website, ", ".join(r.tags or []),
+        [r.id, r.name, r.kind, r.scope, r.description, r.address, r.phone, r.email, r.website, r.consent_by,
+         r.consent_on.isoformat() if r.consent_on else "", ", ".join(r.tags or []),
          f"{SERVICE_SEPARATOR} ".join(names.get(s, str(s)) for s in r.service_ids or []),
-         "archived" if r.archived else "active"] for r in rows])
+         "archived" if r.archived else "active",
+         r.checked_at.date().isoformat() if r.checked_at else ""] for r in rows])
 
 
 @dataclass
@@ -112,14 +117,10 @@ def _read(text: str) -> tuple[list[str], list[dict]]:
     return header, rows
 
 
-def _services(text: str, by_name: dict, outcome: Outcome, number: int) -> list[int] | None:
-    wanted = [part.strip() for part in text.split(SERVICE_SEPARATOR) if part.strip()]
-    ids, unknown = [], []
-    for name in wanted:
-        service_id = by_name.get(name.casefold())
-        (ids.append(service_id) if service_id is not None else unknown.append(name))
+def _services(text: str, outcome: Outcome, number: int) -> list[int] | None:
+    ids, unknown = queries.services_named([part for part in text.split(SERVICE_SEPARATOR)])
     if unknown:
-        outcome.refuse(number, "services", f"There is no service called {', '.join(unknown[:3])} in this Trust.")
+        outcome.refuse(number, "services", queries.unknown_services(unknown))
         return None
     return ids
 
@@ -130,7 +131,6 @@ def upload(text: str, *, dry_run: bool, skip_refused: bool = False) -> Outcome:
     header, rows = _read(text)
     outcome = Outcome()
     existing = {r.id: r for r in queries.resources() + queries.resources(archived=True)}
-    by_name = {s.name.casefold(): s.id for s in queries.services()}
     seen_ids, seen_names, work = set(), {}, []
     for number, row in enumerate(rows, start=2):  # the header is row 1
         if row is None:
@@ -154,12 +154,13 @@ def upload(text: str, *, dry_run: bool, skip_refused: bool = False) -> Outcome:
         if status not in STATUSES:
             outcome.refuse(number, "status", "Write active or archived as the status.")
             continue
-        service_ids = _services(row.get("services", ""), by_name, outcome, number)
+        service_ids = _services(row.get("services", ""), outcome, number)
         if service_ids is None:
             continue
-        data = {key: row[key] for key in rules.WORD_FIELDS if key in row}
+        data = {key: row[key] for key in (*rules.WORD_FIELDS, "kind", "consent_on") if key in row}
         data.update(scope=row["scope"].strip().lower(), tags=row.get("tags", ""), service_ids=service_ids)
         if resource is not None:
+            # a column left out of the file leaves that detail as it is
             data = {**commands.current_fields(resource), **{k: v for k, v in data.items() if k in row
                                                             or k in ("scope", "service_ids")}}
             if "services" not in row:

@@ -12,15 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from core.auth import can, require
-from core.db import db
+from core.db import db, utcnow
 from core.events import EventError
 from core.forms import show_command_error
+from core.reports import london_day, london_today
 
 from . import commands, packages, queries, spreadsheet
 from .commands import Stale
 from .forms import FIELD_ALIASES, FilterForm, ResourceForm
 from .models import Resource
-from .rules import SCOPES
+from .rules import KINDS, SCOPES
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
@@ -88,8 +89,59 @@ def archived():
 def resource(resource_id):
     item = _resource(resource_id)
     names = queries.service_names()
-    return render_template("resources/resource.html", resource=item, labels=_labels(item.added_by, item.updated_by),
-                           services=[(sid, names.get(sid, f"Service {sid}")) for sid in item.service_ids or []])
+    return render_template("resources/resource.html", resource=item,
+                           labels=_labels(item.added_by, item.updated_by, item.checked_by),
+                           services=[(sid, names.get(sid, f"Service {sid}")) for sid in item.service_ids or []],
+                           checked=commands.checked_text(item), overdue=item.unchecked_since(utcnow()), day=london_day)
+
+
+# --- checking the list is still right -----------------------------------------------------------
+
+@bp.get("/unchecked")
+@require("manage")
+def unchecked():
+    """Entries nobody has checked for a year, each with "Still right" and "Retire"."""
+    rows = queries.unchecked(queries.resources())
+    return render_template("resources/unchecked.html", resources=rows,
+                           labels=_labels(*(r.checked_by for r in rows)), checked=commands.checked_text,
+                           day=london_day)
+
+
+def _back(resource_id: int):
+    """Back to the list of unchecked entries when the button was pressed there, else to the entry."""
+    if request.form.get("back") == "unchecked":
+        return redirect(url_for("resources.unchecked"))
+    return redirect(url_for("resources.resource", resource_id=resource_id))
+
+
+@bp.post("/<int:resource_id>/check")
+@require("manage")
+def check(resource_id):
+    item = _resource(resource_id)
+    name = item.name
+    # Someone confirmed it a moment ago (the same list open twice): a 409 page that says so.
+    commands.check_resource(item, seen=request.form.get("checked", ""))
+    db.session.commit()
+    flash(f"{name} is marked as checked today.", "success")
+    return _back(resource_id)
+
+
+# --- a printable list per service -----------------------------------------------------------------
+
+@bp.get("/print")
+@require("read")
+def printable():
+    """The resources for one service (or, without one, every resource) on plain A4 pages."""
+    service = None
+    raw = request.args.get("service", "")
+    if raw:
+        service = next((s for s in queries.services() if str(s.id) == raw), None)
+        if service is None:
+            abort(404)
+    shown = queries.matching(queries.resources(), service_id=service.id if service else None)
+    groups = [(scope, label, [r for r in shown if r.scope == scope]) for scope, label in SCOPES.items()]
+    return render_template("resources/print.html", service=service, groups=groups, kinds=KINDS,
+                           today=london_today())
 
 
 def _service_choices(form: ResourceForm, chosen: list[int]) -> None:
@@ -125,7 +177,9 @@ def edit(resource_id):
         flash(f"{item.name} comes from the {item.package} package, so it is changed there.", "info")
         return redirect(url_for("resources.resource", resource_id=resource_id))
     if request.method == "GET":
-        form = ResourceForm(data={**item.words(), "scope": item.scope, "tags": ", ".join(item.tags or []),
+        form = ResourceForm(data={**item.words(), "kind": item.kind, "scope": item.scope,
+                                  "consent_on": item.consent_on.isoformat() if item.consent_on else "",
+                                  "tags": ", ".join(item.tags or []),
                                   "services": list(item.service_ids or []), "version": str(item.version)})
     else:
         form = ResourceForm()
@@ -161,7 +215,7 @@ def _set_archived(resource_id: int, archive: bool):
     db.session.commit()
     flash(f"{name} has been archived. You can bring it back at any time." if archive
           else f"{name} has been brought back from the archive.", "success")
-    return redirect(url_for("resources.resource", resource_id=resource_id))
+    return _back(resource_id)
 
 
 @bp.post("/<int:resource_id>/archive")

@@ -81,9 +81,9 @@ def test_list_filters_by_service_scope_tag_and_words(tenant, api_client):
 @pytest.mark.parametrize("body, fields", [
     ({**GOOD, "name": ""}, {"name": ["Enter the organisation's name."]}),
     ({**GOOD, "name": "   "}, {"name": ["Enter the organisation's name."]}),
-    ({k: v for k, v in GOOD.items() if k != "name"}, {"name": ["Enter the organisation's name."]}),
-    ({**GOOD, "name": 12}, {"name": ["Enter the organisation's name as text."]}),
-    ({**GOOD, "name": "n" * 201}, {"name": ["Keep the organisation's name to 200 characters or fewer."]}),
+    ({k: v for k, v in GOOD.items() if k != "name"}, {"name": ["Enter the organisation's or person's name."]}),
+    ({**GOOD, "name": 12}, {"name": ["Enter the organisation's or person's name as text."]}),
+    ({**GOOD, "name": "n" * 201}, {"name": ["Keep the organisation's or person's name to 200 characters or fewer."]}),
     ({**GOOD, "address": "a" * 1001}, {"address": ["Keep the address to 1000 characters or fewer."]}),
     ({**GOOD, "email": "forum at example"},
      {"email": ["Enter an e-mail address in the right format, like info@example.org.uk."]}),
@@ -108,6 +108,17 @@ def test_list_filters_by_service_scope_tag_and_words(tenant, api_client):
     ({**GOOD, "scope": None}, {"scope": ["Choose whether the organisation is local or national."]}),
     ({**GOOD, "tags": None}, {"tags": ["Give the tags as a list of words."]}),
     (["a", "list"], {"_schema": ['Send the details as a JSON object, like {"name": "Mind"}.']}),
+    ({**GOOD, "kind": "group"},
+     {"kind": ["Choose whether it is an organisation or an individual: organisation or individual."]}),
+    ({**GOOD, "kind": "individual"},
+     {"consent_by": ["A person's contact details are kept only with their consent: say who gave consent and on "
+                     "what day, or leave the website, telephone number, e-mail address and address empty."]}),
+    ({**GOOD, "kind": "individual", "consent_by": "Sam Lee, by e-mail"},
+     {"consent_on": ["Enter the day consent was given."]}),
+    ({**GOOD, "kind": "individual", "consent_by": "Sam Lee", "consent_on": "2999-01-01"},
+     {"consent_on": ["The day consent was given must be today or earlier."]}),
+    ({**GOOD, "kind": "individual", "consent_by": "Sam Lee", "consent_on": "27/03/2026"},
+     {"consent_on": ["Enter the day consent was given as year-month-day, like 2026-03-27."]}),
 ])
 def test_bad_input_gets_a_message_per_field_and_stores_nothing(tenant, api_client, body, fields):
     api = api_client("staff")
@@ -192,11 +203,11 @@ def test_the_openapi_document_describes_every_route_and_field(app, client):
     prefix = "/api/v1/t/{slug}/resources"
     for path, methods in {"/resources": {"get", "post"}, "/resources/{resource_id}": {"get", "patch"},
                           "/resources/{resource_id}/archive": {"post"}, "/resources/{resource_id}/restore": {"post"},
-                          "/refresh": {"post"}}.items():
+                          "/resources/{resource_id}/check": {"post"}, "/refresh": {"post"}}.items():
         assert methods <= set(spec["paths"][prefix + path]), path
     schemas = spec["components"]["schemas"]
     created = schemas["ResourceIn"]["properties"]
-    assert set(created) == {"name", "scope", "description", "address", "phone", "email", "website", "tags",
-                            "service_ids"}
+    assert set(created) == {"name", "kind", "scope", "description", "address", "phone", "email", "website",
+                            "consent_by", "consent_on", "tags", "service_ids"}
     assert created["name"]["maxLength"] == 200 and "name" in schemas["ResourceIn"]["required"]
-    assert "source" in schemas["ResourceOut"]["properties"]
+    assert {"source", "kind", "consent_by", "consent_on", "checked_at"} <= set(schemas["ResourceOut"]["properties"])

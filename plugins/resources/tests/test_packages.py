@@ -211,3 +211,42 @@ def test_only_packages_switched_on_for_the_trust_are_asked(trust, make_tenant, p
     switch(other, "riverside", False)
     assert api_client("admin", target=other).post("resources/refresh").get_json()["archived"] == 0
     assert all(r.archived and r.withdrawn for r in resources_of(other, package="riverside"))
+
+
+def test_package_entries_name_services_by_code_or_name_and_unknown_ones_are_reported(trust, signed_in,
+                                                                                     monkeypatch):
+    oak = trust.services["Oak Day Centre"]
+    with trust.context() as session:
+        from core.models import Service
+
+        commands.update_service(session.get(Service, oak), code="OAK")
+    release = [
+        {**riverside_package.ORIGINAL[0], "services": ["oak"]},  # a code, in any case
+        {**riverside_package.ORIGINAL[1], "services": ["Oak Day Centre"]},  # a name
+        {"key": "peer-worker", "name": "Jo Bloggs", "kind": "individual", "phone": "0121 496 0002",
+         "consent_by": "Jo Bloggs, in person", "consent_on": "2026-02-01", "services": "OAK"},
+        {"key": "elsewhere", "name": "Elsewhere Group", "website": "https://x.example.org", "services": ["Nowhere"]},
+    ]
+    monkeypatch.setattr(riverside_package, "ENTRIES", release)
+    switch(trust, "riverside", True)
+    assert by_name(trust, "Riverside User Voice").service_ids == [oak]
+    assert by_name(trust, "Riverside Research Network").service_ids == [oak]
+    jo = by_name(trust, "Jo Bloggs")
+    assert (jo.kind, jo.phone, jo.consent_by, jo.service_ids) == ("individual", "0121 496 0002",
+                                                                 "Jo Bloggs, in person", [oak])
+    assert "Elsewhere Group" not in {r.name for r in resources_of(trust)}
+    admin = signed_in("admin", target=trust)
+    page = main_text(admin.get(f"/t/{trust.slug}/resources/"))
+    assert ("The riverside package: 'elsewhere' was left out. There is no service called or coded Nowhere "
+            "in this Trust.") in page
+    # renaming the service keeps entries that name it by its code
+    with trust.context() as session:
+        commands.update_service(session.get(Service, oak), name="Oak Centre")
+    # ...while one naming it by its old name is left out (and left as it was), never withdrawn
+    before = event_count(trust)
+    words = refresh(trust, admin)
+    assert "The local resources were already up to date." in words
+    assert "'research-network' was left out. There is no service called or coded Oak Day Centre" in words
+    assert event_count(trust) == before
+    assert not by_name(trust, "Riverside User Voice").archived and by_name(trust, "Riverside User Voice").service_ids == [oak]
+    assert not by_name(trust, "Riverside Research Network").archived

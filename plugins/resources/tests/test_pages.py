@@ -26,7 +26,7 @@ def add(tenant, **fields) -> int:
 
 def sections(page: str) -> dict:
     """Visible words of the list's local and national sections."""
-    local = page.split("Local organisations (", 1)[1].split("National organisations (", 1)
+    local = page.split("Local organisations and people (", 1)[1].split("National organisations and people (", 1)
     return {"local": local[0], "national": local[1].split("Archived resources", 1)[0]}
 
 
@@ -237,7 +237,7 @@ def test_filters_by_service_tag_and_words(tenant, signed_in):
 
     page = main_text(client.get(f"{base(tenant)}/?q=LIBRARY"))
     assert "Hearing Voices Group" in page and "Willow Art Club" not in page
-    assert "None of the national organisations match." in page
+    assert "None of the national organisations and people match." in page
 
     response = client.get(f"{base(tenant)}/?service=999999&tag=nonsense")
     page = main_text(response)

@@ -87,7 +87,7 @@ def test_refused_rows_are_listed_and_nothing_is_half_recorded(tenant, api_client
     errors = {(e["row"], e["field"]): e["message"] for e in result.get_json()["errors"]}
     assert "in the file twice (row 2)" in errors[(3, "name")]
     assert "Give at least one way to reach" in errors[(4, "contact")]
-    assert errors[(5, "services")] == "There is no service called Nowhere Ward in this Trust."
+    assert errors[(5, "services")].startswith("There is no service called or coded Nowhere Ward in this Trust.")
     assert "no resource numbered 999999" in errors[(6, "id")]
     assert errors[(7, "name")] == "There is already a resource called Mind."
     assert errors[(8, "status")] == "Write active or archived as the status."
@@ -148,3 +148,48 @@ def test_two_uploads_at_once_add_one_entry(tenant, api_client):
     results = at_once([lambda c=c: upload_api(c, text, dry_run=False) for c in clients])
     assert sorted(r.status_code for r in results) == [200, 422]
     assert [r.name for r in resources_of(tenant)].count("Twin Group") == 1
+
+
+def test_people_consent_and_services_by_code_round_trip(tenant, signed_in, api_client):
+    from core.models import Service
+    from core import commands as core_commands
+
+    oak, willow = tenant.services["Oak Day Centre"], tenant.services["Willow Ward"]
+    with tenant.context() as session:
+        core_commands.update_service(session.get(Service, oak), code="OAK")
+    api = api_client("admin", target=tenant)
+    made = api.post("resources/resources", json={
+        "kind": "individual", "name": "Sam Lee", "scope": "local", "email": "sam@example.org",
+        "consent_by": "Sam Lee, by e-mail", "consent_on": "2026-03-02", "service_ids": [oak]})
+    assert made.status_code == 201, made.get_json()
+    admin = signed_in("admin", target=tenant)
+    text = admin.get(f"/t/{tenant.slug}/resources/export.csv").get_data(as_text=True)
+    rows = rows_of(text)
+    assert list(rows[0]) == ["id", "name", "kind", "scope", "description", "address", "phone", "email", "website",
+                             "consent_by", "consent_on", "tags", "services", "status", "last_checked"]
+    sam = [r for r in rows if r["name"] == "Sam Lee"][0]
+    assert (sam["kind"], sam["consent_by"], sam["consent_on"], sam["services"]) == (
+        "individual", "Sam Lee, by e-mail", "2026-03-02", "Oak Day Centre")
+    assert sam["last_checked"] and all(r["kind"] == "organisation" for r in rows if r["name"] != "Sam Lee")
+    before = listed(tenant), {r.name: (r.kind, r.consent_by, r.consent_on) for r in resources_of(tenant)}
+    assert upload_api(api, text, dry_run=False).get_json() == {"added": 0, "updated": 0, "retired": 0, "errors": []}
+    assert (listed(tenant), {r.name: (r.kind, r.consent_by, r.consent_on) for r in resources_of(tenant)}) == before
+
+    # services by code or name; an individual without consent, and an unknown service, refused per row
+    sam["services"] = "oak; Willow Ward"
+    sam["last_checked"] = "1999-01-01"  # for reading only: ignored
+    blank = {k: "" for k in rows[0]}
+    rows += [{**blank, "name": "Jo Bloggs", "kind": "individual", "scope": "local", "phone": "0121 496 0003"},
+             {**blank, "name": "Ash Group", "scope": "local", "website": "ash.example.org", "services": "NOPE"}]
+    result = upload_api(api, as_csv(rows), dry_run=True).get_json()
+    fields = {(e["row"], e["field"]): e["message"] for e in result["errors"]}
+    assert "kept only with their consent" in fields[(len(rows), "consent_by")]
+    assert fields[(len(rows) + 1, "services")].startswith("There is no service called or coded NOPE")
+    done = upload_api(api, as_csv(rows[:-2]), dry_run=False).get_json()
+    assert done == {"added": 0, "updated": 1, "retired": 0, "errors": []}
+    assert by_name(tenant, "Sam Lee").service_ids == sorted([oak, willow])
+
+    # a file from before people could be listed (no kind or consent columns) still works
+    old = HEADER + ",Birch Group,local,,,,birch@example.org,,,,active\r\n"
+    assert upload_api(api, old, dry_run=False).get_json()["added"] == 1
+    assert by_name(tenant, "Birch Group").kind == "organisation"
