@@ -27,7 +27,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, delete, select, text
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
-from . import history
+from . import history, submissions
 from .db import UTCDateTime, db, utcnow
 from .tenancy import ALL_TENANTS, TenantScoped, current_tenant_id, tenant_context
 
@@ -353,6 +353,7 @@ def record(
             ev.personal_row = personal_row
         project(ev, etype)
         session.flush()
+        submissions.file_under_key(ev)  # a form's one-time key, claimed under this lock
     return ev
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import Form, StringField
 
-from .. import commands, dashboard, events, sessions
+from .. import commands, dashboard, events, sessions, submissions
 from ..auth import ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..db import db
@@ -94,9 +94,12 @@ def new_service():
     status = 200
     if form.validate_on_submit():
         try:
+            form.claim()
             service = commands.create_service(form.name.data, form.kind.data, form.description.data or "")
             service_id, name = service.id, service.name
             db.session.commit()
+        except submissions.Resent as done:
+            return submissions.answer(done, url_for("tenant.service", service_id=done.entity_id))
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err)

@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
+from core.forms import CreateForm
+
 from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS,
                          SETTINGS, TEXT_LIMIT, TEXTS)
 
@@ -152,7 +154,7 @@ class MemberAnswersForm(AnswersForm):
 
 # --- rounds and invitations -----------------------------------------------------------------------
 
-class RoundForm(FlaskForm):
+class RoundForm(CreateForm):
     service_id = SelectField("Which service are you evaluating?", validate_choice=False)
     title = StringField("Name for this round (optional)", filters=[_strip],
                         description="For example, Spring 2027. Leave it empty and the start date is used.")
@@ -162,7 +164,7 @@ class RoundForm(FlaskForm):
         return int(value) if str(value).isdigit() else None
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(CreateForm):
     group = _radio("Who is this link for?", GROUPS)
     label = StringField("Name for this link (optional)", filters=[_strip],
                         description="So you can tell links apart, for example 'Tuesday drop-in'. "
@@ -191,7 +193,7 @@ class SharingForm(FlaskForm):
     notes = _words("Notes (optional)", description="Ideas for change that came up, and anything else to remember.")
 
 
-class TargetForm(FlaskForm):
+class TargetForm(CreateForm):
     indicator = _radio("Which indicator is this target about?", {k: v[1] for k, v in INDICATORS.items()})
     change = _words("What will change?")
     service_users_do = _words("What will service users do?",
