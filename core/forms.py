@@ -135,8 +135,9 @@ class AddMemberForm(CreateForm):
     password = PasswordField(
         "Temporary password",
         validators=[Optional(), Length(max=200, message="Enter a password of 200 characters or fewer.")],
-        description=f"Only needed if they do not have an account yet: at least {MIN_PASSWORD_LENGTH} "
-                    "characters. Give it to them yourself and ask them to change it when they first sign in.")
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. If they do not have an account yet, give it to "
+                    "them yourself: they choose their own when they first sign in. If they have one, it is "
+                    "not used.")
 
 
 class RoleForm(FlaskForm):

@@ -1,15 +1,15 @@
 """One-time keys of forms that create something, so a form sent twice records once.
 
-Revision ID: 0005_form_submissions
-Revises: 0004_user_sessions
+Revision ID: 0006_form_submissions
+Revises: 0005_reminders
 Create Date: 2026-11-30 20:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_form_submissions'
-down_revision = '0004_user_sessions'
+revision = '0006_form_submissions'
+down_revision = '0005_reminders'
 branch_labels = None
 depends_on = None
 
