@@ -62,7 +62,7 @@ def show_command_error(form: FlaskForm, error, aliases: dict | None = None) -> N
 class CreateForm(FlaskForm):
     """A form that makes something. It carries a one-time key, so sending it twice makes one thing:
     the view calls ``form.claim()`` before the command and answers ``submissions.Resent``
-    with what the first sending made (see core.submissions). Render ``form.submission``
+    with what the first sending made (see core.submissions). Render ``form.submission(id=False)``
     beside ``form.csrf_token``."""
 
     submission = HiddenField(default=submissions.new_key)
