@@ -1,15 +1,15 @@
 """Invitations to people who already have an account, which they accept or decline.
 
-Revision ID: 0007_member_invitations
-Revises: 0006_form_submissions
+Revision ID: 0008_member_invitations
+Revises: 0007_form_submissions
 Create Date: 2026-11-30 20:10:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_member_invitations'
-down_revision = '0006_form_submissions'
+revision = '0008_member_invitations'
+down_revision = '0007_form_submissions'
 branch_labels = None
 depends_on = None
 

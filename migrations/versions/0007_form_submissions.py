@@ -1,15 +1,15 @@
 """One-time keys of forms that create something, so a form sent twice records once.
 
-Revision ID: 0006_form_submissions
-Revises: 0005_reminders
+Revision ID: 0007_form_submissions
+Revises: 0006_plugin_access
 Create Date: 2026-11-30 20:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_form_submissions'
-down_revision = '0005_reminders'
+revision = '0007_form_submissions'
+down_revision = '0006_plugin_access'
 branch_labels = None
 depends_on = None
 
