@@ -90,7 +90,7 @@ def _forms(tenant, api_client):
     round_id = shared_round(tenant, api_client)
     review_on = (london_today() + timedelta(days=30)).isoformat()
     return {
-        "member": (f"{base}/members/new", {"email": "new.person@example.nhs.uk", "display_name": "New Person",
+        "member": (f"{base}/members/new", {"email": f"new-{new_key()[:12].lower()}@example.nhs.uk", "display_name": "New Person",
                                            "role": "staff", "password": "kettle orbit maple lantern"},
                    Membership),
         "health check": (f"{base}/healthcheck/services/{oak}/new", {"action": "draft", "staff_count": "2"}, Review),
