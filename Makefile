@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app core
 
-.PHONY: run test bench load screenshots install install-test install-bench assets clean
+.PHONY: run test fuzz bench load screenshots install install-test install-bench assets clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ run: install
 # Every test on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
 test: install-test
 	$(BIN)/pytest
+
+# The API fuzzed far longer than in `make test`: many more examples per operation, and more checks.
+# FUZZ_EXAMPLES sets how many; on PostgreSQL too when TEST_DATABASE_URL is set.
+FUZZ_EXAMPLES ?= 200
+fuzz: install-test
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_THOROUGH=1 $(BIN)/pytest tests/test_api_fuzz.py -p no:cacheprovider
 
 # PNGs of every page the browser tests' crawl reaches, at 1280 and 375 px, into screenshots/
 # (for reviewing a change by eye; needs Chromium, as the browser tests do).

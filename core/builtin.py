@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from .auth import ROLES
 from .events import EventType
 from .hookspecs import hookimpl
-from .models import ApiToken, Erasure, Membership, SentReminder, Service, Tenant, TenantPlugin, User
+from .models import ApiToken, Erasure, MemberInvitation, Membership, SentReminder, Service, Tenant, TenantPlugin, User
 from .db import db
 
 NAME = validate.Length(min=1, max=200)
@@ -52,6 +52,12 @@ class ServiceCoded(Schema):
 class MemberAdded(Schema):
     user_id = fields.Integer(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class MemberInvited(Schema):
+    user_id = fields.Integer(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    expires_at = fields.String(required=True, validate=validate.Length(max=40))
 
 
 class RoleChanged(Schema):
@@ -117,6 +123,24 @@ def _member_added(member, ev):
     member.active = True
 
 
+def _member_invited(invitation, ev):
+    from .events import parse_iso
+
+    invitation.user_id = ev.payload["user_id"]
+    invitation.role = ev.payload["role"]
+    invitation.invited_at = ev.occurred_at
+    invitation.expires_at = parse_iso(ev.payload["expires_at"])
+    invitation.status = "waiting"
+    invitation.answered_at = None
+
+
+def _answered(status):
+    def apply(invitation, ev):
+        invitation.status = status
+        invitation.answered_at = ev.occurred_at
+    return apply
+
+
 def _role_changed(member, ev):
     member.role = ev.payload["role"]
 
@@ -172,6 +196,17 @@ def _member_sentence(template):
     return describe
 
 
+def _invitation_sentence(template):
+    def describe(ev, actor, service):
+        invitation = db.session.get(MemberInvitation, int(ev.entity_id))
+        # the person is named only once they have joined; until then, "someone"
+        joined = invitation is not None and invitation.status == "accepted"
+        who = _user_name(invitation.user_id) if joined else "someone"
+        role = ROLE_PHRASES.get(invitation.role if invitation else "", "")
+        return template.format(actor=actor, who=who, role=role)
+    return describe
+
+
 def _plugin_sentence(verb):
     def describe(ev, actor, service):
         return f"{actor} switched {verb} the {ev.entity_id} section"
@@ -209,6 +244,12 @@ def event_types():
                   describe=_says("{actor} brought back {service} from the archive")),
         EventType("member.added", Membership, _member_added, MemberAdded, creates=True,
                   describe=_member_sentence("{actor} added {who} as {role}")),
+        EventType("member.invited", MemberInvitation, _member_invited, MemberInvited, creates=True,
+                  label="Member invited", describe=_invitation_sentence("{actor} invited {who} to join as {role}")),
+        EventType("member.invitation_accepted", MemberInvitation, _answered("accepted"),
+                  label="Invitation accepted", describe=_invitation_sentence("{who} accepted the invitation")),
+        EventType("member.invitation_declined", MemberInvitation, _answered("declined"),
+                  label="Invitation declined", describe=_invitation_sentence("{who} declined the invitation")),
         EventType("member.role_changed", Membership, _role_changed, RoleChanged,
                   describe=_member_sentence("{actor} made {who} {role}")),
         EventType("member.removed", Membership, _set("active", False),

@@ -249,7 +249,9 @@ def user_password(email, password):
         raise click.ClickException(f"There is no account for {email}.")
     password = _new_password(password)
     with _change():
-        commands.user_by_email(email).password_hash = hash_password(password)
+        user = commands.user_by_email(email)
+        user.password_hash = hash_password(password)
+        user.must_change_password, user.password_expires_at = False, None  # the operator set it with them
     click.echo(f"Changed the password of {email}.")
 
 

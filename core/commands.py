@@ -9,6 +9,7 @@ Trust's current state is checked under ``events.locked()`` and refused with a
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -17,7 +18,8 @@ from . import events, sessions
 from .auth import ROLES, hash_password, new_token, password_problem
 from .db import db
 from .events import Conflict, EventError, ensure_version, locked, record
-from .models import ApiToken, Membership, Service, Tenant, TenantPlugin, User
+from .db import utcnow
+from .models import ApiToken, MemberInvitation, Membership, Service, Tenant, TenantPlugin, User
 from .plugins import BUILT_IN, forget_plugin_states, host, plugin_states
 from .tenancy import tenant_context
 
@@ -247,7 +249,9 @@ def set_archived(service: Service, archived: bool) -> Service:
 
 # --- accounts and members -----------------------------------------------------------
 
-def create_user(email: str, display_name: str, password: str) -> User:
+def create_user(email: str, display_name: str, password: str, temporary_days: int | None = None) -> User:
+    """An account. ``temporary_days``: the password was set by an admin, so it lasts that many days
+    and must be changed at the first sign-in."""
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise CommandError(f"There is already an account for {email}.", {"email": ["Already has an account."]})
@@ -256,6 +260,9 @@ def create_user(email: str, display_name: str, password: str) -> User:
         raise CommandError(problem, {"password": [problem]})
     display_name = (display_name or "").strip() or email.split("@")[0]
     user = User(email=email, display_name=display_name[:120], password_hash=hash_password(password))
+    if temporary_days is not None:
+        user.must_change_password = True
+        user.password_expires_at = utcnow() + timedelta(days=temporary_days)
     db.session.add(user)
     db.session.flush()
     return user
@@ -279,6 +286,50 @@ def add_member(user: User, role: str) -> Membership:
     stream = f"membership:{existing.id}" if existing else None
     ev = record("member.added", {"user_id": user.id, "role": role}, stream=stream)
     return db.session.get(Membership, int(ev.entity_id))
+
+
+INVITATION_DAYS = 14
+
+
+@locked()
+def invite_member(user: User, role: str, days: int = INVITATION_DAYS) -> MemberInvitation | None:
+    """Invite someone who already has an account; they accept or decline when they sign in.
+
+    Nothing about the account is told to the admin, so an invitation already waiting is simply
+    kept (None). Someone already an active member is refused, as the admin can see them anyway.
+    """
+    _check_role(role)
+    existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    if existing is not None and existing.active:
+        raise Conflict(f"{user.email} is already a member of this Trust.", {"email": ["Already a member."]})
+    now = utcnow()
+    waiting = [i for i in db.session.scalars(select(MemberInvitation).where(
+        MemberInvitation.user_id == user.id, MemberInvitation.status == "waiting")) if i.open(now)]
+    if waiting:
+        return None
+    ev = record("member.invited", {"user_id": user.id, "role": role,
+                                   "expires_at": events.iso(now + timedelta(days=days))})
+    return db.session.get(MemberInvitation, int(ev.entity_id))
+
+
+@locked()
+def answer_invitation(invitation: MemberInvitation, accept: bool) -> Membership | None:
+    """The invited person's answer. Answering again changes nothing; an expired invitation is refused."""
+    if invitation.status != "waiting":
+        if accept and invitation.status == "accepted":
+            return db.session.scalar(select(Membership).where(Membership.user_id == invitation.user_id))
+        raise Conflict("This invitation has already been answered.")
+    if not invitation.open():
+        raise Conflict("This invitation has expired. Ask the Trust's admin to invite you again.")
+    stream = f"member_invitation:{invitation.id}"
+    if not accept:
+        record("member.invitation_declined", stream=stream)
+        return None
+    record("member.invitation_accepted", stream=stream)
+    existing = db.session.scalar(select(Membership).where(Membership.user_id == invitation.user_id))
+    if existing is not None and existing.active:
+        return existing  # made a member some other way meanwhile
+    return add_member(db.session.get(User, invitation.user_id), invitation.role)
 
 
 def _active_admins() -> int:

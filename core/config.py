@@ -23,6 +23,7 @@ def from_environment(instance_path: str) -> dict:
     MAIL_FROM         the reminders' sender address.
     PUBLIC_URL        the address people use to reach the site, for links in e-mails.
     DERIVED_CACHE_SIZE  reports kept per worker until their Trust records anything; default 512, 0 for none.
+    TEMPORARY_PASSWORD_DAYS  days a password an admin set for a new member lasts; default 7.
     TRUSTED_PROXIES   how many proxies (load balancer, nginx) stand in front of the app, so
                       the client's own address is used for throttling; default 0.
     """
@@ -42,6 +43,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM") or None,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "DERIVED_CACHE_SIZE": int(os.environ.get("DERIVED_CACHE_SIZE", "512")),
+        "TEMPORARY_PASSWORD_DAYS": int(os.environ.get("TEMPORARY_PASSWORD_DAYS", "7")),
     }
     secret = os.environ.get("SECRET_KEY")
     if not secret:

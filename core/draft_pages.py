@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from core import submissions
 from core.auth import require
 from core.db import db
 from core.drafts import Draft, DraftConflict
@@ -121,8 +122,12 @@ class DraftPages:
         if self.refuse_blank and all(value is None for value in values.values()):
             return self.refuse(form, service, None, {"": [NOTHING_TYPED]})
         try:
+            if hasattr(form, "claim"):  # a form sent twice starts one record (core.submissions)
+                form.claim()
             record = self.start(service.id, values)
             db.session.commit()
+        except submissions.Resent as done:
+            return submissions.answer(done, url_for(f".view_{self.thing}", **{f"{self.thing}_id": done.entity_id}))
         except DraftConflict:
             raise
         except EventError as err:

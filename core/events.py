@@ -18,8 +18,8 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import current_app
@@ -27,7 +27,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, delete, select, text
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
-from . import history
+from . import history, submissions
 from .db import UTCDateTime, db, utcnow
 from .tenancy import ALL_TENANTS, TenantScoped, current_tenant_id, tenant_context
 
@@ -183,6 +183,11 @@ def ensure_version(current: int, expected: int | None, message: str) -> None:
 
 def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """The moment ``iso()`` wrote, as an aware UTC datetime."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
 def canonical(value: Any) -> bytes:
@@ -353,6 +358,7 @@ def record(
             ev.personal_row = personal_row
         project(ev, etype)
         session.flush()
+        submissions.file_under_key(ev)  # a form's one-time key, claimed under this lock
     from .cache import forget_log_head
 
     forget_log_head()

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
+from . import submissions
 from .auth import MIN_PASSWORD_LENGTH, ROLES, password_problem
 from .builtin import SERVICE_KINDS
 from .commands import CommandError
@@ -58,6 +59,18 @@ def show_command_error(form: FlaskForm, error, aliases: dict | None = None) -> N
         form.form_errors.append(error.message)
 
 
+class CreateForm(FlaskForm):
+    """A form that makes something. It carries a one-time key, so sending it twice makes one thing:
+    the view calls ``form.claim()`` before the command and answers ``submissions.Resent``
+    with what the first sending made (see core.submissions). Render ``form.submission(id=False)``
+    beside ``form.csrf_token``."""
+
+    submission = HiddenField(default=submissions.new_key)
+
+    def claim(self) -> None:
+        submissions.claim(self.submission.data)
+
+
 # --- signing in and the account ------------------------------------------------------
 
 class SignInForm(FlaskForm):
@@ -89,7 +102,7 @@ def _kind_choices():
     return [SelectChoice(value, label) for value, label in SERVICE_KINDS.items()]
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(CreateForm):
     name = StringField("Name of the service", filters=[_strip],
                        validators=[DataRequired("Enter the name of the service."),
                                    Length(max=200, message="Enter a name of 200 characters or fewer.")],
@@ -115,7 +128,7 @@ def _role_choices():
     return [SelectChoice(value, label) for value, label in ROLES.items()]
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(CreateForm):
     email = StringField("E-mail address", filters=[_strip],
                         validators=[DataRequired("Enter their e-mail address."),
                                     Length(max=254, message="Enter an e-mail address of 254 characters or fewer.")],
@@ -128,8 +141,9 @@ class AddMemberForm(FlaskForm):
     password = PasswordField(
         "Temporary password",
         validators=[Optional(), Length(max=200, message="Enter a password of 200 characters or fewer.")],
-        description=f"Only needed if they do not have an account yet: at least {MIN_PASSWORD_LENGTH} "
-                    "characters. Give it to them yourself and ask them to change it when they first sign in.")
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. If they do not have an account yet, give it to "
+                    "them yourself: they choose their own when they first sign in. If they have one, it is "
+                    "not used.")
 
 
 class RoleForm(FlaskForm):

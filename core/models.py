@@ -6,7 +6,7 @@ projectors in core.projections write them, from events (see core.events).
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, true
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, utcnow
@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
+    # A temporary password an admin set: it must be changed at the first sign-in, and expires.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Identity, never deleted while serving (see core.rls).
@@ -157,3 +160,33 @@ class SentReminder(TenantScoped, db.Model):
 
     __table_args__ = (Index("uq_sent_reminders_tenant_key_member", "tenant_id", "key", "membership_id",
                             unique=True),)
+
+
+class MemberInvitation(TenantScoped, db.Model):
+    """An invitation to someone who already has an account to join this Trust, which they accept or decline.
+
+    The admin who sends it learns nothing about the account (not its name, not its other Trusts).
+    """
+
+    __tablename__ = "member_invitations"
+    __stream__ = "member_invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting, accepted, declined
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_member_invitations_tenant_user", "tenant_id", "user_id", "status"),
+        # The invited person sees their own invitations from every Trust, before joining any:
+        # on PostgreSQL this read-only policy lets those rows through for a statement that
+        # names the person (core.tenancy.own_memberships), and nothing else.
+        {"info": {"row_policies": {"own_invitations": (
+            "FOR SELECT USING (user_id = NULLIF(current_setting('app.user_id', true), '')::integer)")}}},
+    )
+
+    def open(self, now: datetime | None = None) -> bool:
+        return self.status == "waiting" and (now or utcnow()) < self.expires_at

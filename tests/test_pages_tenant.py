@@ -244,41 +244,144 @@ def test_members_page_lists_current_and_removed_members(tenant, signed_in):
 def test_adding_someone_new_makes_their_account(tenant, signed_in, app):
     client = signed_in("admin")
     text = page(client.get(f"/t/{tenant.slug}/members/new"))
-    assert "Only needed if they do not have an account yet" in text
+    assert "If they do not have an account yet, give it to them yourself" in text
     before = head(tenant)
     response = client.post(f"/t/{tenant.slug}/members/new", data={
         "email": "New.Person@Example.NHS.uk", "display_name": "Nia Newman", "role": "service_user",
         "password": "a temporary one"})
     assert events_since(tenant, before) == ["member.added"]
-    assert "Nia Newman has been added as Service user." in flashed(client, response)
+    assert "We have invited them as Service user." in flashed(client, response)
 
     newcomer = app.test_client()
     assert newcomer.post("/sign-in", data={"email": "new.person@example.nhs.uk",
                                            "password": "a temporary one"}).status_code == 302
+    # a temporary password: choosing one's own comes before anything else
+    home = newcomer.get(f"/t/{tenant.slug}/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/account/password")
+    assert "Choose a new password" in page(newcomer.get("/account/password"))
+    changed = newcomer.post("/account/password", data={"current_password": "a temporary one",
+                                                       "new_password": "kettle orbit maple lantern",
+                                                       "confirm_password": "kettle orbit maple lantern"})
+    assert changed.status_code == 302
     assert "Oak Day Centre" in page(newcomer.get(f"/t/{tenant.slug}/"))
 
 
-def test_adding_someone_with_an_account_keeps_their_password(tenant, other_tenant, signed_in, app):
-    outsider = other_tenant.people["staff"]
+def test_adding_someone_with_an_account_invites_them_and_tells_the_admin_nothing(tenant, other_tenant,
+                                                                                 signed_in, app):
+    outsider = other_tenant.add_person("staff", name="Quentin Outsider")
+    admin = signed_in("admin")
     before = head(tenant)
-    response = signed_in("admin").post(f"/t/{tenant.slug}/members/new", data={
-        "email": outsider.email, "display_name": "", "role": "viewer", "password": ""})
+    response = admin.post(f"/t/{tenant.slug}/members/new", data={
+        "email": outsider.email, "display_name": "A Guess", "role": "viewer", "password": "a temporary one"})
     assert response.status_code == 302
-    assert events_since(tenant, before) == ["member.added"]
+    told = flashed(admin, response)
+    assert "We have invited them as Viewer (read only)." in told
+    assert "Quentin Outsider" not in told and other_tenant.name not in told
+    assert events_since(tenant, before) == ["member.invited"]
+    members = page(admin.get(f"/t/{tenant.slug}/members"))
+    assert "Quentin Outsider" not in members and "A Guess" not in members
+    assert "Quentin Outsider" not in page(admin.get(f"/t/{tenant.slug}/audit/"))
+
+    # not a member until they accept; their own password still works
     client = app.test_client()
     client.post("/sign-in", data={"email": outsider.email, "password": PASSWORD})
+    assert client.get(f"/t/{tenant.slug}/").status_code == 404
+    choose = page(client.get("/"))
+    assert f"{tenant.name} invited you as Viewer (read only)." in choose
+    [accept] = re.findall(r'action="(/invitations/\d+/accept)"', choose)
+    first = client.post(accept)
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/t/{tenant.slug}/")
+    again = client.post(accept)  # accepting twice records once
+    assert again.status_code == 302
+    assert events_since(tenant, before) == ["member.invited", "member.invitation_accepted", "member.added"]
     assert page(client.get(f"/t/{tenant.slug}/"))
+    with tenant.context() as session:
+        member = session.scalar(select(Membership).where(Membership.user_id == outsider.user_id))
+        assert member.active and member.role == "viewer"
 
 
-def test_a_removed_member_can_be_added_again(tenant, signed_in):
+def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(tenant, other_tenant, signed_in):
+    admin = signed_in("admin")
+
+    def answer(email):
+        response = admin.post(f"/t/{tenant.slug}/members/new", data={
+            "email": email, "display_name": "Some One", "role": "staff", "password": "a temporary one"})
+        return response.status_code, re.findall(r"We have invited them[^<]*", flashed(admin, response))
+
+    assert answer(other_tenant.people["viewer"].email) == answer("nobody.yet@example.nhs.uk")
+
+
+def test_an_invitation_can_be_declined_and_expires(tenant, other_tenant, signed_in, app, time_machine):
+    from datetime import timedelta
+
+    from core.db import utcnow
+
+    admin = signed_in("admin")
+    one, two = other_tenant.people["staff"], other_tenant.people["viewer"]
+    for person in (one, two):
+        admin.post(f"/t/{tenant.slug}/members/new", data={"email": person.email, "display_name": "X",
+                                                           "role": "staff", "password": "a temporary one"})
+    before = head(tenant)
+    client = app.test_client()
+    client.post("/sign-in", data={"email": one.email, "password": PASSWORD})
+    [decline] = re.findall(r'action="(/invitations/\d+/decline)"', page(client.get("/")))
+    assert client.post(decline).status_code == 302
+    assert events_since(tenant, before) == ["member.invitation_declined"]
+    assert client.get(f"/t/{tenant.slug}/").status_code == 404
+
+    late = app.test_client()
+    late.post("/sign-in", data={"email": two.email, "password": PASSWORD})
+    [accept] = re.findall(r'action="(/invitations/\d+/accept)"', page(late.get("/")))
+    time_machine.move_to(utcnow() + timedelta(days=commands.INVITATION_DAYS + 1), tick=False)
+    assert tenant.name not in page(late.get("/", follow_redirects=True))
+    refused = late.post(accept, follow_redirects=True)
+    assert "This invitation has expired." in page(refused)
+    assert events_since(tenant, before) == ["member.invitation_declined"]
+
+
+def test_someone_elses_invitation_is_not_found(tenant, other_tenant, signed_in, app):
+    admin = signed_in("admin")
+    admin.post(f"/t/{tenant.slug}/members/new", data={"email": other_tenant.people["staff"].email,
+                                                       "display_name": "X", "role": "staff",
+                                                       "password": "a temporary one"})
+    with tenant.context() as session:
+        from core.models import MemberInvitation
+
+        invitation_id = session.scalars(select(MemberInvitation.id)).all()[-1]
+    other = signed_in("viewer", other_tenant)
+    assert other.post(f"/invitations/{invitation_id}/accept").status_code == 404
+
+
+def test_a_temporary_password_expires(tenant, signed_in, app, time_machine):
+    from datetime import timedelta
+
+    from core.db import utcnow
+
+    admin = signed_in("admin")
+    admin.post(f"/t/{tenant.slug}/members/new", data={"email": "late.comer@example.nhs.uk",
+                                                       "display_name": "Late Comer", "role": "staff",
+                                                       "password": "a temporary one"})
+    time_machine.move_to(utcnow() + timedelta(days=app.config.get("TEMPORARY_PASSWORD_DAYS", 7) + 1), tick=False)
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": "late.comer@example.nhs.uk", "password": "a temporary one"})
+    assert response.status_code == 200
+    assert "Your temporary password has expired." in page(response)
+    assert client.get(f"/t/{tenant.slug}/").status_code == 302
+
+
+def test_a_removed_member_can_be_invited_back(tenant, signed_in, app):
     leaver = tenant.add_person("facilitator")
     with tenant.context() as session:
         commands.remove_member(session.get(Membership, leaver.membership_id))
     before = head(tenant)
     response = signed_in("admin").post(f"/t/{tenant.slug}/members/new", data={
-        "email": leaver.email, "role": "staff"})
+        "email": leaver.email, "role": "staff", "display_name": "X", "password": "a temporary one"})
     assert response.status_code == 302
-    assert events_since(tenant, before) == ["member.added"]
+    assert events_since(tenant, before) == ["member.invited"]
+    client = app.test_client()
+    client.post("/sign-in", data={"email": leaver.email, "password": PASSWORD})
+    [accept] = re.findall(r'action="(/invitations/\d+/accept)"', page(client.get("/")))
+    client.post(accept)
     with tenant.context() as session:
         member = session.get(Membership, leaver.membership_id)
         assert member.active and member.role == "staff"
@@ -293,14 +396,15 @@ def test_a_removed_member_can_be_added_again(tenant, signed_in):
      "Choose a role."),
     ({"email": "NEW@example.nhs.uk", "display_name": "Ann", "password": "long enough pw"}, "Choose a role."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "Ann", "password": ""},
-     "They do not have an account yet, so enter a temporary password for them."),
+     "Enter a temporary password for them."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "Ann", "password": "short"},
      "Enter a password of at least 12 characters."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "", "password": "long enough pw"},
-     "Enter their full name. They do not have an account yet."),
+     "Enter their full name."),
     ({"email": "NEW@example.nhs.uk", "role": "staff", "display_name": "n" * 121, "password": "long enough pw"},
      "Enter a name of 120 characters or fewer."),
-    ({"email": "DUPLICATE", "role": "viewer"}, "is already a member of this Trust."),
+    ({"email": "DUPLICATE", "role": "viewer", "display_name": "Ann", "password": "long enough pw"},
+     "is already a member of this Trust."),
 ])
 def test_bad_member_details_say_what_to_fix_and_store_nothing(tenant, signed_in, app, form, message):
     if form["email"] == "DUPLICATE":

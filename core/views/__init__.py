@@ -6,3 +6,4 @@ def init_app(app):
 
     for module in (auth, tenant, audit, reports, exports, changes, trends, reminders):
         app.register_blueprint(module.bp)
+    app.before_request(auth.choose_a_new_password_first)

@@ -11,21 +11,24 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import sessions, throttle
-from ..auth import check_password, hash_password
+from .. import commands, sessions, throttle
+from ..auth import ROLES, check_password, hash_password
 from ..commands import CommandError, normalise_email
-from ..db import db
+from ..db import db, utcnow
+from ..events import EventError, acting_as
 from ..forms import ChangePasswordForm, SignInForm, add_error
-from ..models import Membership, Tenant, User
-from ..tenancy import own_memberships
+from ..models import MemberInvitation, Membership, Tenant, User
+from ..tenancy import own_memberships, tenant_context
 
 bp = Blueprint("auth", __name__)
 
 WRONG_DETAILS = "Enter a correct e-mail address and password"
+TEMPORARY_EXPIRED = ("Your temporary password has expired. Ask your Trust's admin to add you again "
+                     "with a new one.")
 TOO_MANY = throttle.TOO_MANY
 # A whole ward or office may reach us from one address, so it gets more room than one account.
 DEFAULT_ADDRESS_LIMITS = "20 per minute; 100 per hour"
@@ -126,6 +129,8 @@ def sign_in():
             if user is None:
                 throttle.failed()
                 add_error(form.email, WRONG_DETAILS)
+            elif temporary_password_expired(user):
+                add_error(form.password, TEMPORARY_EXPIRED)
             else:
                 next_page = safe_next(form.next.data)
                 sessions.start(user.id)
@@ -158,14 +163,49 @@ def sign_out_everywhere():
     return redirect(url_for("auth.sign_in"))
 
 
+def _my_invitations() -> list[tuple[MemberInvitation, Tenant]]:
+    """Invitations waiting for the signed-in person's answer, with the Trust that sent each (their own only)."""
+    query = (select(MemberInvitation, Tenant).join(Tenant, Tenant.id == MemberInvitation.tenant_id)
+             .where(MemberInvitation.user_id == current_user.id, MemberInvitation.status == "waiting")
+             .order_by(MemberInvitation.invited_at).execution_options(**own_memberships(current_user.id)))
+    now = utcnow()
+    return [(invitation, tenant) for invitation, tenant in db.session.execute(query) if invitation.open(now)]
+
+
 @bp.get("/")
 def choose_tenant():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
-    tenants = _my_tenants()
-    if len(tenants) == 1:
+    tenants, invitations = _my_tenants(), _my_invitations()
+    if len(tenants) == 1 and not invitations:
         return redirect(url_for("tenant.home", slug=tenants[0].slug))
-    return render_template("auth/choose_tenant.html", tenants=tenants)
+    return render_template("auth/choose_tenant.html", tenants=tenants, invitations=invitations, roles=ROLES)
+
+
+@bp.post("/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@login_required
+def answer_invitation(invitation_id, answer):
+    """Accept or decline an invitation to a Trust: only one's own, otherwise not found."""
+    invitation = db.session.scalar(select(MemberInvitation).where(
+        MemberInvitation.id == invitation_id, MemberInvitation.user_id == current_user.id)
+        .execution_options(**own_memberships(current_user.id)))
+    if invitation is None:
+        abort(404)
+    tenant = db.session.get(Tenant, invitation.tenant_id)
+    with tenant_context(tenant.id), acting_as(f"user:{current_user.id}"):
+        invitation = db.session.get(MemberInvitation, invitation_id)
+        try:
+            commands.answer_invitation(invitation, answer == "accept")
+            db.session.commit()
+        except EventError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("auth.choose_tenant"))
+    if answer == "accept":
+        flash(f"You are now a member of {tenant.name}.", "success")
+        return redirect(url_for("tenant.home", slug=tenant.slug))
+    flash(f"You have declined the invitation from {tenant.name}.", "success")
+    return redirect(url_for("auth.choose_tenant"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -180,9 +220,37 @@ def change_password():
         else:
             # Identity, not Trust history: the account row changes directly, outside the event log.
             current_user.password_hash = hash_password(form.new_password.data)
+            current_user.must_change_password, current_user.password_expires_at = False, None
             # anyone signed in with the old password, on any other device, is signed out now
             sessions.end_all(current_user.id, "password changed", keep_this=True)
             db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.choose_tenant"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form,
+                           choosing=current_user.must_change_password)
+
+
+# Pages someone with a temporary password may still open: to choose a new one, or to leave.
+TEMPORARY_ALLOWED = {"auth.change_password", "auth.sign_out", "auth.sign_out_everywhere", "static"}
+
+
+def temporary_password_expired(user: User) -> bool:
+    return bool(user.must_change_password and user.password_expires_at is not None
+                and utcnow() >= user.password_expires_at)
+
+
+def choose_a_new_password_first():
+    """``before_request``: with a temporary password, "Choose a new password" comes before anything else."""
+    if request.endpoint in TEMPORARY_ALLOWED or not current_user.is_authenticated:
+        return None
+    if not current_user.must_change_password:
+        return None
+    if temporary_password_expired(current_user):
+        sessions.end_this("temporary password expired")
+        logout_user()
+        db.session.commit()
+        flash(TEMPORARY_EXPIRED, "error")
+        return redirect(url_for("auth.sign_in"))
+    if request.path.startswith("/api/"):
+        return None  # tokens are made on pages, which come after the new password
+    return redirect(url_for("auth.change_password"))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import Form, StringField
 
-from .. import commands, dashboard, events, sessions
+from .. import commands, dashboard, events, sessions, submissions
 from ..auth import ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..db import db
@@ -94,10 +95,13 @@ def new_service():
     status = 200
     if form.validate_on_submit():
         try:
+            form.claim()
             service = commands.create_service(form.name.data, form.kind.data, form.description.data or "",
                                               code=form.code.data or "")
             service_id, name = service.id, service.name
             db.session.commit()
+        except submissions.Resent as done:
+            return submissions.answer(done, url_for("tenant.service", service_id=done.entity_id))
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err)
@@ -188,39 +192,48 @@ def members():
                            removed=sorted((m for m in everyone if not m.active), key=_by_name))
 
 
+INVITED = ("We have invited them as {role}. If they are new here, their account is ready: give them their "
+           "e-mail address and the temporary password, which they must change when they first sign in "
+           "(it stops working after {days} days). If they already have an account, they will find the "
+           "invitation when they next sign in, and can accept or decline it.")
+
+
 def _add_member(form: AddMemberForm) -> str | None:
-    """Add the person the form names; returns the message to show, or None with errors on the form."""
+    """Add or invite the person the form names; returns the message to show, or None with errors on the form.
+
+    The admin gets the same answer whether or not the e-mail address has an account, and never
+    learns the account's name or other Trusts: someone new gets an account and joins at once;
+    someone with an account is invited, and joins when they accept.
+    """
     try:
         email = commands.normalise_email(form.email.data)
     except EventError as err:
         show_command_error(form, err)
         return None
-    user = commands.user_by_email(email)
-    new_account = user is None
-    if new_account:
-        if not form.display_name.data:
-            add_error(form.display_name, "Enter their full name. They do not have an account yet.")
-        if not form.password.data:
-            add_error(form.password, "They do not have an account yet, so enter a temporary password for them.")
-        elif problem := password_problem(form.password.data):
-            add_error(form.password, problem)
-        if form.display_name.errors or form.password.errors:
-            return None
-    role = ROLES.get(form.role.data, form.role.data)
+    # Asked of everyone alike, so the questions do not tell whether the address has an account.
+    if not form.display_name.data:
+        add_error(form.display_name, "Enter their full name.")
+    if not form.password.data:
+        add_error(form.password, "Enter a temporary password for them.")
+    elif problem := password_problem(form.password.data):
+        add_error(form.password, problem)
+    if form.display_name.errors or form.password.errors:
+        return None
+    days = current_app.config.get("TEMPORARY_PASSWORD_DAYS", 7)
     try:
-        if new_account:
-            user = commands.create_user(email, form.display_name.data, form.password.data)
-        name = user.display_name
-        commands.add_member(user, form.role.data)
+        form.claim()
+        user = commands.user_by_email(email)
+        if user is None:
+            user = commands.create_user(email, form.display_name.data, form.password.data, temporary_days=days)
+            commands.add_member(user, form.role.data)
+        else:
+            commands.invite_member(user, form.role.data)
         db.session.commit()
     except EventError as err:
         db.session.rollback()
         show_command_error(form, err)
         return None
-    if new_account:
-        return (f"{name} has been added as {role}. Give them their e-mail address and the temporary "
-                "password so they can sign in, and ask them to change the password.")
-    return f"{name} has been added as {role}. They already have an account, so they sign in with their own password."
+    return INVITED.format(role=ROLES.get(form.role.data, form.role.data), days=days)
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -228,7 +241,10 @@ def _add_member(form: AddMemberForm) -> str | None:
 def add_member():
     form = AddMemberForm()
     if form.validate_on_submit():
-        message = _add_member(form)
+        try:
+            message = _add_member(form)
+        except submissions.Resent as done:
+            return submissions.answer(done, url_for("tenant.members"))
         if message:
             flash(message, "success")
             return redirect(url_for("tenant.members"))

@@ -16,6 +16,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from core.api.fields import Words
 from core.db import utcnow
 
 from .questions import (
@@ -37,16 +38,6 @@ class WholeNumber(fields.Integer):
 
 class Day(fields.Date):
     default_error_messages = {"invalid": "Enter a real date in the format YYYY-MM-DD, like 2026-03-15."}
-
-
-class Words(fields.String):
-    """Free text: surrounding spaces dropped, and empty text is no answer."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        # browsers send CRLF from a textarea: one kind of line break, so nothing looks changed that is not
-        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-        return text or None
 
 
 def _lcfirst(text: str) -> str:

@@ -13,6 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CreateForm
+
 from .questions import ANSWERS, SHARING, YES_NO
 
 
@@ -92,12 +94,12 @@ class _AnswerForm:
         return others
 
 
-def _form_class(name: str, keys, **extra):
+def _form_class(name: str, keys, base=FlaskForm, **extra):
     attrs = {key: _field(ANSWERS[key]) for key in keys}
-    return type(name, (_AnswerForm, FlaskForm), {**attrs, **extra, "answer_keys": tuple(keys)})
+    return type(name, (_AnswerForm, base), {**attrs, **extra, "answer_keys": tuple(keys)})
 
 
-ReviewForm = _form_class("ReviewForm", ANSWERS, version=HiddenField())
+ReviewForm = _form_class("ReviewForm", ANSWERS, CreateForm, version=HiddenField())
 
 AmendForm = _form_class(
     "AmendForm", ANSWERS, version=HiddenField(),

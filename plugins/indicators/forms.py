@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
+from core.forms import CreateForm
+
 from .indicators import (CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS, PLAIN_ANSWERS,
                          SETTINGS, TEXT_LIMIT, TEXTS)
 
@@ -200,7 +202,7 @@ class SettingsForm(FlaskForm):
 
 # --- rounds and invitations -----------------------------------------------------------------------
 
-class RoundForm(FlaskForm):
+class RoundForm(CreateForm):
     service_id = SelectField("Which service are you evaluating?", validate_choice=False)
     title = StringField("Name for this round (optional)", filters=[_strip],
                         description="For example, Spring 2027. Leave it empty and the start date is used.")
@@ -212,7 +214,7 @@ class RoundForm(FlaskForm):
         return int(value) if str(value).isdigit() else None
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(CreateForm):
     group = _radio("Who is this link for?", GROUPS)
     label = StringField("Name for this link (optional)", filters=[_strip],
                         description="So you can tell links apart, for example 'Tuesday drop-in'. "
@@ -246,7 +248,7 @@ class SharingForm(FlaskForm):
 OTHER_IDEA = "other"
 
 
-class TargetForm(FlaskForm):
+class TargetForm(CreateForm):
     indicator = _radio("Which indicator is this target about?", {k: v[1] for k, v in INDICATORS.items()})
     idea = _radio("Which idea for change from step 2?", {},
                   description="Choose one of the ideas from when the groups shared their views, or add another.")

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from core import submissions
 from core.auth import can, require
 from core.commands import CommandError
 from core.db import db
@@ -128,7 +129,10 @@ def new_round():
         form.service_id.data = request.args["service_id"]
     if form.validate_on_submit():
         try:
+            form.claim()
             round_ = commands.start_round(form.chosen_service(), form.title.data, form.share_planned_on.parsed)
+        except submissions.Resent as done:
+            return submissions.answer(done, url_for(".round_page", round_id=done.entity_id))
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
@@ -292,8 +296,12 @@ def invitations(round_id):
         form.group.data = "service_users"
     if form.validate_on_submit():
         try:
+            form.claim()
             invitation, token = commands.create_invitation(
                 round_, form.group.data, form.expires_on.parsed, form.label.data)
+        except submissions.Resent as done:
+            # The link was shown once, to the first sending; it is in the list, and can be stopped there.
+            return submissions.answer(done, url_for(".invitations", round_id=round_.id))
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
@@ -437,10 +445,13 @@ def targets(round_id):
             abort(403)
         if form.validate_on_submit():
             try:
+                form.claim()
                 commands.agree_target(round_, form.indicator.data, form.chosen_change(ideas),
                                       form.service_users_do.data, form.staff_do.data, form.review_on.parsed,
                                       agreed_for_service_users=form.agreed_for_service_users.data,
                                       agreed_for_staff=form.agreed_for_staff.data)
+            except submissions.Resent as done:
+                return submissions.answer(done, url_for(".targets", round_id=round_.id))
             except CommandError as err:
                 db.session.rollback()
                 apply_errors(form, err)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from core.api.fields import Words as SharedWords
+
 from .levels import AREA_KEYS, AREAS, GENERAL_KEYS, HIGHEST, LEVEL_KEYS, LOWEST, PART_LABELS, PARTS, TEXT_KEYS, \
     flat_key, split_key
 
@@ -42,18 +44,14 @@ class Day(fields.Date):
     default_error_messages = {"invalid": "Enter a real date in the format YYYY-MM-DD, like 2026-03-15."}
 
 
-class Words(fields.String):
-    """Free text: surrounding spaces dropped, and empty text is no answer."""
+class Words(SharedWords):
+    """Free text of at most ``maximum`` characters; blank text is no answer."""
 
     default_error_messages = {"invalid": "Enter words here, not a number or a list."}
 
     def __init__(self, maximum: int, **kwargs):
         super().__init__(validate=validate.Length(
             max=maximum, error=f"Use {maximum:,} characters or fewer."), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        return text or None
 
 
 # --- fields, one per flat key -------------------------------------------------------------

@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from core.forms import CreateForm
+
 from .levels import AREAS, LEVEL_KEYS, LEVELS, TEXT_KEYS, flat_key
 
 LEVEL_CHOICES = [SelectChoice(str(level.number), level.title) for level in LEVELS]
@@ -69,7 +71,7 @@ class _AnswerForm:
                 self.form_errors.extend(texts)
 
 
-AssessmentForm = type("AssessmentForm", (_AnswerForm, FlaskForm), {**_fields(), "version": HiddenField()})
+AssessmentForm = type("AssessmentForm", (_AnswerForm, CreateForm), {**_fields(), "version": HiddenField()})
 
 AmendForm = type("AmendForm", (_AnswerForm, FlaskForm), {
     **_fields(), "version": HiddenField(),

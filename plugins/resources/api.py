@@ -12,7 +12,7 @@ from flask import Response, g, request
 from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 
-from core.api import ErrorSchema, versions
+from core.api import ErrorDetail, ErrorSchema, versions
 from core.auth import require
 from core.db import db
 
@@ -262,6 +262,12 @@ class ImportOut(ma.Schema):
     errors = ma.fields.List(ma.fields.Nested(ImportError_))
 
 
+class ImportRefusedOut(ImportOut):
+    """422: rows refused (``errors``), or the request's own options were wrong (``error``, as everywhere)."""
+
+    error = ma.fields.Nested(ErrorDetail)
+
+
 @blp.get("/resources/export.csv")
 @blp.response(200, content_type="text/csv", description="Every resource, one row each (archived too)")
 @require("manage")
@@ -273,7 +279,8 @@ def export_resources_csv():
 @blp.post("/resources/import")
 @blp.arguments(ImportQuery, location="query")
 @blp.response(200, ImportOut)
-@blp.alt_response(422, schema=ImportOut, description="Some rows were refused: nothing was recorded")
+@blp.alt_response(422, schema=ImportRefusedOut,
+                  description="Some rows were refused, or an option was wrong: nothing was recorded")
 @blp.alt_response(400, schema=ErrorSchema, description="The file as a whole cannot be used")
 @require("manage")
 def import_resources_csv(query):

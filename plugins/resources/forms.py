@@ -12,6 +12,8 @@ from wtforms import (HiddenField, RadioField, SelectChoice, SelectField, SelectM
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CreateForm
+
 from .rules import SUGGESTED_TAGS
 
 # The rules' field names -> this form's, for messages about them.
@@ -22,7 +24,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(CreateForm):
     kind = RadioField("Is it an organisation or a person?",
                       choices=[SelectChoice("organisation", "An organisation or group"),
                                SelectChoice("individual", "An individual person")],

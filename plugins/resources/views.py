@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from core import submissions
 from core.auth import can, require
 from core.db import db, utcnow
 from core.events import EventError
@@ -157,12 +158,15 @@ def new():
     _service_choices(form, [])
     if form.validate_on_submit():
         try:
+            form.claim()
             item = commands.add_resource(form.rule_fields())
             resource_id, name = item.id, item.name
             db.session.commit()
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err, FIELD_ALIASES)
+        except submissions.Resent as done:
+            return submissions.answer(done, url_for("resources.resource", resource_id=done.entity_id))
         else:
             flash(f"{name} has been added.", "success")
             return redirect(url_for("resources.resource", resource_id=resource_id))
