@@ -18,9 +18,9 @@ from core.events import EventError, locked, record
 from core.models import Service
 
 from . import events
-from .levels import KEYS, PERSONAL_KEYS
+from .levels import DEFAULT_VIEW, KEYS, PERSONAL_KEYS
 from .models import Assessment
-from .rules import aims_problems, date_problems, missing
+from .rules import aims_problems, date_problems, missing, practice_problems
 
 # The guide's schedule is filled in by staff teams: staff, Trust admins and user facilitators
 # (the ``facilitate`` action). Everyone in the Trust, service users included, reads it.
@@ -46,7 +46,7 @@ def assessment_by_id(assessment_id: int) -> Assessment | None:
 
 
 def _normalised(values: dict) -> dict:
-    return {key: (None if value == "" else value) for key, value in values.items() if key in KEYS}
+    return {key: (None if value in ("", [], {}) else value) for key, value in values.items() if key in KEYS}
 
 
 def _changes(assessment: Assessment | None, values: dict) -> dict:
@@ -55,7 +55,7 @@ def _changes(assessment: Assessment | None, values: dict) -> dict:
 
 
 def _check(state: dict, changed: dict, *, complete: bool) -> None:
-    problems = {**date_problems(changed), **aims_problems(state, changed)}
+    problems = {**date_problems(changed), **aims_problems(state, changed), **practice_problems(state, changed)}
     if problems:
         raise EventError(NEEDS_CORRECTING, problems)
     if complete:
@@ -81,6 +81,7 @@ def _blank() -> dict:
 def start_assessment(service_id, values: dict, *, submit: bool = False) -> Assessment:
     """Start an assessment of a service: a draft, or submitted at once."""
     service = service_for_assessment(service_id)
+    values = {**values, "view": values.get("view") or DEFAULT_VIEW}
     changed = _changes(None, values)
     changed = {k: v for k, v in changed.items() if v is not None}
     _check(_blank() | changed, changed, complete=submit)
@@ -133,3 +134,36 @@ def amend_assessment(assessment: Assessment, values: dict, reason: str | None = 
         personal["reason"] = reason
     drafts.record_on(assessment, events.AMENDED, payload, personal=personal)
     return assessment
+
+
+# --- the Trust's own practices -----------------------------------------------------------------
+
+@locked()
+def add_practice(level, wording) -> "LevelsPractice":
+    """Add a practice to the Trust's checklist; the same words at the same level twice are refused."""
+    from .models import LevelsPractice
+    from .practices import catalogue
+
+    wording = " ".join(str(wording or "").split()) if isinstance(wording, str) else wording
+    problems = {}
+    if not isinstance(level, int) or isinstance(level, bool) or not 2 <= level <= 5:
+        problems["level"] = ["Choose the level this practice supports, from 2 to 5."]
+    if not isinstance(wording, str) or not wording:
+        problems["wording"] = ["Describe the practice in a sentence."]
+    elif len(wording) > events.MAX_WORDING:
+        problems["wording"] = [f"Use {events.MAX_WORDING} characters or fewer."]
+    if problems:
+        raise EventError(NEEDS_CORRECTING, problems)
+    if any(p.wording.casefold() == wording.casefold() for p in catalogue()):
+        raise EventError(NEEDS_CORRECTING, {"wording": ["This practice is on the checklist already."]})
+    ev = record(events.PRACTICE_ADDED, {"level": level, "wording": wording})
+    return db.session.get(LevelsPractice, ev.id)
+
+
+@locked()
+def retire_practice(practice) -> None:
+    from core.events import Conflict
+
+    if practice.retired:
+        raise Conflict("This practice is off the checklist already.")
+    record(events.PRACTICE_RETIRED, stream=f"levels-practice:{practice.id}")
