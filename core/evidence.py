@@ -94,18 +94,19 @@ def check(items) -> tuple[list | None, list[str]]:
     try:
         return EvidenceList(allow_none=True).deserialize(items or []), []
     except ma.ValidationError as err:
-        return None, _flatten(err.messages)
+        return None, flatten_messages(err.messages)
 
 
-def _flatten(messages) -> list[str]:
+def flatten_messages(messages) -> list[str]:
+    """Marshmallow's nested messages (lists, per item, per field) as plain sentences."""
     if isinstance(messages, str):
         return [messages]
     if isinstance(messages, list):
-        return [m for item in messages for m in _flatten(item)]
+        return [m for item in messages for m in flatten_messages(item)]
     if isinstance(messages, dict):
         found = []
         for key, value in messages.items():
             prefix = f"Evidence {key + 1}: " if isinstance(key, int) else ""
-            found += [prefix + m if not m.startswith("Evidence") else m for m in _flatten(value)]
+            found += [prefix + m if not m.startswith("Evidence") else m for m in flatten_messages(value)]
         return found
     return [str(messages)]

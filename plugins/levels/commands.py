@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core import drafts
 from core.db import db
 from core.drafts import NEEDS_CORRECTING
-from core.events import EventError, locked, record
+from core.events import ERASED, EventError, locked, record
 from core.models import Service
 
 from . import events
@@ -90,6 +90,7 @@ def start_assessment(service_id, values: dict, *, submit: bool = False) -> Asses
     assessment = assessment_by_id(ev.id)
     if submit:
         drafts.record_on(assessment, events.SUBMITTED_EVENT)
+        propose_actions(assessment)
     return assessment
 
 
@@ -115,6 +116,7 @@ def submit_assessment(assessment: Assessment) -> Assessment:
     drafts.ensure_not_submitted(assessment, NOUN)
     _check(assessment.content(), {}, complete=True)
     drafts.record_on(assessment, events.SUBMITTED_EVENT)
+    propose_actions(assessment)
     return assessment
 
 
@@ -133,7 +135,27 @@ def amend_assessment(assessment: Assessment, values: dict, reason: str | None = 
     if reason:
         personal["reason"] = reason
     drafts.record_on(assessment, events.AMENDED, payload, personal=personal)
+    propose_actions(assessment)
     return assessment
+
+
+def propose_actions(assessment: Assessment) -> None:
+    """Each area's planned development becomes an action (its words follow an amendment)."""
+    from core import actions
+    from core.reports import long_date
+
+    from .levels import AREAS, VIEW_SHORT
+
+    when = long_date(assessment.assessed_on) if assessment.assessed_on else "an assessment"
+    for area in AREAS:
+        planned = assessment.get(f"{area.key}_planned")
+        if not planned or planned == ERASED:
+            continue
+        actions.propose(
+            f"levels-assessment:{assessment.id}:{area.key}", planned, plugin="levels",
+            title=f"Levels of involvement, {area.name}: planned at the assessment of {when} "
+                  f"({VIEW_SHORT[assessment.view].lower()})",
+            service_id=assessment.service_id, link=("levels.view_assessment", {"assessment_id": assessment.id}))
 
 
 # --- the Trust's own practices -----------------------------------------------------------------
