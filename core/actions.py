@@ -326,3 +326,27 @@ def as_json(action: Action, names: dict[int, str], today: date) -> dict:
                    "href": source_href(action)},
         "created_at": action.created_at, "updated_at": action.updated_at, "updated_by": action.updated_by,
     }
+
+
+# --- the demo Trust ----------------------------------------------------------------------------
+
+def demo_steps(history) -> list:
+    """Near the end of the story the staff member takes the lead on the actions: older ones done
+    (one dropped, with its reason), the latest under way or not started yet."""
+    from .demo_history import MONTHS
+    from .models import Membership, User
+
+    def move_on():
+        staff = db.session.scalar(select(Membership).join(User, Membership.user_id == User.id)
+                                  .where(User.email == "staff@demo.example"))
+        found = sorted(listing(), key=lambda a: a.id)
+        for number, action in enumerate(found):
+            lead = {"lead_member_id": staff.id} if staff is not None and number % 3 else {"lead_name": "The user group chair"}
+            if number < len(found) // 2:
+                dropped = number == 1
+                change(action, status="dropped" if dropped else "done", **lead,
+                       reason="The service user group chose another way to do this." if dropped else None)
+            elif number < len(found) * 3 // 4:
+                change(action, status="under_way", **lead)
+
+    return [history.step(history.day(MONTHS - 1, 10), move_on, hour=16)]

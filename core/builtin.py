@@ -265,6 +265,13 @@ def tenant_trends(tenant, timeline):
 
 
 @hookimpl
+def demo_history(history):
+    from .actions import demo_steps
+
+    return demo_steps(history)
+
+
+@hookimpl
 def dashboard_panel(tenant, membership, since):
     """Your actions: the open actions the signed-in member leads, overdue ones first."""
     from .views.actions import your_actions_panel
