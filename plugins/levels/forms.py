@@ -69,6 +69,8 @@ class _AnswerForm:
             choice = (self[key].data or "").strip() if isinstance(self[key].data, str) else self[key].data
             # a level is a number; anything else is left for the checks to refuse with a plain message
             values[key] = int(choice) if isinstance(choice, str) and choice.isdigit() else (choice or None)
+        if all(value is None for key, value in values.items() if key != "view"):
+            del values["view"]  # whose view, chosen by default, is not an answer typed on its own
         return values
 
     def show(self, content: dict) -> None:
