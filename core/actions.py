@@ -350,3 +350,25 @@ def demo_steps(history) -> list:
                 change(action, status="under_way", **lead)
 
     return [history.step(history.day(MONTHS - 1, 10), move_on, hour=16)]
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+def reminders(today: date) -> list:
+    """The lead of each open action with a date hears of it 14 and 2 days before, and once overdue."""
+    from .reminders import Reminder, stage, when_words
+
+    found = []
+    for action in listing():
+        if not action.is_open or action.due_on is None or action.lead_member_id is None:
+            continue
+        when = stage(action.due_on, today)
+        if when is None:
+            continue
+        what = action.what if len(action.what) <= 80 else action.what[:77].rstrip() + "..."
+        found.append(Reminder(
+            f"action:{action.id}:{action.due_on.isoformat()}:{when}", f"an action you lead {when_words(action.due_on, today).split(' (')[0]}",
+            f"The action you lead, “{what}”, {when_words(action.due_on, today)}.",
+            "actions.action_page", {"action_id": action.id}, audience="read",
+            membership_id=action.lead_member_id))
+    return found

@@ -265,6 +265,14 @@ def tenant_trends(tenant, timeline):
 
 
 @hookimpl
+def reminders(today):
+    """The lead of each open action with a date, before it is due and once it is overdue."""
+    from .actions import reminders as action_reminders
+
+    return action_reminders(today)
+
+
+@hookimpl
 def demo_history(history):
     from .actions import demo_steps
 

@@ -203,3 +203,25 @@ def test_an_amended_plan_updates_the_actions_words(tenant, api_client):
     assert amended.status_code == 201, amended.json
     words = [a["what"] for a in staff.get("actions").json["actions"] if a["source"]["plugin"] == "levels"]
     assert words == ["Invite three service users to the policy group"]
+
+
+def test_the_lead_is_reminded_before_an_action_is_due_and_once_it_is_overdue(tenant, api_client):
+    from core.actions import reminders
+
+    plan = _plan_in_every_section(tenant, api_client)
+    staff = api_client("staff")
+    me = tenant.people["staff"].membership_id
+    target = next(a for a in staff.get("actions").json["actions"] if a["source"]["plugin"] == "indicators")
+    with tenant.context():
+        assert reminders(plan["due"] - timedelta(days=14)) == []  # nobody leads it yet
+    assert staff.patch(f"actions/{target['id']}", json={"owner": {"member_id": me}}).status_code == 200
+    with tenant.context():
+        assert reminders(plan["due"] - timedelta(days=20)) == []
+        soon = reminders(plan["due"] - timedelta(days=14))
+        late = reminders(plan["due"] + timedelta(days=3))
+    assert [(r.membership_id, r.key.rsplit(":", 1)[1]) for r in soon] == [(me, "14")]
+    assert [(r.membership_id, r.key.rsplit(":", 1)[1]) for r in late] == [(me, "overdue")]
+    assert "was due on" in late[0].why and plan["indicators"] in late[0].why
+    assert staff.patch(f"actions/{target['id']}", json={"status": "done"}).status_code == 200
+    with tenant.context():
+        assert reminders(plan["due"] + timedelta(days=3)) == []  # done: no more reminders
