@@ -1,15 +1,15 @@
 """Actions: what a service will do, who leads it, by when, and how it stands.
 
-Revision ID: 0006_actions
-Revises: 0005_reminders
+Revision ID: 0007_actions
+Revises: 0006_plugin_access
 Create Date: 2026-11-30 20:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_actions'
-down_revision = '0005_reminders'
+revision = '0007_actions'
+down_revision = '0006_plugin_access'
 branch_labels = None
 depends_on = None
 
