@@ -227,7 +227,9 @@ def _service_code_sentence(ev, actor, service):
 
 @hookimpl
 def event_types():
-    return [
+    from .actions import EVENT_TYPES as ACTION_EVENTS
+
+    return [*ACTION_EVENTS,
         EventType("tenant.created", Tenant, _tenant_created, TenantCreated,
                   describe=_says("{actor} set up the Trust {name}")),
         EventType("service.created", Service, _service_created, ServiceCreated, creates=True,
@@ -294,6 +296,7 @@ def navigation(tenant, membership):
         items.append(NavItem("Sections", url_for("tenant.plugins")))
     if role_can(membership.role, "audit"):
         items.append(NavItem("Audit", url_for("audit.index")))
+    items.append(NavItem("Actions", url_for("actions.tenant_actions")))
     items.append(NavItem("Report", url_for("reports.tenant_report")))
     if role_can(membership.role, "read_staff_views"):
         items.append(NavItem("Trends", url_for("trends.tenant_trends")))
@@ -316,6 +319,29 @@ def tenant_trends(tenant, timeline):
         f"service{'' if last == 1 else 's'} on Changing Lives.", timeline.labels, series, x_title="End of",
         empty_text="No services had been added by then.")
     return Trend("core", "Services", [chart], order=0)
+
+
+@hookimpl
+def reminders(today):
+    """The lead of each open action with a date, before it is due and once it is overdue."""
+    from .actions import reminders as action_reminders
+
+    return action_reminders(today)
+
+
+@hookimpl
+def demo_history(history):
+    from .actions import demo_steps
+
+    return demo_steps(history)
+
+
+@hookimpl
+def dashboard_panel(tenant, membership, since):
+    """Your actions: the open actions the signed-in member leads, overdue ones first."""
+    from .views.actions import your_actions_panel
+
+    return your_actions_panel(membership)
 
 
 # --- report fragments: what core knows, as of the report's moment ------------------------

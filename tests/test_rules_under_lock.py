@@ -25,9 +25,20 @@ pytest_plugins = ["core.testing"]
 N = 10
 
 
-def event_count(tenant) -> int:
+def event_count(tenant, *, actions: bool = True) -> int:
+    """Events in the Trust's log (without the actions a submission proposes, when ``actions`` is False)."""
     with tenant.context() as session:
-        return session.scalar(select(func.count(Event.id)))
+        query = select(func.count(Event.id))
+        if not actions:
+            query = query.where(Event.type.not_like("action.%"))
+        return session.scalar(query)
+
+
+def action_sources(tenant) -> list[str]:
+    with tenant.context() as session:
+        from core.actions import Action
+
+        return sorted(session.scalars(select(Action.source)))
 
 
 def statuses(responses) -> list[int]:
@@ -89,12 +100,15 @@ def test_a_record_is_submitted_once(tenant, api_client, section, path, body):
     assert draft.status_code == 201, draft.json
     record_id = draft.json["id"]
     clients = apis(api_client, "staff")
-    before = event_count(tenant)
+    before = event_count(tenant, actions=False)
     answers = at_once([lambda c=c: c.post(f"{path}/{record_id}/submit") for c in clients])
     assert statuses(answers) == [200] + [409] * (N - 1)
     assert len(set(refused_plainly(answers))) == 1
     assert "already been submitted" in refused_plainly(answers)[0]
-    assert event_count(tenant) == before + 1
+    assert event_count(tenant, actions=False) == before + 1
+    # what the submission planned became actions once each
+    sources = action_sources(tenant)
+    assert sources and len(sources) == len(set(sources)) == event_count(tenant) - event_count(tenant, actions=False)
     submitted = staff.get(f"{path}/{record_id}").json
     assert submitted["status"] == "submitted" and submitted["version"] == draft.json["version"] + 1
     assert_replay_keeps_projections(tenant)

@@ -26,10 +26,10 @@ class Api(SmorestApi):
 
 
 def init_app(app):
-    from . import changes, events, reports, services, trends
+    from . import actions, changes, events, reports, services, trends
 
     api = Api(app)
     app.extensions["changing_lives_api"] = api
-    for bp in (services.blp, events.blp, reports.blp, changes.blp, trends.blp):
+    for bp in (services.blp, events.blp, reports.blp, changes.blp, trends.blp, actions.blp):
         api.register_blueprint(bp)
     mount_plugin_blueprints(app, api)

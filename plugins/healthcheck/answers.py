@@ -18,6 +18,7 @@ from marshmallow import fields, validate
 
 from core.api.fields import Words
 from core.db import utcnow
+from core.evidence import EvidenceList, flatten_messages
 
 from .questions import (
     ANSWERS, CHANGES_COUNT, MAX_ITEM, MAX_ITEMS, MAX_TEXT, PERSONAL, QUESTIONS, STRUCTURED,
@@ -84,6 +85,8 @@ def answer_field(answer, **extra) -> fields.Field:
                                                                   "for each item."))
         return fields.List(item, validate=validate.Length(
             max=MAX_ITEMS, error=f"List {MAX_ITEMS} items or fewer."), **common)
+    if answer.kind == "evidence":
+        return EvidenceList(**common)
     raise ValueError(answer.kind)
 
 
@@ -121,7 +124,9 @@ def _flat_messages(messages: dict) -> dict:
     """marshmallow's messages, one list of plain strings per flat key."""
     flat = {}
     for key, value in messages.items():
-        if isinstance(value, dict):  # a list's item errors: {index: [messages]}
+        if key in ANSWERS and ANSWERS[key].kind == "evidence":
+            flat[key] = flatten_messages(value)
+        elif isinstance(value, dict):  # a list's item errors: {index: [messages]}
             flat[key] = sorted({m for msgs in value.values() for m in msgs})
         else:
             flat[key] = list(value)
@@ -137,6 +142,7 @@ def jsonable(values: dict) -> dict:
 def _question_schema(question) -> type[ma.Schema]:
     parts = {a.part: answer_field(a) for a in question.answers}
     parts["text"] = answer_field(ANSWERS[question.text_key])
+    parts["evidence"] = answer_field(ANSWERS[f"{question.key}_evidence"])
     if question.number == 14:
         parts["count"] = changes_count_field(
             dump_only=True, metadata={"description": "How many changes are listed (kept when words are erased)"})

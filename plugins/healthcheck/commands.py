@@ -93,6 +93,7 @@ def start_review(service_id, values: dict, *, submit: bool = False) -> Review:
     review = review_by_id(ev.id)
     if submit:
         drafts.record_on(review, events.SUBMITTED_EVENT)
+        propose_actions(review)
     return review
 
 
@@ -118,6 +119,7 @@ def submit_review(review: Review) -> Review:
     drafts.ensure_not_submitted(review, NOUN)
     _check(review.content(), {}, complete=True)
     drafts.record_on(review, events.SUBMITTED_EVENT)
+    propose_actions(review)
     return review
 
 
@@ -135,7 +137,23 @@ def amend_review(review: Review, values: dict, reason: str | None = None, *,
     payload, personal = _split(_with_count(changed))
     personal["reason"] = reason
     drafts.record_on(review, events.AMENDED, payload, personal=personal)
+    propose_actions(review)
     return review
+
+
+def propose_actions(review: Review) -> None:
+    """Each change agreed at a submitted health check becomes an action (its words follow an amendment)."""
+    from core import actions
+    from core.events import ERASED
+    from core.reports import long_date
+
+    when = long_date(review.held_on) if review.held_on else "a health check"
+    for number, text in enumerate(review.agreed_changes or [], start=1):
+        if not isinstance(text, str) or not text.strip() or text == ERASED:
+            continue
+        actions.propose(f"healthcheck-review:{review.id}:{number}", text, plugin="healthcheck",
+                        title=f"Health check of {when}: agreed change {number}", service_id=review.service_id,
+                        link=("healthcheck.view_review", {"review_id": review.id}))
 
 
 @locked()

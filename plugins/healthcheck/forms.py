@@ -15,7 +15,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import CreateForm
 
-from .questions import ANSWERS, SHARING, YES_NO
+from .questions import ANSWERS, EVIDENCE_KEYS, SHARING, YES_NO
+
+EVIDENCE_ROWS = 2  # rows of links and notes offered per question; more can be sent through the API
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -48,10 +50,16 @@ class _AnswerForm:
     """What every answer form can do: read its answers, show them, and take messages."""
 
     answer_keys: tuple = ()
+    evidence_keys: tuple = ()  # typed in rows of links and notes, outside WTForms' fields
 
     def flat(self) -> dict:
         """The answers typed, as flat values for ``answers.load_flat`` (blank -> None)."""
-        values = {}
+        from flask import request
+
+        from core.evidence import from_form
+
+        values = {key: from_form(request.form, key, EVIDENCE_ROWS) or None for key in self.evidence_keys}
+        self.extra = dict(values)
         for key in self.answer_keys:
             answer, data = ANSWERS[key], self[key].data
             if answer.kind == "flag":
@@ -69,6 +77,7 @@ class _AnswerForm:
 
     def show(self, content: dict) -> None:
         """Fill the fields from a review's answers."""
+        self.extra = {key: content.get(key) for key in self.evidence_keys}
         for key in self.answer_keys:
             answer, value = ANSWERS[key], content.get(key)
             field = self[key]
@@ -84,9 +93,13 @@ class _AnswerForm:
     def take_messages(self, messages: dict) -> list[str]:
         """Put each flat key's messages on its field; return those that belong to no field."""
         others = []
+        self.extra_errors = dict(getattr(self, "extra_errors", {}))
         for key, texts in messages.items():
             texts = texts if isinstance(texts, list) else [str(texts)]
-            if key in self.answer_keys:
+            if key in self.evidence_keys:
+                self.extra_errors[key] = texts
+                others.extend(texts)
+            elif key in self.answer_keys:
                 self[key].errors = [*self[key].errors, *texts]
             else:
                 others.extend(texts)
@@ -95,8 +108,10 @@ class _AnswerForm:
 
 
 def _form_class(name: str, keys, base=FlaskForm, **extra):
-    attrs = {key: _field(ANSWERS[key]) for key in keys}
-    return type(name, (_AnswerForm, base), {**attrs, **extra, "answer_keys": tuple(keys)})
+    fields = tuple(key for key in keys if key not in EVIDENCE_KEYS)
+    attrs = {key: _field(ANSWERS[key]) for key in fields}
+    return type(name, (_AnswerForm, base), {**attrs, **extra, "answer_keys": fields,
+                                            "evidence_keys": tuple(k for k in keys if k in EVIDENCE_KEYS)})
 
 
 ReviewForm = _form_class("ReviewForm", ANSWERS, CreateForm, version=HiddenField())

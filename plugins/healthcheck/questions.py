@@ -41,7 +41,7 @@ class Answer:
 
     key: str
     label: str
-    kind: str  # date | number | flag | choice | choices | text | list
+    kind: str  # date | number | flag | choice | choices | text | list | evidence
     choices: dict = field(default_factory=dict)
     required: bool = False  # needed to submit (for a service with a user group, if a question's part)
     minimum: int = 0
@@ -53,7 +53,7 @@ class Answer:
     @property
     def personal(self) -> bool:
         """Words people write are kept apart from the hashed log, so they can be erased."""
-        return self.kind in ("text", "list")
+        return self.kind in ("text", "list", "evidence")
 
     @property
     def part(self) -> str:
@@ -189,8 +189,13 @@ GENERAL = (
 # Every question also keeps the group's own words.
 TEXTS = tuple(Answer(q.text_key, q.text_label, "text", question=q.number) for q in QUESTIONS)
 
+# ... and may carry evidence: links and short notes (core.evidence).
+EVIDENCE = tuple(Answer(f"{q.key}_evidence", "Evidence: links and short notes", "evidence", question=q.number)
+                 for q in QUESTIONS)
+EVIDENCE_KEYS = tuple(a.key for a in EVIDENCE)
+
 ANSWERS: dict[str, Answer] = {
-    a.key: a for a in (*GENERAL, *(a for q in QUESTIONS for a in q.answers), *TEXTS)
+    a.key: a for a in (*GENERAL, *(a for q in QUESTIONS for a in q.answers), *TEXTS, *EVIDENCE)
 }
 STRUCTURED = tuple(k for k, a in ANSWERS.items() if not a.personal)
 PERSONAL = tuple(k for k, a in ANSWERS.items() if a.personal)
@@ -239,6 +244,9 @@ def display(key: str, value) -> str:
         return ", ".join(answer.choice_label(v) for v in value)
     if answer.kind == "list":
         return "; ".join(value) if isinstance(value, list) else str(value)
+    if answer.kind == "evidence":
+        return "; ".join(" ".join(filter(None, (item.get("note"), item.get("url")))) for item in value) \
+            if isinstance(value, list) else str(value)
     if answer.kind == "date":
         from core.reports import long_date
 

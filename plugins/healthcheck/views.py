@@ -55,10 +55,12 @@ def long_date(day) -> str:
 def _page_context(**extra) -> dict:
     from core.reports import long_time
 
+    from .forms import EVIDENCE_ROWS
+
     return {"questions": QUESTIONS, "general": {a.key: a for a in GENERAL}, "answers_by_key": ANSWERS,
             "display": display, "first_step": FIRST_STEP, "introduction": INTRODUCTION,
             "afterwards": AFTERWARDS, "changes_count": CHANGES_COUNT, "long_date": long_date,
-            "long_time": long_time, "long_time_iso": long_time_iso, **extra}
+            "long_time": long_time, "long_time_iso": long_time_iso, "evidence_rows": EVIDENCE_ROWS, **extra}
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -487,7 +487,19 @@ def agree_target(round_: Round, indicator, change, service_users_do, staff_do, r
                 personal={"change": change, "service_users_do": service_users_do, "staff_do": staff_do,
                           "agreed_for_service_users": agreed_for_service_users,
                           "agreed_for_staff": agreed_for_staff})
-    return db.session.get(Target, int(ev.entity_id))
+    target = db.session.get(Target, int(ev.entity_id))
+    _propose_action(round_, target)
+    return target
+
+
+def _propose_action(round_: Round, target: Target) -> None:
+    """A target agreed becomes an action, due on its review date."""
+    from core import actions
+
+    actions.propose(f"indicators-target:{target.id}", target.change, plugin="indicators",
+                    title=f"Indicators: a target for {INDICATORS[target.indicator][0]}, agreed in {round_.title or 'a round'}",
+                    service_id=round_.service_id, link=("indicators.round_page", {"round_id": round_.id}),
+                    due_on=target.review_on)
 
 
 def target_by_id(round_: Round, target_id) -> Target | None:

@@ -12,12 +12,15 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.api.fields import Words as SharedWords
+from core.evidence import EvidenceList
 
-from .levels import AREA_KEYS, AREAS, GENERAL_KEYS, HIGHEST, LEVEL_KEYS, LOWEST, PART_LABELS, PARTS, TEXT_KEYS, \
-    flat_key, split_key
+from .levels import AREA_KEYS, AREAS, EVIDENCE_KEYS, GENERAL_KEYS, HIGHEST, HOW_KEYS, LEVEL_KEYS, LOWEST, \
+    PART_LABELS, PARTS, PRACTICE_KEYS, TEXT_KEYS, VIEWS, flat_key, split_key
 
 MAX_TEXT = 5000
 MAX_PARTICIPANTS = 1000
+MAX_HOW = 200  # "how we do it" in a line
+MAX_PRACTICES = 100
 
 NOT_PART = "This is not part of an assessment."
 LEVEL_RANGE = f"Choose a level from {LOWEST} (No involvement) to {HIGHEST} (Partnership)."
@@ -71,8 +74,54 @@ def participants_field(**extra):
                         "the user group)"), **extra)
 
 
+VIEW_CHOICE = "Choose whose view this is: staff, service_users or agreed."
+
+
+def view_field(**extra):
+    return fields.String(validate=validate.OneOf(VIEWS, error=VIEW_CHOICE),
+                         error_messages={"invalid": VIEW_CHOICE, "null": VIEW_CHOICE},
+                         **_doc("Whose view the assessment is: staff (the staff team's), service_users (the "
+                                "service users', through a user group, a facilitator or their own accounts) or "
+                                "agreed (agreed together). Leave out for staff."), **extra)
+
+
+class PracticeKeys(fields.List):
+    """Practice keys, each once; whether each is known is checked with the Trust's list (``rules``)."""
+
+    default_error_messages = {"invalid": "Send the practices as a list of practice keys."}
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(error_messages={"invalid": "Each practice is a key, like payment."}),
+                         validate=validate.Length(max=MAX_PRACTICES, error="Too many practices."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        keys = list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
+        return keys or None
+
+
+class HowLines(fields.Dict):
+    """Practice key -> how we do it, in a line."""
+
+    default_error_messages = {"invalid": "Send 'how' as an object: practice key -> how you do it, in a line."}
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(), values=Words(MAX_HOW), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        lines = {k: v for k, v in super()._deserialize(value, attr, data, **kwargs).items() if v}
+        return lines or None
+
+
 def part_field(area: str, part: str, **extra):
     name = dict((a.key, a.name) for a in AREAS)[area]
+    if part == "practices":
+        return PracticeKeys(allow_none=True, **_doc(
+            f"{name}: the keys of the practices in place (GET .../levels/practices lists them)"), **extra)
+    if part == "how":
+        return HowLines(allow_none=True, **_doc(
+            f"{name}: how you do each practice ticked, in a line ({MAX_HOW} characters or fewer)"), **extra)
+    if part == "evidence":
+        return EvidenceList(allow_none=True, **extra)
     if part in ("current", "aim"):
         what = "where the service is now" if part == "current" else "the level aimed for (not below the current level)"
         return LevelNumber(allow_none=True, **_doc(f"{name}: {what}, {LOWEST} to {HIGHEST}"), **extra)
@@ -84,17 +133,21 @@ def flat_field(key: str, **extra):
         return assessed_on_field(**extra)
     if key == "participants":
         return participants_field(**extra)
+    if key == "view":
+        return view_field(**extra)
     return part_field(*split_key(key), **extra)
 
 
 # --- flat schemas: the event payloads and the pages ------------------------------------------
 
-StructuredSet = Strict.from_dict({"assessed_on": assessed_on_field(),
-                                  **{key: flat_field(key) for key in LEVEL_KEYS}}, name="LevelsStructuredSet")
+StructuredSet = Strict.from_dict({"assessed_on": assessed_on_field(), "view": view_field(),
+                                  **{key: flat_field(key) for key in (*LEVEL_KEYS, *PRACTICE_KEYS)}},
+                                 name="LevelsStructuredSet")
 PersonalSet = Strict.from_dict({"participants": participants_field(),
-                                **{key: flat_field(key) for key in TEXT_KEYS}}, name="LevelsPersonalSet")
-FlatSchema = Strict.from_dict({key: flat_field(key) for key in (*GENERAL_KEYS, *LEVEL_KEYS, *TEXT_KEYS)},
-                              name="LevelsFlatAnswers")
+                                **{key: flat_field(key) for key in (*TEXT_KEYS, *HOW_KEYS, *EVIDENCE_KEYS)}},
+                               name="LevelsPersonalSet")
+FlatSchema = Strict.from_dict({key: flat_field(key) for key in (
+    *GENERAL_KEYS, *LEVEL_KEYS, *TEXT_KEYS, *PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS)}, name="LevelsFlatAnswers")
 
 
 def load_flat(values: dict) -> tuple[dict, dict]:
@@ -145,8 +198,10 @@ class LevelsContentSchema(Strict):
 
     assessed_on = assessed_on_field()
     participants = participants_field()
+    view = view_field()
     areas = Group(AreasSchema, **_doc("Per area: current (1-5), aim (1-5, not below current), "
-                                      "achieved and planned (words)"),
+                                      "achieved and planned (words), practices (keys), how (key -> a line) "
+                                      "and evidence (links and notes)"),
                   error_messages={"type": AREAS_NOT_OBJECT, "null": AREAS_NOT_OBJECT})
 
 

@@ -15,11 +15,12 @@ from core.auth import require
 from core.draft_api import DraftApi, DraftSchemas, list_query_schema, service_or_404
 from core.events import EventError
 
-from . import commands, grid
+from . import claims, commands, grid
 from .answers import LevelsContentSchema, Strict, flatten, nest
 from .commands import WRITE
-from .levels import AREAS, LOWEST, HIGHEST, PARTS, flat_key
+from .levels import AREAS, HIGHEST, LOWEST, PARTS, VIEWS, flat_key
 from .models import Assessment
+from .practices import catalogue
 from .reports import assessments_as_of
 
 blp = Blueprint("api_levels", __name__, description=(
@@ -53,12 +54,30 @@ class LevelsAmendmentRequestSchema(Strict):
     version = versions.version_field("assessment")
 
 
+class LevelsClaimSchema(ma.Schema):
+    claimed = fields.Integer(allow_none=True, metadata={"description": "The level now, as claimed"})
+    supported = fields.Integer(metadata={"description": "The highest level whose practices (and those of every "
+                                                        "level below) are all ticked"})
+    above_supported = fields.Boolean(metadata={"description": "true when the claim is above what is supported"})
+    supported_title = fields.String()
+    supported_wording = fields.String(metadata={"description": "The guide's words for the level supported"})
+    note = fields.String(metadata={"description": "The comparison in plain words"})
+
+
 def _area_out(area):
     return ma.Schema.from_dict({
         "current": fields.Integer(allow_none=True, metadata={"description": f"Level now, {LOWEST}-{HIGHEST}"}),
         "aim": fields.Integer(allow_none=True, metadata={"description": "Level aimed for"}),
         "achieved": fields.String(allow_none=True, metadata={"description": "How service users are involved now"}),
         "planned": fields.String(allow_none=True, metadata={"description": "How involvement might increase"}),
+        "practices": fields.List(fields.String(), allow_none=True, metadata={
+            "description": "The keys of the practices ticked"}),
+        "how": fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True, metadata={
+            "description": "Practice key -> how we do it, in a line"}),
+        "evidence": fields.Raw(allow_none=True, metadata={
+            "description": "Links and short notes: a list of {url, note}"}),
+        "claim": fields.Nested(LevelsClaimSchema, metadata={
+            "description": "The level claimed beside the level the practices ticked support"}),
     }, name=f"Levels{''.join(w.title() for w in area.key.split('_'))}AreaAnswers")
 
 
@@ -82,6 +101,7 @@ class LevelsAssessmentSchema(ma.Schema):
     id = fields.Integer(metadata={"description": "The assessment's id (the id of the event that started it)"})
     service_id = fields.Integer()
     status = fields.String(metadata={"description": "draft or submitted"})
+    view = fields.String(metadata={"description": "Whose view: staff, service_users or agreed"})
     version = fields.Integer(metadata={"description": "How many changes the assessment has had"})
     assessed_on = fields.Date(allow_none=True)
     participants = fields.String(allow_none=True, metadata={"description": "Who took part"})
@@ -189,12 +209,14 @@ class LevelsCompareSchema(ma.Schema):
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def assessment_json(assessment: Assessment) -> dict:
+def assessment_json(assessment: Assessment, practices=None) -> dict:
+    practices = catalogue() if practices is None else practices
     return {
         "id": assessment.id, "service_id": assessment.service_id, "status": assessment.status,
-        "version": assessment.version, "assessed_on": assessment.assessed_on,
+        "view": assessment.view, "version": assessment.version, "assessed_on": assessment.assessed_on,
         "participants": assessment.participants,
-        "areas": {area.key: {part: assessment.get(flat_key(area.key, part)) for part in PARTS} for area in AREAS},
+        "areas": {area.key: {**{part: assessment.get(flat_key(area.key, part)) for part in PARTS},
+                             "claim": claims.area_claim(assessment, area.key, practices)} for area in AREAS},
         "started_at": assessment.started_at, "started_by": assessment.started_by,
         "updated_at": assessment.updated_at, "submitted_at": assessment.submitted_at,
         "submitted_by": assessment.submitted_by, "amendments": assessment.amendments or [],
@@ -245,3 +267,103 @@ def compare_assessments(query):
         raise EventError("Choose two assessments of the same service.",
                          {"b": ["Choose an assessment of the same service as a."]})
     return grid.compare(first, second)
+
+
+# --- whose view -------------------------------------------------------------------------------
+
+class LevelsViewAreaSchema(ma.Schema):
+    area = fields.String()
+    area_name = fields.String()
+    current = fields.Integer(allow_none=True)
+    aim = fields.Integer(allow_none=True)
+
+
+class LevelsViewSchema(ma.Schema):
+    view = fields.String()
+    title = fields.String(metadata={"description": "Whose view, in words"})
+    assessment = fields.Nested(LevelsSummarySchema, allow_none=True, metadata={
+        "description": "The latest submitted assessment of this view, or null when there is none"})
+
+
+class LevelsDifferenceSchema(ma.Schema):
+    area = fields.String()
+    area_name = fields.String()
+    part = fields.String(metadata={"description": "current or aim"})
+    staff = fields.Integer()
+    service_users = fields.Integer()
+    gap = fields.Integer(metadata={"description": "service_users - staff, in levels"})
+    note = fields.String(metadata={"description": "The difference in plain words"})
+
+
+class LevelsViewsSchema(ma.Schema):
+    service_id = fields.Integer()
+    service_name = fields.String()
+    views = fields.List(fields.Nested(LevelsViewSchema), metadata={
+        "description": "The latest submitted assessment of each view: staff, service_users, agreed"})
+    differences = fields.List(fields.Nested(LevelsDifferenceSchema), metadata={
+        "description": "Where the latest staff and service-user views differ by a level or more"})
+    summary = fields.String(metadata={"description": "The differences in one plain sentence"})
+
+
+@blp.get("/services/<int:service_id>/views")
+@blp.response(200, LevelsViewsSchema)
+@require("read")
+def service_views(service_id):
+    """The latest submitted assessment of each view (staff, service users, agreed) per area, and where the
+    staff team's and service users' views differ by a level or more."""
+    from . import whose
+
+    service = service_or_404(service_id)
+    found = whose.latest_views(grid.service_assessments(service.id))
+    differences = whose.differences(found)
+    return {"service_id": service.id, "service_name": service.name,
+            "views": [{"view": view, "title": VIEWS[view], "assessment": grid.summary(found[view])}
+                      for view in VIEWS],
+            "differences": differences, "summary": whose.summary(found, differences)}
+
+
+# --- the practices checklist ------------------------------------------------------------------
+
+class LevelsPracticeSchema(ma.Schema):
+    key = fields.String(metadata={"description": "The key an assessment's practices list uses"})
+    level = fields.Integer(metadata={"description": "The level whose description names it (2-5)"})
+    wording = fields.String()
+    source = fields.String(metadata={"description": "guide or trust"})
+
+
+class LevelsPracticeListSchema(ma.Schema):
+    practices = fields.List(fields.Nested(LevelsPracticeSchema))
+
+
+class LevelsPracticeCreateSchema(Strict):
+    level = fields.Integer(required=True, strict=True, metadata={"description": "The level it supports, 2 to 5"},
+                           error_messages={"required": "Choose the level this practice supports, from 2 to 5.",
+                                           "invalid": "Give the level as a whole number from 2 to 5."})
+    wording = fields.String(required=True, metadata={"description": "The practice in a sentence"},
+                            error_messages={"required": "Describe the practice in a sentence.",
+                                            "invalid": "Describe the practice in words."})
+
+
+def _practice_json(practice) -> dict:
+    return {"key": practice.key, "level": practice.level, "wording": practice.wording,
+            "source": "trust" if practice.trust else "guide"}
+
+
+@blp.get("/practices")
+@blp.response(200, LevelsPracticeListSchema)
+@require("read")
+def list_practices():
+    """The checklist offered in each area: the guide's practices and the Trust's own, by level."""
+    return {"practices": [_practice_json(p) for p in catalogue()]}
+
+
+@blp.post("/practices")
+@blp.arguments(LevelsPracticeCreateSchema)
+@blp.response(201, LevelsPracticeSchema)
+@require("manage")
+def add_practice(data):
+    """Add a practice of the Trust's own to the checklist (Trust admins)."""
+    from .practices import Practice, trust_key
+
+    practice = drafts.run(lambda: commands.add_practice(data["level"], data["wording"]))
+    return _practice_json(Practice(trust_key(practice.id), practice.level, practice.wording, trust=True))

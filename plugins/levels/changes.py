@@ -12,8 +12,8 @@ from core.history import When, rows
 from core.models import Service
 from core.reports import long_date
 
-from . import grid
-from .levels import AREAS, level_title
+from . import grid, whose
+from .levels import AREAS, VIEW_SHORT, level_title
 from .models import Assessment
 from .reports import TITLE
 
@@ -82,16 +82,28 @@ def compared(before_rows, after_rows, sid: int) -> list[dict]:
     return found
 
 
+def _per_view(before_rows, after_rows, sid: int) -> list[dict]:
+    """Staff views by default; ``?view=`` asks for another, or ``both`` (each named)."""
+    view = whose.chosen()
+    if view != whose.BOTH:
+        return compared(whose.of_view(before_rows, view), whose.of_view(after_rows, view), sid)
+    found = []
+    for one in ("staff", "service_users", "agreed"):
+        found += [{**item, "what": f"{VIEW_SHORT[one]}: {item['what']}", "view": one}
+                  for item in compared(whose.of_view(before_rows, one), whose.of_view(after_rows, one), sid)]
+    return found
+
+
 def service_section(service, start: When, end: When) -> Section:
-    return Section("levels", TITLE, compared(rows(Assessment, start, service_id=service.id),
-                                             rows(Assessment, end, service_id=service.id), service.id))
+    return Section("levels", TITLE, _per_view(rows(Assessment, start, service_id=service.id),
+                                              rows(Assessment, end, service_id=service.id), service.id))
 
 
 def tenant_section(tenant, start: When, end: When) -> Section:
     names = {s.id: s.name for s in rows(Service, end)}
     before, after = _by_service(rows(Assessment, start)), _by_service(rows(Assessment, end))
     found = [{**item, "what": f"{name}: {item['what']}", "service": name}
-             for sid, name in names.items() for item in compared(before.get(sid, []), after.get(sid, []), sid)]
+             for sid, name in names.items() for item in _per_view(before.get(sid, []), after.get(sid, []), sid)]
     return Section("levels", TENANT_TITLE, in_order(found, names))
 
 

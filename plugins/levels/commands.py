@@ -14,13 +14,13 @@ from sqlalchemy import select
 from core import drafts
 from core.db import db
 from core.drafts import NEEDS_CORRECTING
-from core.events import EventError, locked, record
+from core.events import ERASED, EventError, locked, record
 from core.models import Service
 
 from . import events
-from .levels import KEYS, PERSONAL_KEYS
+from .levels import DEFAULT_VIEW, KEYS, PERSONAL_KEYS
 from .models import Assessment
-from .rules import aims_problems, date_problems, missing
+from .rules import aims_problems, date_problems, missing, practice_problems
 
 # The guide's schedule is filled in by staff teams: staff, Trust admins and user facilitators
 # (the ``facilitate`` action). Everyone in the Trust, service users included, reads it.
@@ -46,7 +46,7 @@ def assessment_by_id(assessment_id: int) -> Assessment | None:
 
 
 def _normalised(values: dict) -> dict:
-    return {key: (None if value == "" else value) for key, value in values.items() if key in KEYS}
+    return {key: (None if value in ("", [], {}) else value) for key, value in values.items() if key in KEYS}
 
 
 def _changes(assessment: Assessment | None, values: dict) -> dict:
@@ -55,7 +55,7 @@ def _changes(assessment: Assessment | None, values: dict) -> dict:
 
 
 def _check(state: dict, changed: dict, *, complete: bool) -> None:
-    problems = {**date_problems(changed), **aims_problems(state, changed)}
+    problems = {**date_problems(changed), **aims_problems(state, changed), **practice_problems(state, changed)}
     if problems:
         raise EventError(NEEDS_CORRECTING, problems)
     if complete:
@@ -81,6 +81,7 @@ def _blank() -> dict:
 def start_assessment(service_id, values: dict, *, submit: bool = False) -> Assessment:
     """Start an assessment of a service: a draft, or submitted at once."""
     service = service_for_assessment(service_id)
+    values = {**values, "view": values.get("view") or DEFAULT_VIEW}
     changed = _changes(None, values)
     changed = {k: v for k, v in changed.items() if v is not None}
     _check(_blank() | changed, changed, complete=submit)
@@ -89,6 +90,7 @@ def start_assessment(service_id, values: dict, *, submit: bool = False) -> Asses
     assessment = assessment_by_id(ev.id)
     if submit:
         drafts.record_on(assessment, events.SUBMITTED_EVENT)
+        propose_actions(assessment)
     return assessment
 
 
@@ -114,6 +116,7 @@ def submit_assessment(assessment: Assessment) -> Assessment:
     drafts.ensure_not_submitted(assessment, NOUN)
     _check(assessment.content(), {}, complete=True)
     drafts.record_on(assessment, events.SUBMITTED_EVENT)
+    propose_actions(assessment)
     return assessment
 
 
@@ -132,4 +135,57 @@ def amend_assessment(assessment: Assessment, values: dict, reason: str | None = 
     if reason:
         personal["reason"] = reason
     drafts.record_on(assessment, events.AMENDED, payload, personal=personal)
+    propose_actions(assessment)
     return assessment
+
+
+def propose_actions(assessment: Assessment) -> None:
+    """Each area's planned development becomes an action (its words follow an amendment)."""
+    from core import actions
+    from core.reports import long_date
+
+    from .levels import AREAS, VIEW_SHORT
+
+    when = long_date(assessment.assessed_on) if assessment.assessed_on else "an assessment"
+    for area in AREAS:
+        planned = assessment.get(f"{area.key}_planned")
+        if not planned or planned == ERASED:
+            continue
+        actions.propose(
+            f"levels-assessment:{assessment.id}:{area.key}", planned, plugin="levels",
+            title=f"Levels of involvement, {area.name}: planned at the assessment of {when} "
+                  f"({VIEW_SHORT[assessment.view].lower()})",
+            service_id=assessment.service_id, link=("levels.view_assessment", {"assessment_id": assessment.id}))
+
+
+# --- the Trust's own practices -----------------------------------------------------------------
+
+@locked()
+def add_practice(level, wording) -> "LevelsPractice":
+    """Add a practice to the Trust's checklist; the same words at the same level twice are refused."""
+    from .models import LevelsPractice
+    from .practices import catalogue
+
+    wording = " ".join(str(wording or "").split()) if isinstance(wording, str) else wording
+    problems = {}
+    if not isinstance(level, int) or isinstance(level, bool) or not 2 <= level <= 5:
+        problems["level"] = ["Choose the level this practice supports, from 2 to 5."]
+    if not isinstance(wording, str) or not wording:
+        problems["wording"] = ["Describe the practice in a sentence."]
+    elif len(wording) > events.MAX_WORDING:
+        problems["wording"] = [f"Use {events.MAX_WORDING} characters or fewer."]
+    if problems:
+        raise EventError(NEEDS_CORRECTING, problems)
+    if any(p.wording.casefold() == wording.casefold() for p in catalogue()):
+        raise EventError(NEEDS_CORRECTING, {"wording": ["This practice is on the checklist already."]})
+    ev = record(events.PRACTICE_ADDED, {"level": level, "wording": wording})
+    return db.session.get(LevelsPractice, ev.id)
+
+
+@locked()
+def retire_practice(practice) -> None:
+    from core.events import Conflict
+
+    if practice.retired:
+        raise Conflict("This practice is off the checklist already.")
+    record(events.PRACTICE_RETIRED, stream=f"levels-practice:{practice.id}")

@@ -16,8 +16,8 @@ from core.dashboard import Moved, Panel
 from core.history import When, rows
 from core.models import Service
 
-from . import grid
-from .levels import AREAS
+from . import grid, whose
+from .levels import AREAS, DEFAULT_VIEW
 from .models import Assessment
 
 TITLE = "Levels of involvement"
@@ -25,7 +25,7 @@ TITLE = "Levels of involvement"
 
 def _latest_by_service(assessments) -> dict:
     by_service: dict[int, list] = {}
-    for assessment in assessments:
+    for assessment in whose.of_view(assessments, DEFAULT_VIEW):  # the staff team's, as the guide's schedule
         by_service.setdefault(assessment.service_id, []).append(assessment)
     return {service_id: grid.latest_two(own)[0] for service_id, own in by_service.items()}
 

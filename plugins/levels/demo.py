@@ -73,6 +73,16 @@ class Assessment:
     typed_after: int = 2
     draft_for: int | None = None  # days kept as a draft before submitting
     amend: tuple[int, dict, str] | None = None  # (days after submitting, corrected answers, why)
+    view: str = "staff"  # whose view (levels.VIEWS)
+    practices: tuple[tuple[str, ...], ...] = ()  # practice keys ticked, per area, when given
+
+
+# The practices the day centre's team ticks at its latest assessment: enough to back level 4,
+# not the partnership it claims for the care setting.
+UP_TO_COLLABORATION = ("occasional_consultation", "regular_consultation", "care_plan_meetings", "values_statement",
+                       "payment", "meeting_together", "training_support", "recruitment_and_planning", "job_steps")
+HOW = {"payment": "Vouchers for time at meetings, and bus fares paid on the day",
+       "values_statement": "Our involvement statement is on the wall by the door and in the welcome pack"}
 
 
 ASSESSMENTS = (
@@ -81,7 +91,9 @@ ASSESSMENTS = (
                "The staff team, the outside user facilitator and two members of the user group", typed_after=8),
     Assessment(DAY_CENTRE, 26, 10, ((4, 4), (4, 5), (2, 3)), "The staff team and three members of the user group"),
     Assessment(DAY_CENTRE, 38, 8, ((4, 5), (5, 5), (3, 4)), "The staff team and four members of the user group",
-               draft_for=5),
+               draft_for=5, practices=(UP_TO_COLLABORATION, UP_TO_COLLABORATION, ("occasional_consultation",))),
+    Assessment(DAY_CENTRE, 39, 2, ((4, 5), (4, 5), (2, 4)),
+               "Eight members of the user group, with the outside user facilitator", view="service_users"),
 
     Assessment(WARD, 3, 15, ((2, 3), (1, 2), (1, 2)), "The ward manager and the nursing team"),
     Assessment(WARD, 15, 16, ((2, 3), (2, 3), (1, 2)), "The ward manager, two nurses and a patient",
@@ -109,7 +121,11 @@ def _checked(values: dict) -> dict:
 
 
 def _values(assessment: Assessment, assessed_on) -> dict:
-    values = {"assessed_on": assessed_on.isoformat(), "participants": assessment.participants}
+    values = {"assessed_on": assessed_on.isoformat(), "participants": assessment.participants,
+              "view": assessment.view}
+    for area, ticked in zip(AREA_KEYS, assessment.practices):
+        values |= {flat_key(area, "practices"): list(ticked),
+                   flat_key(area, "how"): {k: v for k, v in HOW.items() if k in ticked} or None}
     for area, (current, aim) in zip(AREA_KEYS, assessment.levels):
         values |= {flat_key(area, "current"): current, flat_key(area, "aim"): aim,
                    flat_key(area, "achieved"): ACHIEVED[area][current],

@@ -18,7 +18,7 @@ from core.events import EventType
 
 from .answers import PersonalSet, StructuredSet
 from .levels import KEYS, PERSONAL_KEYS, label_of
-from .models import Assessment
+from .models import Assessment, LevelsPractice
 
 STARTED = "levels.assessment_started"
 DRAFT_SAVED = "levels.draft_saved"
@@ -92,6 +92,28 @@ def _amended_sentence(ev, actor, service):
     return f"{actor} amended an assessment of the levels of involvement at {service or 'a service'}{what}"
 
 
+# --- the Trust's own practices -----------------------------------------------------------------
+
+PRACTICE_ADDED = "levels.practice_added"
+PRACTICE_RETIRED = "levels.practice_retired"
+MAX_WORDING = 500
+
+
+class PracticeAdded(ma.Schema):
+    level = fields.Integer(required=True, strict=True, validate=validate.Range(min=2, max=5))
+    wording = fields.String(required=True, validate=validate.Length(min=1, max=MAX_WORDING))
+
+
+def _practice_added(practice: LevelsPractice, ev) -> None:
+    practice.level = ev.payload["level"]
+    practice.wording = ev.payload["wording"]
+    practice.retired = False
+
+
+def _practice_retired(practice: LevelsPractice, ev) -> None:
+    practice.retired = True
+
+
 EVENT_TYPES = [
     EventType(STARTED, Assessment, _started, Started, personal=Words, creates=True,
               label="Levels of involvement: assessment started",
@@ -104,4 +126,11 @@ EVENT_TYPES = [
               describe=_sentence("{actor} submitted an assessment of the levels of involvement at {service}")),
     EventType(AMENDED, Assessment, _amended, Changes, personal=AmendmentWords,
               label="Levels of involvement: assessment amended", describe=_amended_sentence),
+    EventType(PRACTICE_ADDED, LevelsPractice, _practice_added, PracticeAdded, creates=True,
+              label="Levels of involvement: practice added to the checklist",
+              describe=lambda ev, actor, service: f"{actor} added a practice to the Trust's checklist at level "
+                                                  f"{ev.payload['level']}: {ev.payload['wording']}"),
+    EventType(PRACTICE_RETIRED, LevelsPractice, _practice_retired,
+              label="Levels of involvement: practice taken off the checklist",
+              describe=_sentence("{actor} took a practice off the Trust's checklist")),
 ]

@@ -12,13 +12,18 @@ from wtforms.fields.choices import SelectChoice
 
 from core.forms import CreateForm
 
-from .levels import AREAS, LEVEL_KEYS, LEVELS, TEXT_KEYS, flat_key
+from .levels import AREAS, EVIDENCE_KEYS, HOW_KEYS, LEVEL_KEYS, LEVELS, PRACTICE_KEYS, TEXT_KEYS, VIEWS, flat_key
+
+EVIDENCE_ROWS = 3  # rows of links and notes offered per area; more can be sent through the API
 
 LEVEL_CHOICES = [SelectChoice(str(level.number), level.title) for level in LEVELS]
 
 
 def _fields() -> dict:
     fields = {
+        "view": RadioField("Whose view is this?", choices=[SelectChoice(k, v) for k, v in VIEWS.items()], validate_choice=False, default="staff",
+                           description="The staff team's, the service users' (through a user group, a facilitator "
+                                       "or their own accounts), or agreed by both together."),
         "assessed_on": StringField("Date of the assessment", description="For example, 2026-03-15."),
         "participants": TextAreaField(
             "Who took part?",
@@ -42,9 +47,23 @@ def _fields() -> dict:
 class _AnswerForm:
     """Read the answers typed, show an assessment's answers, and take messages."""
 
+    extra: dict  # practices, "how we do it" and evidence per area: typed outside WTForms' fields
+
     def flat(self) -> dict:
         """The answers typed, as flat values for ``answers.load_flat`` (blank -> None)."""
-        values = {}
+        from flask import request
+
+        from core.evidence import from_form
+
+        values = {"view": (self.view.data or "").strip() or None}
+        for area in AREAS:
+            ticked = [k for k in request.form.getlist(flat_key(area.key, "practices")) if k]
+            values[flat_key(area.key, "practices")] = ticked or None
+            how = {k: " ".join(request.form.get(f"{area.key}_how_{k}", "").split()) for k in ticked}
+            values[flat_key(area.key, "how")] = {k: v for k, v in how.items() if v} or None
+            values[flat_key(area.key, "evidence")] = from_form(request.form, f"{area.key}_evidence",
+                                                               EVIDENCE_ROWS) or None
+        self.extra = {k: values[k] for k in (*PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS)}
         for key in ("assessed_on", "participants", *TEXT_KEYS):
             text = (self[key].data or "").strip()
             values[key] = text or None
@@ -52,19 +71,28 @@ class _AnswerForm:
             choice = (self[key].data or "").strip() if isinstance(self[key].data, str) else self[key].data
             # a level is a number; anything else is left for the checks to refuse with a plain message
             values[key] = int(choice) if isinstance(choice, str) and choice.isdigit() else (choice or None)
+        if all(value is None for key, value in values.items() if key != "view"):
+            del values["view"]  # whose view, chosen by default, is not an answer typed on its own
         return values
 
     def show(self, content: dict) -> None:
         """Fill the fields from an assessment's answers."""
+        self.extra = {}
         for key, value in content.items():
             if key in self:
                 self[key].data = "" if value is None else str(value)
+            elif key in (*PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS):
+                self.extra[key] = value
 
     def take_messages(self, messages: dict) -> None:
         """Put each flat key's messages on its field; others go to the top of the form."""
+        from core.evidence import flatten_messages
+
+        self.extra_errors = dict(getattr(self, "extra_errors", {}))
         for key, texts in messages.items():
-            texts = texts if isinstance(texts, list) else [str(texts)]
-            texts = [str(t) for t in texts]
+            texts = flatten_messages(texts)
+            if key in (*PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS):
+                self.extra_errors[key] = texts
             if key in self and key not in ("csrf_token", "version"):
                 self[key].errors = [*self[key].errors, *texts]
             else:
@@ -88,3 +116,12 @@ class CompareForm(FlaskForm):
 
     a = SelectField("First assessment", validate_choice=False)
     b = SelectField("Second assessment", validate_choice=False)
+
+
+class PracticeForm(FlaskForm):
+    """A practice of the Trust's own for the checklist."""
+
+    wording = TextAreaField("The practice, in a sentence",
+                            description="For example: Service users co-chair the ward's monthly community meeting.")
+    level = RadioField("Which level does it support?", validate_choice=False,
+                       choices=[SelectChoice(str(level.number), level.title) for level in LEVELS if level.number > 1])

@@ -112,16 +112,33 @@ BY_AREA = {area.key: area for area in AREAS}
 # what people write about their service is words (erasable).
 LEVEL_PARTS = ("current", "aim")
 TEXT_PARTS = ("achieved", "planned")
-PARTS = LEVEL_PARTS + TEXT_PARTS
+# What makes a level checkable: the practices ticked (keys, hashed payload), "how we do it" per
+# practice ticked and evidence (links and short notes), both words and so erasable.
+PRACTICE_PART = "practices"
+NOTE_PARTS = ("how", "evidence")
+PARTS = LEVEL_PARTS + TEXT_PARTS + (PRACTICE_PART,) + NOTE_PARTS
 
 PART_LABELS = {
     "current": "Where is the service now?",
     "aim": "What level are you aiming for?",
     "achieved": "How do you currently involve service users?",
     "planned": "How might you increase this involvement?",
+    "practices": "Which of these practices are in place?",
+    "how": "How we do it, per practice ticked",
+    "evidence": "Evidence: links and short notes",
 }
 PART_NAMES = {"current": "level now", "aim": "level aimed for", "achieved": "what has been achieved",
-              "planned": "what is planned"}
+              "planned": "what is planned", "practices": "practices in place", "how": "how we do it",
+              "evidence": "evidence"}
+
+# Whose view an assessment is. Assessments recorded before views were asked for are the staff team's.
+VIEWS = {
+    "staff": "The staff team's view",
+    "service_users": "Service users' view",
+    "agreed": "Agreed by staff and service users together",
+}
+DEFAULT_VIEW = "staff"
+VIEW_SHORT = {"staff": "Staff team", "service_users": "Service users", "agreed": "Agreed together"}
 
 
 def flat_key(area: str, part: str) -> str:
@@ -134,10 +151,17 @@ def split_key(key: str) -> tuple[str, str]:
     return area, part
 
 
+def view_title(view: str | None) -> str:
+    return VIEWS.get(view or DEFAULT_VIEW, "Not given")
+
+
 LEVEL_KEYS = tuple(flat_key(a, p) for a in AREA_KEYS for p in LEVEL_PARTS)
 TEXT_KEYS = tuple(flat_key(a, p) for a in AREA_KEYS for p in TEXT_PARTS)
-GENERAL_KEYS = ("assessed_on", "participants")
-PERSONAL_KEYS = ("participants",) + TEXT_KEYS
+PRACTICE_KEYS = tuple(flat_key(a, PRACTICE_PART) for a in AREA_KEYS)
+HOW_KEYS = tuple(flat_key(a, "how") for a in AREA_KEYS)
+EVIDENCE_KEYS = tuple(flat_key(a, "evidence") for a in AREA_KEYS)
+GENERAL_KEYS = ("assessed_on", "participants", "view")
+PERSONAL_KEYS = ("participants",) + TEXT_KEYS + HOW_KEYS + EVIDENCE_KEYS
 KEYS = GENERAL_KEYS + tuple(flat_key(a, p) for a in AREA_KEYS for p in PARTS)
 
 
@@ -147,6 +171,8 @@ def label_of(key: str) -> str:
         return "Date of the assessment"
     if key == "participants":
         return "Who took part"
+    if key == "view":
+        return "Whose view"
     area, part = split_key(key)
     return f"{BY_AREA[area].name}: {PART_NAMES[part]}"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Index, Integer, Text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
@@ -16,7 +16,7 @@ from core.drafts import Draft
 from core.history import Dated
 from core.tenancy import TenantScoped
 
-from .levels import AREA_KEYS, KEYS, LEVEL_PARTS, flat_key
+from .levels import AREA_KEYS, DEFAULT_VIEW, KEYS, LEVEL_PARTS, flat_key
 
 
 class Assessment(TenantScoped, Draft, db.Model):
@@ -28,19 +28,29 @@ class Assessment(TenantScoped, Draft, db.Model):
 
     assessed_on: Mapped[date | None] = mapped_column(Date)
     participants: Mapped[str | None] = mapped_column(Text)
+    view: Mapped[str] = mapped_column(String(20), default=DEFAULT_VIEW)  # whose view: levels.VIEWS
 
     individual_current: Mapped[int | None] = mapped_column(Integer)
     individual_aim: Mapped[int | None] = mapped_column(Integer)
     individual_achieved: Mapped[str | None] = mapped_column(Text)
     individual_planned: Mapped[str | None] = mapped_column(Text)
+    individual_practices: Mapped[list | None] = mapped_column(JSON)  # practice keys ticked
+    individual_how: Mapped[dict | None] = mapped_column(JSON)  # practice key -> how we do it, in a line
+    individual_evidence: Mapped[list | None] = mapped_column(JSON)  # core.evidence items
     care_setting_current: Mapped[int | None] = mapped_column(Integer)
     care_setting_aim: Mapped[int | None] = mapped_column(Integer)
     care_setting_achieved: Mapped[str | None] = mapped_column(Text)
     care_setting_planned: Mapped[str | None] = mapped_column(Text)
+    care_setting_practices: Mapped[list | None] = mapped_column(JSON)  # practice keys ticked
+    care_setting_how: Mapped[dict | None] = mapped_column(JSON)  # practice key -> how we do it, in a line
+    care_setting_evidence: Mapped[list | None] = mapped_column(JSON)  # core.evidence items
     policy_current: Mapped[int | None] = mapped_column(Integer)
     policy_aim: Mapped[int | None] = mapped_column(Integer)
     policy_achieved: Mapped[str | None] = mapped_column(Text)
     policy_planned: Mapped[str | None] = mapped_column(Text)
+    policy_practices: Mapped[list | None] = mapped_column(JSON)  # practice keys ticked
+    policy_how: Mapped[dict | None] = mapped_column(JSON)  # practice key -> how we do it, in a line
+    policy_evidence: Mapped[list | None] = mapped_column(JSON)  # core.evidence items
 
     __table_args__ = (
         Index("ix_levels_assessments_tenant_service", "tenant_id", "service_id", "assessed_on"),
@@ -58,6 +68,8 @@ class Assessment(TenantScoped, Draft, db.Model):
             raise KeyError(key)
         if key == "assessed_on" and isinstance(value, str):
             value = date.fromisoformat(value)
+        if key == "view" and value is None:
+            value = DEFAULT_VIEW  # assessments recorded before views were asked for are the staff team's
         setattr(self, key, value)
 
     def content(self) -> dict:
@@ -69,3 +81,17 @@ class Assessment(TenantScoped, Draft, db.Model):
         if part not in LEVEL_PARTS or area not in AREA_KEYS:
             raise KeyError(part)
         return getattr(self, flat_key(area, part))
+
+
+class LevelsPractice(TenantScoped, db.Model):
+    """A practice a Trust adds to the guide's checklist, at the level it supports."""
+
+    __tablename__ = "levels_practices"
+    __stream__ = "levels-practice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(Integer)
+    wording: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_levels_practices_tenant_id", "tenant_id", "id"),)

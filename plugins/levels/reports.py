@@ -9,7 +9,7 @@ from __future__ import annotations
 from core.history import When, rows
 from core.models import Service
 
-from . import grid
+from . import grid, whose
 from .levels import AREAS, LEVELS
 from .models import Assessment
 from .rules import today
@@ -29,10 +29,18 @@ def report_day(when: When):
 def service_data(service_id: int, when: When) -> dict:
     """The latest submitted assessment of a service as of a moment, and what moved since the one before."""
     own = assessments_as_of(when, service_id)
-    latest, previous = grid.latest_two(own)
+    view = whose.chosen()
+    latest, previous = grid.latest_two(whose.of_view(own, view))
     comparison = grid.compare(previous, latest) if previous is not None else None
+    found_views = whose.latest_views(own)
+    differences = whose.differences(found_views)
     return {
         "as_of": report_day(when).isoformat(),
+        "view": view,
+        "views": {name: grid.summary(found) for name, found in found_views.items()},
+        "differences": [{k: d[k] for k in ("area", "part", "staff", "service_users", "gap", "note")}
+                        for d in differences],
+        "views_summary": whose.summary(found_views, differences),
         "assessments": len(grid.submitted(own)),
         "drafts": len([a for a in own if not a.submitted]),
         "latest": grid.summary(latest),
@@ -47,7 +55,7 @@ def overview(when: When) -> dict:
     """Each open service's current and aimed-for level per area, from its latest submitted assessment."""
     services = rows(Service, when)
     by_service: dict[int, list] = {}
-    for assessment in assessments_as_of(when):
+    for assessment in whose.of_view(assessments_as_of(when), whose.chosen()):
         by_service.setdefault(assessment.service_id, []).append(assessment)
     found = []
     for service in sorted((s for s in services if not s.archived), key=lambda s: (s.name.lower(), s.id)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from .levels import AREA_KEYS, BY_AREA, flat_key, level_title
+from .practices import catalogue, unknown
 
 
 def today() -> date:
@@ -60,4 +61,32 @@ def missing(state: dict) -> dict:
             problems[flat_key(area, "current")] = [f"{name}: choose the level the service is at now."]
         if state.get(flat_key(area, "aim")) is None:
             problems[flat_key(area, "aim")] = [f"{name}: choose the level you are aiming for."]
+    return problems
+
+
+def practice_problems(state: dict, changed: dict) -> dict:
+    """Practices must be on the Trust's list; "how we do it" only for practices ticked.
+
+    Reads the Trust's list, so callers check under ``core.events.locked()``.
+    """
+    keys = [flat_key(a, p) for a in AREA_KEYS for p in ("practices", "how")]
+    if not any(key in changed for key in keys):
+        return {}
+    practices = catalogue()
+    problems = {}
+    for area in AREA_KEYS:
+        name = BY_AREA[area].name
+        ticked_key, how_key = flat_key(area, "practices"), flat_key(area, "how")
+        ticked = state.get(ticked_key) or []
+        if ticked_key in changed:
+            strange = unknown(ticked, practices)
+            if strange:
+                problems[ticked_key] = [f"{name}: there is no practice {', '.join(repr(k) for k in strange)} "
+                                        f"on this Trust's list. Choose practices from the list."]
+        how = state.get(how_key)
+        if how_key in changed and isinstance(how, dict):
+            loose = [k for k in how if k not in ticked]
+            if loose:
+                problems[how_key] = [f"{name}: say how you do a practice only for practices ticked "
+                                     f"(not ticked: {', '.join(loose)})."]
     return problems

@@ -10,8 +10,8 @@ from core import charts
 from core.models import Service
 from core.trends import Timeline, Trend, capital
 
-from . import grid
-from .levels import AREAS, LEVELS
+from . import grid, whose
+from .levels import AREAS, DEFAULT_VIEW, LEVELS, VIEW_SHORT
 from .models import Assessment
 
 NOT_ASSESSED = "Not assessed"
@@ -27,11 +27,24 @@ def _by_service(assessments) -> dict:
 
 
 def trend(timeline: Timeline) -> Trend:
+    """Staff views by default; ``?view=`` asks for another, or ``both`` (staff and service users' side by side)."""
+    view = whose.chosen()
     services_then = timeline.standing(Service)
     assessments_then = timeline.standing(Assessment)
+    shown = ["staff", "service_users"] if view == whose.BOTH else [view]
+    drawn = []
+    for one in shown:
+        drawn += _charts(timeline, services_then, assessments_then, one, named=view != DEFAULT_VIEW)
+    return Trend("levels", "Levels of involvement across services", drawn,
+                 intro="Each bar counts the open services at each level in one area, from their latest "
+                       f"assessment at the end of the quarter ({whose.label(view).lower()}). "
+                       "Services are counted, not ranked.")
+
+
+def _charts(timeline, services_then, assessments_then, view: str, *, named: bool) -> list:
     per_point = []
     for services, assessments in zip(services_then, assessments_then):
-        by_service = _by_service(assessments)
+        by_service = _by_service(whose.of_view(assessments, view))
         open_services = [s for s in services if not s.archived]
         counts = {area.key: {**{level.number: 0 for level in LEVELS}, None: 0} for area in AREAS}
         for service in open_services:
@@ -43,17 +56,16 @@ def trend(timeline: Timeline) -> Trend:
     labels = timeline.labels
     points = timeline.points
     drawn = []
+    prefix = f"{VIEW_SHORT[view]}: " if named else ""
     for area in AREAS:
         series = {f"Level {level.number}": [counts[area.key][level.number] for _, counts in per_point]
                   for level in LEVELS}
         series[NOT_ASSESSED] = [counts[area.key][None] for _, counts in per_point]
         drawn.append(charts.stacked_bar(
-            f"{area.name}: how many services stood at each level", _summary(area, points, per_point),
+            f"{prefix}{area.name}: how many services stood at each level", _summary(area, points, per_point),
             labels, series, x_title="End of", colours=charts.LEVEL_COLOURS + (NOT_ASSESSED_COLOUR,),
             empty_text="There were no open services then."))
-    return Trend("levels", "Levels of involvement across services", drawn,
-                 intro="Each bar counts the open services at each level in one area, from their latest "
-                       "assessment at the end of the quarter. Services are counted, not ranked.")
+    return drawn
 
 
 def _summary(area, points, per_point) -> str:

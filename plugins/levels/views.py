@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -16,16 +16,19 @@ from core.auth import require
 from core.db import db
 from core.draft_pages import DraftPages, service_or_404
 from core.drafts import long_time_iso
+from core.events import EventError
 from core.models import Service
 from core.plugins import enabled_plugins
 
-from . import charts, commands, grid
+from . import charts, claims, commands, grid, whose
 from .answers import load_flat
 from .commands import WRITE
 from .forms import AmendForm, AssessmentForm, CompareForm
 from .levels import (
-    AREAS, AREAS_AFTERWARDS, AREAS_INTRODUCTION, INTRODUCTION, LEVELS, TITLE, flat_key, label_of, level_title,
+    AREAS, AREAS_AFTERWARDS, AREAS_INTRODUCTION, INTRODUCTION, LEVELS, TITLE, VIEWS, flat_key, label_of,
+    level_title, view_title,
 )
+from .practices import by_key, catalogue
 from .models import Assessment
 
 bp = Blueprint("levels", __name__, template_folder="templates")
@@ -49,13 +52,25 @@ def show_value(key: str, value) -> str:
         return long_date(value)
     if key.endswith(("_current", "_aim")):
         return level_title(value)
+    if key == "view":
+        return view_title(value)
+    if key.endswith("_practices") and isinstance(value, list):
+        known = by_key(catalogue(include_retired=True))
+        return "; ".join(known[k].wording if k in known else k for k in value)
+    if key.endswith("_how") and isinstance(value, dict):
+        return "; ".join(value.values())
+    if key.endswith("_evidence") and isinstance(value, list):
+        return "; ".join(" ".join(filter(None, (item.get("note"), item.get("url")))) for item in value)
     return str(value)
 
 
 def _page_context(**extra) -> dict:
     from core.reports import long_time
 
+    from .forms import EVIDENCE_ROWS
+
     return {"levels": LEVELS, "areas": AREAS, "title": TITLE, "introduction": INTRODUCTION,
+            "practices": catalogue(), "evidence_rows": EVIDENCE_ROWS, "views": VIEWS, "view_title": view_title,
             "areas_introduction": AREAS_INTRODUCTION, "areas_afterwards": AREAS_AFTERWARDS,
             "flat_key": flat_key, "label_of": label_of, "level_title": level_title, "show_value": show_value,
             "long_date": long_date, "long_time": long_time, "long_time_iso": long_time_iso, **extra}
@@ -104,14 +119,22 @@ def index():
 def service_page(service_id):
     service = _service(service_id)
     assessments = grid.service_assessments(service.id)
+    view = whose.chosen()
+    shown = whose.of_view(assessments, view)  # the grid and change over time: one view, or both
     done = grid.submitted(assessments)
-    latest, previous = grid.latest_two(assessments)
+    latest, previous = grid.latest_two(shown)
     compare_form = CompareForm(formdata=None)
     _compare_choices(compare_form, done)
     if previous is not None:
         compare_form.a.data, compare_form.b.data = str(previous.id), str(latest.id)
-    grid_chart = grid.chart(assessments)
-    return render_template("levels/service.html", **_page_context(
+    grid_chart = grid.chart(shown)
+    found_views = whose.latest_views(assessments)
+    differences = whose.differences(found_views)
+    context = _page_context()
+    return render_template("levels/service.html", **context | dict(
+        view=view, view_label=whose.label(view), view_choices=[*VIEWS, whose.BOTH],
+        found_views=found_views, differences=differences, views_summary=whose.summary(found_views, differences),
+        latest_claims=claims.claims(latest, context["practices"]),
         service=service, assessments=assessments, submitted_assessments=done, latest=latest,
         grid_data=grid.grid(latest), grid_chart=grid_chart, levels_chart=charts.levels_over_time(grid_chart),
         compare_form=compare_form,
@@ -129,7 +152,10 @@ def view_assessment(assessment_id):
     service = _service(assessment.service_id)
     earlier = [a for a in grid.submitted(grid.service_assessments(service.id))
                if a.id != assessment.id and assessment.assessed_on and a.assessed_on <= assessment.assessed_on]
-    return render_template("levels/assessment.html", **_page_context(
+    context = _page_context()
+    return render_template("levels/assessment.html", **context | dict(
+        claims=claims.claims(assessment, context["practices"]),
+        practice_names=by_key(catalogue(include_retired=True)),
         assessment=assessment, service=service, content=assessment.content(), labels=_labels(assessment),
         grid_data=grid.grid(assessment), previous=earlier[-1] if earlier and assessment.submitted else None))
 
@@ -180,3 +206,56 @@ pages = DraftPages(
     submitted="The assessment is submitted. The grid below shows where the service is and what it is aiming for.",
 )
 pages.register(bp)
+
+
+# --- the Trust's own practices ---------------------------------------------------------------
+
+@bp.route("/practices", methods=["GET", "POST"])
+@require("read")
+def practices_page():
+    from core.auth import can
+
+    from .forms import PracticeForm
+
+    form = PracticeForm()
+    status = 200
+    if request.method == "POST":
+        if not can("manage"):
+            abort(403)
+        if form.validate_on_submit():
+            level = int(form.level.data) if (form.level.data or "").isdigit() else None
+            try:
+                commands.add_practice(level, form.wording.data)
+                db.session.commit()
+                flash("The practice is added to the checklist of every area.", "success")
+                return redirect(url_for(".practices_page"))
+            except EventError as err:
+                db.session.rollback()
+                for key, messages in err.fields.items():
+                    if key in form:
+                        form[key].errors = [*(form[key].errors or []), *messages]
+                status = 422
+        else:
+            status = 400
+    from .models import LevelsPractice
+
+    own = db.session.scalars(select(LevelsPractice).where(LevelsPractice.retired.is_(False))
+                             .order_by(LevelsPractice.level, LevelsPractice.id)).all()
+    return render_template("levels/practices.html", **_page_context(form=form, own=own)), status
+
+
+@bp.post("/practices/<int:practice_id>/retire")
+@require("manage")
+def retire_practice(practice_id):
+    from .models import LevelsPractice
+
+    practice = db.session.scalar(select(LevelsPractice).where(LevelsPractice.id == practice_id))
+    if practice is None:
+        abort(404)
+    try:
+        commands.retire_practice(practice)
+        db.session.commit()
+    except EventError:
+        db.session.rollback()
+    flash("The practice is taken off the checklist. Assessments that ticked it keep it.", "success")
+    return redirect(url_for(".practices_page"))

@@ -27,8 +27,9 @@ def test_create_a_draft_and_read_it(tenant, api_client, oak):
     assert review["service_id"] == oak
     assert review["held_on"] == "2025-01-15"
     # unanswered parts are there as null: the shape never changes
-    assert review["answers"]["q2"] == {"frequency": "monthly", "time_set_by": None, "text": "Every first Monday"}
-    assert review["answers"]["q9"] == {"speaks_more": None, "text": None}
+    assert review["answers"]["q2"] == {"frequency": "monthly", "time_set_by": None, "text": "Every first Monday",
+                                       "evidence": None}
+    assert review["answers"]["q9"] == {"speaks_more": None, "text": None, "evidence": None}
     assert review["amendments"] == []
 
     again = api.get(f"{REVIEWS}/{review['id']}")
@@ -49,7 +50,7 @@ def test_patch_keeps_what_was_not_sent_and_null_clears(tenant, api_client, oak):
     assert patched.status_code == 200, patched.json
     body = patched.json
     assert body["staff_count"] == 2 and body["service_user_count"] == 6
-    assert body["answers"]["q5"] == {"attendance": 4, "diversity": "partly", "text": None}
+    assert body["answers"]["q5"] == {"attendance": 4, "diversity": "partly", "text": None, "evidence": None}
     assert body["version"] == 2
 
     # nothing new: nothing recorded
@@ -96,7 +97,7 @@ def test_create_submitted_at_once(api_client, oak):
     assert response.status_code == 201, response.json
     review = response.json
     assert review["status"] == "submitted"
-    assert review["answers"]["q14"] == {"changes": ["New chairs in the lounge"], "count": 1, "text": None}
+    assert review["answers"]["q14"] == {"changes": ["New chairs in the lounge"], "count": 1, "text": None, "evidence": None}
     assert review["answers"]["q3"]["find_out"] == ["posters", "staff_tell_them"]
     assert review["agreed_changes"] == ["Service users take turns to chair"]
 
@@ -328,7 +329,7 @@ def test_openapi_documents_every_field(client):
     q2 = schemas["HealthCheckQuestion2Answers"]["properties"]
     assert [v for v in q2["frequency"]["enum"] if v is not None] == [
         "weekly", "fortnightly", "monthly", "less_often", "no_regular_meetings"]
-    assert set(q2) == {"frequency", "time_set_by", "text"}
+    assert set(q2) == {"frequency", "time_set_by", "text", "evidence"}
     assert set(schemas["HealthCheckAnswers"]["properties"]) == {f"q{n}" for n in range(1, 15)}
     assert set(schemas["HealthCheckAmendment"]["properties"]) >= {"field", "from", "to", "at", "by", "reason"}
     assert "service_id" in schemas["HealthCheckReviewCreate"]["required"]

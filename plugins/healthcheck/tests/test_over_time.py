@@ -314,7 +314,7 @@ def test_erasing_a_reviews_words(year):
     review = api_for(tenant).get(f"{REVIEWS}/{ids['january']}").json
     assert review["answers"]["q1"]["text"] == "[erased]"
     assert review["participant_roles"] == "[erased]"
-    assert review["answers"]["q14"] == {"changes": ["[erased]"], "count": 1, "text": None}
+    assert review["answers"]["q14"] == {"changes": ["[erased]"], "count": 1, "text": None, "evidence": None}
     assert review["answers"]["q5"]["attendance"] == 4  # choices and numbers are not personal
 
     from core.testing import sign_in

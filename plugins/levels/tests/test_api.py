@@ -26,8 +26,12 @@ def test_create_a_draft_and_read_it(api_client, oak):
     assert assessment["assessed_on"] == "2025-01-15"
     assert assessment["participants"] is None
     # every area and part is there, unanswered ones as null: the shape never changes
-    assert assessment["areas"]["policy"] == {"current": 1, "aim": None, "achieved": "Nothing yet.", "planned": None}
-    assert assessment["areas"]["individual"] == {"current": None, "aim": None, "achieved": None, "planned": None}
+    assert assessment["view"] == "staff"  # the staff team's unless said otherwise
+    blank = {"practices": None, "how": None, "evidence": None}
+    policy, individual = dict(assessment["areas"]["policy"]), dict(assessment["areas"]["individual"])
+    assert policy.pop("claim")["supported"] == 1 and individual.pop("claim")["claimed"] is None
+    assert policy == {"current": 1, "aim": None, "achieved": "Nothing yet.", "planned": None, **blank}
+    assert individual == {"current": None, "aim": None, "achieved": None, "planned": None, **blank}
     assert assessment["amendments"] == []
     assert assessment["started_by"].startswith("user:")
 
@@ -50,7 +54,8 @@ def test_patch_keeps_what_was_not_sent_and_null_clears(tenant, api_client, oak):
     assert patched.status_code == 200, patched.json
     body = patched.json
     assert body["participants"] == "Ward team"
-    assert body["areas"]["individual"] == {"current": 2, "aim": 4, "achieved": None, "planned": None}
+    assert {k: body["areas"]["individual"][k] for k in ("current", "aim", "achieved", "planned")} == {
+        "current": 2, "aim": 4, "achieved": None, "planned": None}
     assert body["areas"]["policy"]["current"] == 1
     assert body["version"] == 2
 
@@ -96,8 +101,9 @@ def test_create_submitted_at_once(api_client, oak):
     assert response.status_code == 201, response.json
     body = response.json
     assert body["status"] == "submitted"
-    assert body["areas"]["care_setting"] == {"current": 2, "aim": 4, "achieved": "What care_setting has achieved so far.",
-                                             "planned": "What care_setting plans next."}
+    assert {k: body["areas"]["care_setting"][k] for k in ("current", "aim", "achieved", "planned")} == {
+        "current": 2, "aim": 4, "achieved": "What care_setting has achieved so far.",
+        "planned": "What care_setting plans next."}
 
 
 def test_submit_at_once_with_answers_missing_stores_nothing(tenant, api_client, oak):
@@ -380,8 +386,9 @@ def test_the_openapi_document_describes_every_field(client):
         assert any(p.endswith("/levels" + path) for p in paths), path
     schemas = spec["components"]["schemas"]
     # named apart from other sections' schemas, so no plugin's document overwrites another's
-    assert set(schemas["LevelsContent"]["properties"]) == {"assessed_on", "participants", "areas"}
-    assert set(schemas["LevelsPolicyArea"]["properties"]) == {"current", "aim", "achieved", "planned"}
+    assert set(schemas["LevelsContent"]["properties"]) == {"assessed_on", "participants", "view", "areas"}
+    assert set(schemas["LevelsPolicyArea"]["properties"]) == {"current", "aim", "achieved", "planned",
+                                                             "practices", "how", "evidence"}
     assert {"here", "aiming", "achieved", "planned"} <= set(schemas["LevelsGridCell"]["properties"])
     create = next(spec["paths"][p]["post"] for p in paths if p.endswith("/levels/assessments"))
     assert create["requestBody"]["content"]["application/json"]["schema"] == {

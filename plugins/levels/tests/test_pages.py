@@ -196,7 +196,7 @@ def test_service_page_shows_the_grid_history_chart_and_comparison(tenant, signed
     assert page.status_code == 200
     _one_h1(page)
     words = text_of(page)
-    assert "From the assessment of 10 April 2025." in words
+    assert "From the assessment of 10 April 2025 (the staff team's view)." in words
     # the grid: a row per level, a column per area, marks in words
     html = page.get_data(as_text=True)
     grid = re.search(r'<table class="nhsuk-table app-levels-grid" id="levels-grid">.*?</table>', html, re.S).group(0)
