@@ -366,9 +366,17 @@ def tokens():
     form = TokenForm()
     if form.validate_on_submit():
         try:
+            form.claim()
             row, token = commands.create_token(g.membership, form.name.data)
             name = row.name
             db.session.commit()
+        except submissions.Resent:
+            # The token was shown once, to the first sending; it cannot be shown again.
+            db.session.rollback()
+            flash("This form had already been sent, so no second token was made. Its token was shown once, "
+                  "on the page that answered the first sending: if you did not copy it, revoke it below and "
+                  "make another.", "info")
+            return redirect(url_for("tenant.tokens"))
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err)
