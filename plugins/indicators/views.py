@@ -380,7 +380,9 @@ def confirm_revoke(round_id, invitation_id):
     invitation = _invitation(round_, invitation_id)
     if invitation.revoked:
         return redirect(url_for(".invitations", round_id=round_.id))
+    oldest_first = [i.id for i in reversed(_invitations(round_))]
     return render_template("indicators/invitation_stop.html", invitation=invitation, confirm=ConfirmForm(),
+                           number=oldest_first.index(invitation.id) + 1,
                            answered=_answers_by_invitation(round_).get(invitation.id, 0),
                            **_round_context(round_))
 
