@@ -99,7 +99,7 @@ def _forms(tenant, api_client):
         "round": (f"{base}/indicators/rounds/new", {"service_id": str(oak), "title": "Autumn"}, Round),
         "target": (f"{base}/indicators/rounds/{round_id}/targets",
                    {"indicator": "valuing", "change": "A pack", "service_users_do": "Write", "staff_do": "Print",
-                    "review_on": review_on}, Target),
+                    "review_on": review_on, "agreed_for_service_users": "Sam", "agreed_for_staff": "Priya"}, Target),
         "invitation": (f"{base}/indicators/rounds/{round_id}/invitations", {"group": "service_users"}, Invitation),
         "resource": (f"{base}/resources/new", {"name": "Peer Group", "scope": "local",
                                                "website": "www.peers.example.org.uk"}, Resource),
