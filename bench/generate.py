@@ -300,7 +300,8 @@ class TrustHistory:
         round_ = commands.round_by_id(self.state[key][0])
         target = commands.agree_target(round_, INDICATOR_KEYS[(t * 3 + round_.id) % 7],
                                        f"Change {t + 1} of the round", "Take part in planning it",
-                                       "Make time for it", review_on)
+                                       "Make time for it", review_on, agreed_for_service_users="The user group",
+                                       agreed_for_staff="The team manager")
         self.state[key, t] = target.id
 
     def _review_target(self, key, t: int) -> None:

@@ -21,9 +21,7 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,10 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import log_figures  # noqa: E402
 from bench.generate import Trust, installation, scale_from_env  # noqa: E402
+from core.testing import served  # noqa: E402  (gunicorn as the tests serve the app)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 RUNS = max(3, int(os.environ.get("BENCH_RUNS", "3")))
 SECRET = "bench-secret-" + uuid.uuid4().hex
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -239,41 +237,6 @@ def trend_figure(app, trust: Trust, years: int) -> Figure:
 
 # --- served: gunicorn, two sync workers, and a bounded load loop -------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def served(app_spec: str, chdir: Path, env: dict, log: Path) -> Iterator[int]:
-    """``app_spec`` under gunicorn with 2 sync workers on a free 127.0.0.1 port; stopped afterwards."""
-    port = free_port()
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(
-            [GUNICORN, "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-             "--chdir", str(chdir), "--log-level", "warning", app_spec],
-            env={**os.environ, **env}, stdout=log_file, stderr=log_file)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn {app_spec} stopped; see {log}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn {app_spec} did not start in 60 s; see {log}") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def http_request(port: int, method: str, path: str, headers: dict | None = None,

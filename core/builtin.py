@@ -121,6 +121,8 @@ def _member_added(member, ev):
     member.user_id = ev.payload["user_id"]
     member.role = ev.payload["role"]
     member.active = True
+    if member.reminders is None:  # a new member has reminders on; one added back keeps their choice
+        member.reminders = True
 
 
 def _member_invited(invitation, ev):

@@ -64,6 +64,12 @@ class EvidenceItem(ma.Schema):
         return data
 
 
+def _at_most_allowed(items) -> None:
+    # runs after an empty list has become None (no evidence)
+    if items is not None and len(items) > MAX_ITEMS:
+        raise ma.ValidationError(TOO_MANY)
+
+
 class EvidenceList(fields.List):
     """A list of evidence; an empty list is no evidence (None)."""
 
@@ -71,8 +77,7 @@ class EvidenceList(fields.List):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {"description": f"Up to {MAX_ITEMS} links (http or https) and short notes"})
-        super().__init__(fields.Nested(EvidenceItem), validate=validate.Length(max=MAX_ITEMS, error=TOO_MANY),
-                         **kwargs)
+        super().__init__(fields.Nested(EvidenceItem), validate=_at_most_allowed, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         items = super()._deserialize(value, attr, data, **kwargs)

@@ -164,7 +164,7 @@ class RemindersForm(FlaskForm):
         invalid_choice_message="Choose yes or no.")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CreateForm):
     name = StringField("Name of the token", filters=[_strip],
                        validators=[DataRequired("Enter a name for the token."),
                                    Length(max=100, message="Enter a name of 100 characters or fewer.")],

@@ -477,29 +477,35 @@ def redis_url(tmp_path_factory):
 
 
 @contextmanager
-def gunicorn(database_url: str, log_path, *, workers: int = 2, **env) -> Iterator[int]:
-    """The app under gunicorn (sync workers) on a free port of 127.0.0.1, as production serves it.
-
-    ``env`` adds settings (``RATELIMIT_STORAGE_URI``...); yields the port, stops it afterwards.
-    """
+def served(app_spec: str, chdir, env: dict, log_path, *, workers: int = 2) -> Iterator[int]:
+    """``app_spec`` under gunicorn (sync workers) on a free port of 127.0.0.1; yields the port, stops it after."""
     import subprocess
     import sys
     from pathlib import Path
 
     port = free_port()
-    settings = {"DATABASE_URL": database_url, "SECRET_KEY": "served-" + uuid.uuid4().hex * 2,
-                "RATELIMIT_STORAGE_URI": "memory://", **env}
-    root = Path(__file__).resolve().parent.parent
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{port}", "--chdir", str(root), "--log-level", "warning", "core:create_app()"],
-            env={**os.environ, **settings}, stdout=log, stderr=log)
+             "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), "--log-level", "warning", app_spec],
+            env={**os.environ, **env}, stdout=log, stderr=log)
     try:
-        _wait_for_port(port, process, f"gunicorn (see {log_path})")
+        _wait_for_port(port, process, f"gunicorn {app_spec} (see {log_path})")
         yield port
     finally:
         _stop(process)
+
+
+@contextmanager
+def gunicorn(database_url: str, log_path, *, workers: int = 2, **env) -> Iterator[int]:
+    """The app under gunicorn, as production serves it. ``env`` adds settings (``RATELIMIT_STORAGE_URI``...)."""
+    from pathlib import Path
+
+    settings = {"DATABASE_URL": database_url, "SECRET_KEY": "served-" + uuid.uuid4().hex * 2,
+                "RATELIMIT_STORAGE_URI": "memory://", **env}
+    with served("core:create_app()", Path(__file__).resolve().parent.parent, settings, log_path,
+                workers=workers) as port:
+        yield port
 
 
 def over_http(port: int, method: str, path: str, *, json_body=None, form: dict | None = None,

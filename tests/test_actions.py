@@ -170,6 +170,20 @@ def test_overdue_actions_show_on_the_leads_home_page(tenant, api_client, signed_
     assert "You lead no open actions" in other
 
 
+def test_a_service_user_who_leads_an_action_sees_it_on_their_home_page(tenant, api_client, signed_in,
+                                                                      time_machine):
+    plan = _plan_in_every_section(tenant, api_client)
+    staff = api_client("staff")
+    service_user = tenant.people["service_user"].membership_id
+    page = signed_in("service_user").get(f"/t/{tenant.slug}/").get_data(as_text=True)
+    assert "Your actions" not in page  # leading nothing, the page is as before
+    target = next(a for a in staff.get("actions").json["actions"] if a["source"]["plugin"] == "indicators")
+    assert staff.patch(f"actions/{target['id']}", json={"owner": {"member_id": service_user}}).status_code == 200
+    time_machine.move_to(plan["due"] + timedelta(days=3))
+    text = re.sub(r"\s+", " ", unescape(signed_in("service_user").get(f"/t/{tenant.slug}/").get_data(as_text=True)))
+    assert "Your actions" in text and plan["indicators"] in text and "1 is overdue" in text
+
+
 def test_the_action_page_moves_an_action_on(tenant, api_client, signed_in):
     _plan_in_every_section(tenant, api_client)
     action = api_client("staff").get("actions").json["actions"][0]

@@ -99,7 +99,7 @@ def _forms(tenant, api_client):
         "round": (f"{base}/indicators/rounds/new", {"service_id": str(oak), "title": "Autumn"}, Round),
         "target": (f"{base}/indicators/rounds/{round_id}/targets",
                    {"indicator": "valuing", "change": "A pack", "service_users_do": "Write", "staff_do": "Print",
-                    "review_on": review_on}, Target),
+                    "review_on": review_on, "agreed_for_service_users": "Sam", "agreed_for_staff": "Priya"}, Target),
         "invitation": (f"{base}/indicators/rounds/{round_id}/invitations", {"group": "service_users"}, Invitation),
         "resource": (f"{base}/resources/new", {"name": "Peer Group", "scope": "local",
                                                "website": "www.peers.example.org.uk"}, Resource),
@@ -121,3 +121,20 @@ def test_every_creating_form_sent_twice_at_once_records_once(tenant, signed_in, 
     assert count(tenant, model) == rows + 1
     assert events_of(tenant) == before + 1
     assert_replay_keeps_projections(tenant)
+
+
+def test_an_api_token_form_sent_twice_makes_one_token(tenant, signed_in):
+    """The token is shown once, to the first sending; a resend makes none and says how to get another."""
+    from core.models import ApiToken
+
+    clients = [signed_in("staff") for _ in range(4)]
+    form = {"name": "Spreadsheet link", "submission": new_key()}
+    url = f"/t/{tenant.slug}/account/tokens"
+    results = at_once([lambda c=c: c.post(url, data=form) for c in clients])
+    shown = [r for r in results if r.status_code == 200 and "Spreadsheet link" in r.get_data(as_text=True)]
+    assert len(shown) == 1, [r.status_code for r in results]
+    assert sorted(r.status_code for r in results) == [200, 302, 302, 302]
+    assert count(tenant, ApiToken, ApiToken.name == "Spreadsheet link") == 1
+    again = clients[0].post(url, data=form, follow_redirects=True).get_data(as_text=True)
+    assert "no second token was made" in again
+    assert count(tenant, ApiToken, ApiToken.name == "Spreadsheet link") == 1

@@ -60,10 +60,19 @@ def _plugin_title(name: str) -> str:
 def home():
     services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
     board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
+    # Without the dashboard, a member who leads actions (a service user can) still sees them first.
+    mine = None if board else _own_actions()
     return render_template("tenant/home.html",
                            services=[s for s in services if not s.archived],
                            archived=[s for s in services if s.archived],
-                           kind_label=_kind_label, board=board), 400 if board and board["bad"] else 200
+                           kind_label=_kind_label, board=board, mine=mine), 400 if board and board["bad"] else 200
+
+
+def _own_actions():
+    from .actions import your_actions_panel
+
+    panel = your_actions_panel(g.membership)
+    return panel if panel.data["open"] else None
 
 
 class SinceForm(Form):
@@ -366,9 +375,17 @@ def tokens():
     form = TokenForm()
     if form.validate_on_submit():
         try:
+            form.claim()
             row, token = commands.create_token(g.membership, form.name.data)
             name = row.name
             db.session.commit()
+        except submissions.Resent:
+            # The token was shown once, to the first sending; it cannot be shown again.
+            db.session.rollback()
+            flash("This form had already been sent, so no second token was made. Its token was shown once, "
+                  "on the page that answered the first sending: if you did not copy it, revoke it below and "
+                  "make another.", "info")
+            return redirect(url_for("tenant.tokens"))
         except EventError as err:
             db.session.rollback()
             show_command_error(form, err)

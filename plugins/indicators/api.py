@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.auth import require
 from core.db import db
+from core.evidence import EvidenceList
 from core.reports import london_today
 
 from . import commands, summary
@@ -117,6 +118,7 @@ class ReviewIn(ma.Schema):
                                                   metadata={"description": "Who reviewed it for service users"})
     reviewed_for_staff = ma.fields.String(load_default="", validate=ma.validate.Length(max=200),
                                           metadata={"description": "Who reviewed it for staff"})
+    evidence = EvidenceList(load_default=None, allow_none=True)
 
 
 # --- response schemas -------------------------------------------------------------------------------
@@ -128,6 +130,8 @@ class ReviewOut(ma.Schema):
     build_on = ma.fields.String()
     reviewed_for_service_users = ma.fields.String(allow_none=True)
     reviewed_for_staff = ma.fields.String(allow_none=True)
+    evidence = ma.fields.Raw(allow_none=True, metadata={
+        "description": "Links and notes behind the review ({url, note} each), or \"[erased]\""})
     reviewed_at = ma.fields.DateTime()
 
 
@@ -275,7 +279,8 @@ def _target_out(target, today) -> dict:
         review = {"happened": target.happened, "outcomes": target.outcomes,
                   "working_together": target.working_together, "build_on": target.build_on,
                   "reviewed_for_service_users": target.reviewed_for_service_users,
-                  "reviewed_for_staff": target.reviewed_for_staff, "reviewed_at": target.reviewed_at}
+                  "reviewed_for_staff": target.reviewed_for_staff, "evidence": target.review_evidence,
+                  "reviewed_at": target.reviewed_at}
     return {"id": target.id, "round_id": target.round_id, "indicator": target.indicator,
             "change": target.change, "service_users_do": target.service_users_do, "staff_do": target.staff_do,
             "review_on": target.review_on, "agreed_at": target.agreed_at,
@@ -420,7 +425,7 @@ def review_target(data, round_id, target_id):
     _run(lambda: commands.review_target(target, round_, data["happened"], data["outcomes"],
                                         data["working_together"], data["build_on"],
                                         reviewed_for_service_users=data["reviewed_for_service_users"],
-                                        reviewed_for_staff=data["reviewed_for_staff"]))
+                                        reviewed_for_staff=data["reviewed_for_staff"], evidence=data["evidence"]))
     db.session.commit()
     return _target_out(target, london_today())
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from core.auth import token_hash
 from core.commands import CommandError
 from core.db import db
+from core.evidence import check as check_evidence
 from core.events import Conflict, locked, record
 from core.models import Service
 from core.reports import london_day, london_today, long_date
@@ -512,7 +513,9 @@ def target_by_id(round_: Round, target_id) -> Target | None:
 
 @locked()
 def review_target(target: Target, round_: Round, happened, outcomes, working_together: str = "",
-                  build_on: str = "", *, reviewed_for_service_users="", reviewed_for_staff="") -> Target:
+                  build_on: str = "", *, reviewed_for_service_users="", reviewed_for_staff="",
+                  evidence=None) -> Target:
+    """Step four. ``evidence``: links and notes behind the review (``core.evidence``), or None."""
     if target.reviewed:
         raise StateConflict("This target has already been reviewed.")
     if london_today() < target.review_on:
@@ -527,12 +530,15 @@ def review_target(target: Target, round_: Round, happened, outcomes, working_tog
                                         "who reviewed it for service users", limit=TITLE_LIMIT)
     reviewed_for_staff = _words(problems, "reviewed_for_staff", reviewed_for_staff, "who reviewed it for staff",
                                 limit=TITLE_LIMIT)
+    evidence, evidence_problems = check_evidence(evidence)
+    for message in evidence_problems:
+        problems.add("evidence", message)
     problems.raise_if_any()
     record("indicators.target_reviewed", {"happened": happened},
            stream=f"{Target.__stream__}:{target.id}", service_id=round_.service_id,
            personal={"outcomes": outcomes, "working_together": working_together, "build_on": build_on,
                      "reviewed_for_service_users": reviewed_for_service_users,
-                     "reviewed_for_staff": reviewed_for_staff})
+                     "reviewed_for_staff": reviewed_for_staff, "evidence": evidence})
     return target
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from marshmallow import Schema, fields, validate
 
 from core.events import EventType
+from core.evidence import EvidenceList
 
 from .indicators import (ANSWERS, CHAIRS, GROUP_WORDS, GROUPS, HAPPENED, KEYS, MIN_ANSWERS, SETTINGS,
                          TEXT_LIMIT, short_name)
@@ -132,6 +133,7 @@ class ReviewWords(Schema):
     build_on = _words()
     reviewed_for_service_users = fields.String(load_default="", validate=SHORT_WORDS)
     reviewed_for_staff = fields.String(load_default="", validate=SHORT_WORDS)
+    evidence = EvidenceList(load_default=None, allow_none=True)
 
 
 class SettingsChanged(Schema):
@@ -254,6 +256,7 @@ def _target_reviewed(row, ev):
     row.build_on = ev.personal.get("build_on", "")
     row.reviewed_for_service_users = ev.personal.get("reviewed_for_service_users", "")
     row.reviewed_for_staff = ev.personal.get("reviewed_for_staff", "")
+    row.review_evidence = ev.personal.get("evidence")
     row.reviewed_at = ev.occurred_at
 
 

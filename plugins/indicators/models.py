@@ -154,6 +154,7 @@ class Target(TenantScoped, db.Model):
     agreed_for_staff: Mapped[str | None] = mapped_column(String(200))
     # Who recorded the review, for each group, on the day.
     reviewed_for_service_users: Mapped[str | None] = mapped_column(String(200))
+    review_evidence: Mapped[list | str | None] = mapped_column(JSON)  # core.evidence items ("[erased]" once erased)
     reviewed_for_staff: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_indicators_targets_tenant_round", "tenant_id", "round_id"),)

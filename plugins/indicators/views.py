@@ -19,6 +19,7 @@ from wtforms import SelectChoice
 from core import submissions
 from core.auth import can, require
 from core.commands import CommandError
+from core.evidence import from_form as evidence_from_form
 from core.db import db
 from core.models import Service
 from core.reports import london_day, london_today, long_date
@@ -31,6 +32,8 @@ from .indicators import ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, LEVEL_NAM
 from .models import Invitation, Response, Round, Target
 
 bp = Blueprint("indicators", __name__, template_folder="templates")
+
+EVIDENCE_ROWS = 2  # rows of links and notes offered on a target's review; more through the API
 
 FAILED = 422  # a form sent back to be corrected
 
@@ -377,7 +380,9 @@ def confirm_revoke(round_id, invitation_id):
     invitation = _invitation(round_, invitation_id)
     if invitation.revoked:
         return redirect(url_for(".invitations", round_id=round_.id))
+    oldest_first = [i.id for i in reversed(_invitations(round_))]
     return render_template("indicators/invitation_stop.html", invitation=invitation, confirm=ConfirmForm(),
+                           number=oldest_first.index(invitation.id) + 1,
                            answered=_answers_by_invitation(round_).get(invitation.id, 0),
                            **_round_context(round_))
 
@@ -475,25 +480,27 @@ def review(round_id, target_id):
     if target is None:
         abort(404)
     form = ReviewForm()
-    refused = None
+    refused, evidence_errors = None, []
     if form.validate_on_submit():
         try:
             commands.review_target(target, round_, form.happened.data, form.outcomes.data,
                                    form.working_together.data, form.build_on.data,
                                    reviewed_for_service_users=form.reviewed_for_service_users.data,
-                                   reviewed_for_staff=form.reviewed_for_staff.data)
+                                   reviewed_for_staff=form.reviewed_for_staff.data,
+                                   evidence=evidence_from_form(request.form, "evidence", EVIDENCE_ROWS))
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
-            refused = err.status
+            refused, evidence_errors = err.status, err.fields.get("evidence", [])
         else:
             db.session.commit()
             flash("Review recorded. Think about how you could build on this in other areas of the service.",
                   "success")
             return redirect(url_for(".targets", round_id=round_.id))
     status = refused or (FAILED if form.errors else 200)
-    return render_template("indicators/review.html", form=form, target=target,
-                           **_round_context(round_)), status
+    return render_template("indicators/review.html", form=form, target=target, evidence_rows=EVIDENCE_ROWS,
+                           typed_evidence=evidence_from_form(request.form, "evidence", EVIDENCE_ROWS),
+                           evidence_errors=evidence_errors, **_round_context(round_)), status
 
 
 # --- the Trust's settings ------------------------------------------------------------------------

@@ -60,8 +60,9 @@ def _crawl(live, seeded, browser, who: str):
 
 
 def save_for_later(page, live, link: str) -> str:
-    """Open an invitation link, press "Save and come back later"; the address of the page it leads to."""
+    """Open an invitation link, start, press "Save and come back later"; the address of the page it leads to."""
     page.goto(live.at(link))
+    page.get_by_role("button", name="Start now").click()
     page.get_by_role("button", name="Save and come back later").click()
     page.wait_for_url("**/saved")
     return urlsplit(page.url).path

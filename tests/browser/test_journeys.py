@@ -66,7 +66,8 @@ def test_admin_adds_a_service_a_staff_member_and_a_service_user(live, trust, new
         choose(page, "Role in this Trust", role)
         page.get_by_role("textbox", name="Temporary password").fill("a long temporary password")
         page.get_by_role("button", name="Add member").click()
-        expect(success_banner(page)).to_contain_text(f"{name} has been added as {role}.")
+        # the same words whether or not the e-mail already has an account
+        expect(success_banner(page)).to_contain_text(f"We have invited them as {role}.")
         expect(page.locator("#members")).to_contain_text(name)
 
     # The new member of staff signs in with the temporary password and finds the new service.
@@ -75,6 +76,13 @@ def test_admin_adds_a_service_a_staff_member_and_a_service_user(live, trust, new
     staff.get_by_label("E-mail address").fill(f"sam@{trust.slug}.example.nhs.uk")
     staff.get_by_role("textbox", name="Password").fill("a long temporary password")
     staff.get_by_role("button", name="Sign in").click()
+    # A temporary password is changed before anything else.
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    staff.get_by_label("Current password").fill("a long temporary password")
+    staff.get_by_label("New password", exact=True).fill("kettle harbour violin sunrise")
+    staff.get_by_label("Type the new password again").fill("kettle harbour violin sunrise")
+    staff.get_by_role("button", name="Save my new password").click()
+    staff.goto(live.at(f"/t/{trust.slug}/"))
     expect(staff.locator("#services")).to_contain_text("Birch Community Team")
     expect(staff.get_by_role("link", name="Add a service")).to_have_count(0)
 
@@ -165,7 +173,7 @@ def test_staff_record_a_levels_assessment_and_see_the_grid_and_what_moved(live, 
 
     nav(page, "Levels of involvement")
     page.locator("main").get_by_role("link", name="Oak Day Centre", exact=True).first.click()
-    expect(page.locator("main")).to_contain_text("From the assessment of 27 January 2025.")
+    expect(page.locator("main")).to_contain_text("From the assessment of 27 January 2025 (the staff team's view).")
     grid = page.get_by_role("table", name=re.compile("^The five levels in each of the three areas"))
     expect(grid).to_contain_text("Growing involvement")
     moved = page.get_by_role("table", name="What changed from the assessment of 24 June 2024 to that of 27 January 2025")
@@ -283,7 +291,7 @@ def test_a_trust_adds_a_local_resource_that_staff_then_find(live, trust, new_pag
     sign_in(admin, live, trust.people["admin"])
     nav(admin, "Resources")
     admin.get_by_role("button", name="Add a resource").click()
-    admin.get_by_label("Name of the organisation").fill("Oak User Forum")
+    admin.get_by_label("Name", exact=True).fill("Oak User Forum")
     choose(admin, "Is it local or national?", "Local: it works in our area")
     admin.get_by_label("What it does (optional)").fill("Service users meet monthly with staff.")
     admin.get_by_label("Telephone number").fill("0121 496 0000")

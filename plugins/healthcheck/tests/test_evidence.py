@@ -50,3 +50,10 @@ def test_the_form_takes_evidence_and_refuses_a_bad_link(tenant, signed_in):
     assert saved.status_code == 302, unescape(saved.get_data(as_text=True))[:3000]
     form = staff.get(saved.headers["Location"]).get_data(as_text=True)
     assert re.search(r'name="q5_evidence_note_0" type="text" value="Attendance sheet"', form)
+
+
+def test_an_empty_list_of_evidence_is_no_evidence(tenant, api_client):
+    oak = tenant.services["Oak Day Centre"]
+    response = api_client("staff").post(REVIEWS, json={"service_id": oak, "answers": {"q13": {"evidence": []}}})
+    assert response.status_code == 201, response.json
+    assert response.json["answers"]["q13"]["evidence"] is None

@@ -497,3 +497,46 @@ def test_the_exports_say_fewer_than_3_answers_and_carry_no_words(tenant, api_cli
     for text in (as_json.get_data(as_text=True), csv_text, pdf_text):
         assert "Staff ask me" not in text and "More time to talk" not in text
     list(csv.reader(io.StringIO(csv_text)))  # well-formed
+
+
+def test_a_review_carries_its_evidence(tenant, api_client, signed_in, time_machine):
+    round_id = shared_round(tenant, api_client)
+    api = api_client("facilitator")
+    target_id = api.post(f"{ROUNDS}/{round_id}/targets", json=target(review_on=future(10))).json["id"]
+    time_machine.move_to(future(10), tick=False)
+    url = f"{ROUNDS}/{round_id}/targets/{target_id}/review"
+    before = event_count(tenant)
+    for bad in ([{"url": "javascript:alert(1)"}], [{"url": "", "note": ""}], [{"url": "https://x.example", "size": 3}],
+                "a link", [{"note": "n"}] * 11):
+        refused = api.post(url, json={"happened": "yes", "outcomes": "Done.", "evidence": bad})
+        assert refused.status_code == 422 and "evidence" in refused.json["error"]["fields"], (bad, refused.json)
+    assert event_count(tenant) == before
+
+    evidence = [{"url": "https://intranet.example.nhs.uk/minutes/may", "note": "Minutes of the May meeting"},
+                {"note": "Eight packs handed out"}]
+    made = api.post(url, json={"happened": "yes", "outcomes": "Done.", "evidence": evidence})
+    assert made.status_code == 201, made.json
+    assert made.json["review"]["evidence"] == [{**evidence[0]}, {"url": None, "note": "Eight packs handed out"}]
+    page = signed_in("staff").get(f"/t/{tenant.slug}/indicators/rounds/{round_id}/targets/{target_id}/review")
+    html = page.get_data(as_text=True)
+    assert 'href="https://intranet.example.nhs.uk/minutes/may"' in html and "Eight packs handed out" in html
+
+
+def test_the_review_page_takes_evidence_and_names_a_bad_link(tenant, api_client, signed_in, time_machine):
+    round_id = shared_round(tenant, api_client)
+    target_id = api_client("facilitator").post(f"{ROUNDS}/{round_id}/targets",
+                                               json=target(review_on=future(10))).json["id"]
+    time_machine.move_to(future(10), tick=False)
+    client = signed_in("service_user")
+    url = f"/t/{tenant.slug}/indicators/rounds/{round_id}/targets/{target_id}/review"
+    form = {"happened": "partly", "outcomes": "Some packs.", "evidence_url_0": "javascript:alert(1)",
+            "evidence_note_0": "The minutes"}
+    before = event_count(tenant)
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422
+    assert "starts with http:// or https://" in refused.get_data(as_text=True)
+    assert 'value="The minutes"' in refused.get_data(as_text=True)  # what was typed is kept
+    assert event_count(tenant) == before
+    form["evidence_url_0"] = "https://intranet.example.nhs.uk/minutes/june"
+    assert client.post(url, data=form).status_code == 302
+    assert "https://intranet.example.nhs.uk/minutes/june" in client.get(url).get_data(as_text=True)
