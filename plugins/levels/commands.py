@@ -17,7 +17,7 @@ from core.drafts import NEEDS_CORRECTING
 from core.events import ERASED, EventError, locked, record
 from core.models import Service
 
-from . import events
+from . import events, practices
 from .levels import DEFAULT_VIEW, KEYS, PERSONAL_KEYS
 from .models import Assessment
 from .rules import aims_problems, date_problems, missing, practice_problems
@@ -179,6 +179,7 @@ def add_practice(level, wording) -> "LevelsPractice":
     if any(p.wording.casefold() == wording.casefold() for p in catalogue()):
         raise EventError(NEEDS_CORRECTING, {"wording": ["This practice is on the checklist already."]})
     ev = record(events.PRACTICE_ADDED, {"level": level, "wording": wording})
+    practices.forget()
     return db.session.get(LevelsPractice, ev.id)
 
 
@@ -189,3 +190,4 @@ def retire_practice(practice) -> None:
     if practice.retired:
         raise Conflict("This practice is off the checklist already.")
     record(events.PRACTICE_RETIRED, stream=f"levels-practice:{practice.id}")
+    practices.forget()

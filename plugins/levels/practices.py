@@ -62,13 +62,28 @@ def trust_key(practice_id: int) -> str:
 
 
 def catalogue(*, include_retired: bool = False) -> list[Practice]:
-    """The guide's practices and the Trust's own (the Trust in context), by level."""
+    """The guide's practices and the Trust's own (the Trust in context), by level.
+
+    Read once a request (a list of assessments shows the claim of each); ``forget()`` after a change."""
+    from flask import g, has_app_context
+
     from .models import LevelsPractice
 
-    own = db.session.scalars(select(LevelsPractice).order_by(LevelsPractice.id)).all()
-    extra = [Practice(trust_key(p.id), p.level, p.wording, trust=True)
-             for p in own if include_retired or not p.retired]
-    return sorted([*GUIDE_PRACTICES, *extra], key=lambda p: p.level)
+    kept = g.setdefault("levels_practices", {}) if has_app_context() else {}
+    if include_retired not in kept:
+        own = db.session.scalars(select(LevelsPractice).order_by(LevelsPractice.id)).all()
+        extra = [Practice(trust_key(p.id), p.level, p.wording, trust=True)
+                 for p in own if include_retired or not p.retired]
+        kept[include_retired] = sorted([*GUIDE_PRACTICES, *extra], key=lambda p: p.level)
+    return list(kept[include_retired])
+
+
+def forget() -> None:
+    """The Trust's practices changed in this request: read them again."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("levels_practices", None)
 
 
 def by_key(practices) -> dict[str, Practice]:
