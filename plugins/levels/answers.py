@@ -85,6 +85,12 @@ def view_field(**extra):
                                 "agreed (agreed together). Leave out for staff."), **extra)
 
 
+def _few_enough(keys) -> None:
+    # runs after an empty list has become None (no practices)
+    if keys is not None and len(keys) > MAX_PRACTICES:
+        raise ma.ValidationError("Too many practices.")
+
+
 class PracticeKeys(fields.List):
     """Practice keys, each once; whether each is known is checked with the Trust's list (``rules``)."""
 
@@ -92,7 +98,7 @@ class PracticeKeys(fields.List):
 
     def __init__(self, **kwargs):
         super().__init__(fields.String(error_messages={"invalid": "Each practice is a key, like payment."}),
-                         validate=validate.Length(max=MAX_PRACTICES, error="Too many practices."), **kwargs)
+                         validate=_few_enough, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         keys = list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))

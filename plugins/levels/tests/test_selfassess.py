@@ -173,3 +173,11 @@ def test_two_admins_adding_the_same_practice_at_once_store_one(tenant, api_clien
     assert sorted(r.status_code for r in results) == [201, 422, 422, 422]
     listed = [p for p in api_client("admin").get(PRACTICES).json["practices"] if p["source"] == "trust"]
     assert len(listed) == 1
+
+
+def test_empty_lists_of_practices_and_evidence_are_none(tenant, api_client, oak):
+    made = api_client("staff").post(ASSESSMENTS, json={"service_id": oak, "areas": {
+        "individual": {"current": 2, "practices": [], "evidence": []}}})
+    assert made.status_code == 201, made.json
+    assert made.json["areas"]["individual"]["practices"] is None
+    assert made.json["areas"]["individual"]["evidence"] is None
