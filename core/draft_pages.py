@@ -139,7 +139,7 @@ class DraftPages:
                             allowed(lambda **ids: self.check_page(ids[f"{self.thing}_id"])), methods=["GET", "POST"])
         if self.last_submitted is not None:
             bp.add_url_rule("/services/<int:service_id>/new/start", f"start_{self.thing}",
-                            allowed(self.start_page), methods=["GET", "POST"])
+                            allowed(self.start_page), methods=["POST"])
         bp.register_error_handler(DraftConflict, _conflict)
 
     def new_page(self, service_id: int):
@@ -334,8 +334,6 @@ class DraftPages:
         last = self.last_submitted(service.id)
         if last is None:
             return redirect(blank)
-        if request.method == "GET":
-            return redirect(url_for(f".new_{self.thing}", service_id=service.id))
         form = StartForm()
         if not form.validate_on_submit():
             return self._render_start(form, service, last, status=422)

@@ -161,7 +161,7 @@ def test_check_pages_keep_to_the_trust_and_the_role(tenant, other_tenant, signed
     assert client.get(f"{hc(tenant)}/reviews/{theirs['id']}/check").status_code == 404
     assert client.post(f"{hc(tenant)}/reviews/{theirs['id']}/check", data={}).status_code == 404
     assert client.get(f"{lv(tenant)}/assessments/{their_assessment['id']}/check").status_code == 404
-    assert client.get(f"{hc(tenant)}/services/{elm}/new/start").status_code == 404
+    assert client.post(f"{hc(tenant)}/services/{elm}/new/start", data={"start": "last"}).status_code == 404
     ours = api_client("staff").post("healthcheck/reviews", json={"service_id": oak}).json
     assert signed_in("viewer").get(f"{hc(tenant)}/reviews/{ours['id']}/check").status_code == 403
     # a form without the version it was made from changes nothing
@@ -283,6 +283,8 @@ def test_the_service_page_says_a_draft_is_there_before_anything_else(tenant, sig
     page = client.get(f"{hc(tenant)}/services/{oak}")
     words, html = text_of(page), page.get_data(as_text=True)
     assert re.search(r"You have a draft health check, started \d+ \w+ \d{4} by Staff\. Continue", words)
+    assert "or check your answers" in words
+    assert f'href="/t/{tenant.slug}/healthcheck/reviews/{draft["id"]}/check"' in html
     assert "No health check yet" not in words
     # before anything else after the heading, with a link to carry on
     assert html.index("You have a draft health check") < html.index("<h2")
