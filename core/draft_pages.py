@@ -15,14 +15,13 @@ Two more pages come with the flow where a plugin describes them:
 - "Start from your last answers" (``start_<thing>``): a new record of a service
   that has a submitted one starts, if people choose, from a copy of the last
   one's answers (WCAG 2.2, 3.3.7 Redundant entry). The plugin gives
-  ``last_submitted`` and its ``start`` command takes ``copied_from``; what is
-  never copied is the plugin's ``not_copied`` (its date comes first).
+  ``last_submitted`` and its ``start`` command takes ``copied_from`` and
+  ``not_copied``: the plugin's ``date_key`` (the day it was held) and ``not_copied``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -252,7 +251,6 @@ class DraftPages:
         flash(self.submitted, "success")
         return self._to("view", record)
 
-
     # --- check your answers --------------------------------------------------------------------
 
     @property
@@ -264,7 +262,8 @@ class DraftPages:
         record = self.record_or_404(record_id)
         service = service_or_404(record.service_id)
         if record.submitted:
-            flash(self.already_submitted, "info")
+            flash(self.already_submitted if request.method == "POST" else
+                  f"This {self.noun} has been submitted. To correct it, amend it.", "info")
             return self._to("view", record)
         form = CheckForm()
         if request.method == "GET":
@@ -341,7 +340,8 @@ class DraftPages:
             return redirect(blank)
         try:
             form.claim()  # a form sent twice starts one record (core.submissions)
-            record = self.start(service.id, {}, copied_from=last.id)
+            record = self.start(service.id, {}, copied_from=last.id,
+                                not_copied=(self.date_key, *self.not_copied) if self.date_key else self.not_copied)
             db.session.commit()
         except submissions.Resent as done:
             return submissions.answer(done, url_for(f".edit_{self.thing}", **{f"{self.thing}_id": done.entity_id}))

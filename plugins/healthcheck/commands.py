@@ -87,17 +87,18 @@ def _check(state: dict, changed: dict, *, complete: bool) -> None:
 
 
 @locked()
-def start_review(service_id, values: dict, *, submit: bool = False, copied_from: int | None = None) -> Review:
+def start_review(service_id, values: dict, *, submit: bool = False, copied_from: int | None = None,
+                 not_copied: tuple = NOT_COPIED) -> Review:
     """Start a review of a service's user group: a draft, or submitted at once.
 
     ``copied_from``: the id of the service's submitted review whose answers it starts from (all but
-    ``NOT_COPIED``); what is typed in ``values`` comes on top. The start event names it.
+    ``not_copied``); what is typed in ``values`` comes on top. The start event names it.
     """
     service = service_for_review(service_id)
     source = {}
     if copied_from is not None:
         found = review_by_id(copied_from) if isinstance(copied_from, int) else None
-        source = drafts.copied_values(found, service.id, NOT_COPIED, NOUN)
+        source = drafts.copied_values(found, service.id, not_copied, NOUN)
     changed = _changes(None, {**source, **values})
     state = {key: None for key in ANSWERS} | changed
     _check(state, changed, complete=submit)

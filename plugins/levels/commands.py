@@ -82,17 +82,17 @@ def _blank() -> dict:
 
 @locked()
 def start_assessment(service_id, values: dict, *, submit: bool = False,
-                     copied_from: int | None = None) -> Assessment:
+                     copied_from: int | None = None, not_copied: tuple = NOT_COPIED) -> Assessment:
     """Start an assessment of a service: a draft, or submitted at once.
 
     ``copied_from``: the id of the service's submitted assessment whose answers it starts from (all but
-    ``NOT_COPIED``; practices since taken off the Trust's list are left out); what is typed in ``values``
+    ``not_copied``; practices since taken off the Trust's list are left out); what is typed in ``values``
     comes on top. The start event names it.
     """
     service = service_for_assessment(service_id)
     if copied_from is not None:
         found = assessment_by_id(copied_from) if isinstance(copied_from, int) else None
-        values = {**_still_on_the_list(drafts.copied_values(found, service.id, NOT_COPIED, NOUN)), **values}
+        values = {**_still_on_the_list(drafts.copied_values(found, service.id, not_copied, NOUN)), **values}
     values = {**values, "view": values.get("view") or DEFAULT_VIEW}
     changed = _changes(None, values)
     changed = {k: v for k, v in changed.items() if v is not None}
