@@ -23,7 +23,7 @@ from core.events import acting_as
 from core import throttle
 from core.reports import long_date
 
-from . import commands, summary
+from . import commands, handover, summary
 from .forms import PRESENTATIONS, ConfirmForm, OneAnswerForm, PresentationForm, ResumeForm, SendForm, apply_errors
 from .indicators import GROUP_WORDS, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS, PLAIN_ANSWERS, TEXTS, easy_read, plain
 from .models import Invitation
@@ -57,6 +57,22 @@ def _invitation(token: str):
     if not commands.invitation_usable(invitation):
         abort(_closed(token, invitation, round_))
     return invitation, round_
+
+
+def short_address_target(code: str) -> str | None:
+    """Where a short address (/i/ABCD-2345, core.short_address) leads: the invitation's own link,
+    in the Trust that made it. Found across Trusts by the code's hash alone; a code that no longer
+    makes the link's token (the app's secret key was changed) leads nowhere."""
+    from core.models import Tenant
+
+    invitation = commands.invitation_by_short_code(code)
+    if invitation is None:
+        return None
+    token = commands.link_token_for(code)
+    if not handover.token_matches(invitation, token):
+        return None
+    tenant = db.session.get(Tenant, invitation.tenant_id)
+    return url_for("indicators.invite.answer", slug=tenant.slug, token=token)
 
 
 def _closed(token, invitation, round_):
