@@ -536,3 +536,6 @@ def settings():
 from . import invite  # noqa: E402 - the invitation pages hang off this blueprint
 
 bp.register_blueprint(invite.bp, url_prefix="/i")
+
+
+from . import member_journey  # noqa: E402,F401 - the members' one-indicator-a-page pages, on this blueprint
