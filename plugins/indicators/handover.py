@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import re
 
 import segno
 from markupsafe import Markup
@@ -47,7 +48,10 @@ def qr_svg(link: str, scale: int = 4) -> Markup:
     """The QR code as inline SVG with its text alternative (a title the SVG is labelled by)."""
     svg = _code(link).svg_inline(scale=scale, border=2, title=QR_ALT, svgclass="app-qr", dark="#000",
                                  light="#fff")
-    return Markup(svg.replace("<svg ", f"<svg role=\"img\" aria-label=\"{QR_ALT}\" focusable=\"false\" ", 1))
+    # A viewBox, so that a style may size the code (the printed sheet's is 90 mm) without cutting it off.
+    found = re.match(r'<svg width="(\d+)" height="(\d+)"', svg)
+    view_box = f'viewBox="0 0 {found.group(1)} {found.group(2)}" ' if found else ""
+    return Markup(svg.replace("<svg ", f"<svg {view_box}role=\"img\" aria-label=\"{QR_ALT}\" focusable=\"false\" ", 1))
 
 
 def qr_png(link: str, scale: int = 10) -> bytes:

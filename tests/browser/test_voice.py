@@ -37,6 +37,8 @@ def test_answering_through_a_link_on_a_phone_then_the_link_closes(live, new_page
     sheet = opened.value
     sheet.wait_for_load_state()
     expect(sheet.locator(".app-sheet__short")).to_have_text(short.split("://", 1)[1])
+    box = sheet.locator(".app-sheet__qr svg").bounding_box()
+    assert box["width"] == box["height"] > 200
     assert axe_violations(sheet) == []
     sheet.close()
 

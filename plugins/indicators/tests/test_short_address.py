@@ -73,7 +73,9 @@ def test_the_sheet_shows_the_short_address_large(tenant, signed_in, round_id):
     sheet = staff.post(f"{base(tenant)}/rounds/{round_id}/invitations/{invitation_id}/sheet",
                        data={"token": token, "contact": "Priya on 0161 496 0000"})
     text = html.unescape(page(sheet))
-    assert f'<p class="app-sheet__short">localhost{short}</p>' in text
+    code = short.rsplit("/", 1)[1]
+    assert f'<p class="app-sheet__short">localhost/i/<span class="app-sheet__code">{code}</span></p>' in text
+    assert re.search(r'<svg viewBox="0 0 (\d+) \1" role="img"', text)  # sized by the sheet, never cut off
     assert "<svg" in text and "Answer by the end of" in text and "Priya on 0161 496 0000" in text
     assert token not in text.split("<svg", 1)[0]  # the long link is not printed to be typed
 
