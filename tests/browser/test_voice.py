@@ -130,7 +130,7 @@ def test_a_member_answers_one_indicator_a_page(live, new_page):
     phone.get_by_role("link", name=re.compile("^Step 1")).first.click()
     assert heading(phone) == "Your answers about Oak Day Centre"
     assert axe_violations(phone) == [] and overflow(phone, 375) == []
-    phone.get_by_role("link", name="Start now").click()
+    phone.get_by_role("button", name="Start now").click()
     expect(phone.locator("#progress")).to_have_text("Question 1 of 7")
     answer_question(phone, "Partly", "Not sure", "Ask us what we need at the start")
     assert axe_violations(phone) == [] and overflow(phone, 375) == []
