@@ -60,7 +60,7 @@ def test_the_new_link_page_hands_it_over(tenant, signed_in, round_id):
     link = re.search(r'id="invitation-link" type="text" value="([^"]+)"', text).group(1)
     token = link.rsplit("/", 1)[1]
     # The QR code, inline, with a text alternative; copy buttons; words for a text message.
-    assert re.search(r'<svg role="img" aria-label="QR code for the invitation. [^"]*"', text)
+    assert re.search(r'<svg viewBox="0 0 \d+ \d+" role="img" aria-label="QR code for the invitation. [^"]*"', text)
     assert "<title>QR code for the invitation." in text
     assert 'data-app-copy="invitation-link"' in text and 'data-app-copy="text-message"' in text
     short = re.search(r'id="short-link" type="text" value="([^"]+)"', text).group(1)
