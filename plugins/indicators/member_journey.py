@@ -59,8 +59,13 @@ def _render(template, round_, **context):
 
 
 def _sent_or_none(round_):
+    """Once sent, the questions lead to what was sent (a form sent again is refused there, 409)."""
     sent = commands.member_response(round_, g.membership.id)
-    return _already_sent(round_, sent) if sent is not None else None
+    if sent is None:
+        return None
+    if request.method == "GET":
+        return redirect(url_for(".evaluate", round_id=round_.id))
+    return _already_sent(round_, sent)
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["GET", "POST"])
@@ -149,7 +154,7 @@ def member_check(round_id):
     if sent is not None:
         if request.method == "POST" and sent.submission and request.form.get("submission") == sent.submission:
             return redirect(url_for(".member_sent", round_id=round_.id))  # sent twice: the first is in
-        return _already_sent(round_, sent)
+        return _sent_or_none(round_)
     draft = commands.member_draft(round_, g.membership.id)
     status = 200
     if request.method == "POST":
