@@ -83,6 +83,8 @@ DEFAULTS = {
     "API_TOKEN_ADDRESS_LIMITS": "30 per minute; 300 per hour",
     "RESUME_CODE_LIMITS": "10 per minute; 50 per hour",
     "RESUME_CODE_ADDRESS_LIMITS": "30 per minute; 150 per hour",
+    # Short addresses typed from paper (/i/ABCD-2345): wrong ones, per address.
+    "SHORT_ADDRESS_LIMITS": "20 per minute; 100 per hour",
     # Redis gone for a moment: each worker counts in its own memory rather than refusing sign-ins.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # flask-smorest: the OpenAPI document at /api/v1/openapi.json

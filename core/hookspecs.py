@@ -74,6 +74,17 @@ def api_blueprint():
 
 
 @hookspec
+def short_address(code):
+    """Return the full address that the short address ``/i/<code>`` stands for, or None.
+
+    ``code`` is already tidied (capitals, no dashes or spaces) and well formed
+    (``core.short_address``). No Trust is in context: the plugin finds its row in
+    any Trust through a narrow path (``core.tenancy.found_by_hash``) and answers
+    with a URL inside that Trust. Wrong guesses are throttled by core.
+    """
+
+
+@hookspec
 def navigation(tenant, membership):
     """Return a list of ``core.plugins.NavItem`` for the tenant's main navigation."""
 

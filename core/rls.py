@@ -23,6 +23,10 @@ What runs without a Trust, and why it still works:
 - listing a person's own Trusts reads ``memberships`` across Trusts: that table's
   ``info`` adds a read-only policy for rows of the user the statement names
   (``core.tenancy.own_memberships``), and nothing else;
+- a short address (``/i/<code>``, core.short_address) names no Trust: the plugin that made
+  it finds its row with ``core.tenancy.found_by_hash``, which hands only the typed code's
+  hash to the database; the table's read-only policy lets through the rows with exactly
+  that hash, and nothing else (one person's code finds one invitation, never a list);
 - commands that walk every Trust (``events verify``, ``replay``, ``export``, history
   written on upgrade, the demo, ``bench/generate.py``) enter each Trust in turn with
   ``tenant_context``; the setting follows them statement by statement, so no

@@ -39,6 +39,17 @@ def own_memberships(user_id: int) -> dict:
     return {**ALL_TENANTS, "member_user_id": int(user_id)}
 
 
+def found_by_hash(value: str) -> dict:
+    """Execution options for finding a row in any Trust by the hash of a code a person typed
+    (a short address: ``/i/<code>`` names no Trust, so the code has to find it).
+
+    Besides lifting the ORM's scoping, it hands the hash to the database as ``app.lookup_hash``;
+    a table that is looked up this way has a read-only policy letting through the rows whose
+    hash column equals it, and nothing else (see the indicators' invitations).
+    """
+    return {**ALL_TENANTS, "lookup_hash": str(value)}
+
+
 class TenantScopeError(RuntimeError):
     """A tenant-owned table was queried or written with no tenant in context."""
 
@@ -136,13 +147,16 @@ def _stamp_tenant(session, flush_context, instances):
 # --- the database's half: the transaction's tenant setting (PostgreSQL) ------------------------
 
 _SETTING = "cl_rls_setting"  # in the connection's info: what this transaction's settings hold now
-_UNSET = ("", "")  # a new transaction starts with neither (they are never set for the session)
+_UNSET = ("", "", "")  # a new transaction starts with none (they are never set for the session)
 
 
-def _wanted(context) -> tuple[str, str]:
+def _wanted(context) -> tuple[str, str, str]:
     tenant_id = _current_tenant_id.get()
-    user_id = context.execution_options.get("member_user_id") if context is not None else None
-    return ("" if tenant_id is None else str(int(tenant_id)), "" if user_id is None else str(int(user_id)))
+    options = context.execution_options if context is not None else {}
+    user_id = options.get("member_user_id")
+    lookup = options.get("lookup_hash")
+    return ("" if tenant_id is None else str(int(tenant_id)), "" if user_id is None else str(int(user_id)),
+            "" if lookup is None else str(lookup)[:64])
 
 
 _SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -157,8 +171,8 @@ def _hand_tenant_to_database(conn, cursor, statement, parameters, context, execu
         return
     # A cursor of its own: the statement's cursor may be a server-side one (yield_per).
     with cursor.connection.cursor() as setter:
-        setter.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)",
-                       wanted)
+        setter.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true), "
+                       "set_config('app.lookup_hash', %s, true)", wanted)
     conn.info[_SETTING] = wanted
 
 

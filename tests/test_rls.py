@@ -378,3 +378,29 @@ def test_the_app_works_served_by_the_app_role(database):
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
     assert result.returncode == 0, result.stdout[-6000:]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+
+
+def test_a_short_address_finds_one_invitation_across_trusts_and_nothing_else(walled, trusts):
+    """/i/<code> names no Trust: the code's hash, and only it, lets one invitation through."""
+    from core.auth import token_hash
+    from core.tenancy import found_by_hash
+    from plugins.indicators import commands as indicators
+    from plugins.indicators.models import Invitation, Round
+
+    north, south = trusts
+    with walled.test_request_context():
+        from core.events import acting_as
+
+        with tenant_context(south.id), acting_as("system"):
+            round_ = indicators.start_round(south.services["Elm Ward"], "Spring")
+            invitation, token = indicators.create_invitation(round_, "service_users")
+            db.session.commit()
+        code = token.split(".", 1)[0]
+        found = indicators.invitation_by_short_code(code)
+        assert found is not None and found.tenant_id == south.id
+        # Without the hash, or with another, the wall shows nothing of any Trust.
+        everything = select(Invitation).execution_options(**ALL_TENANTS)
+        assert db.session.scalars(everything).all() == []
+        assert db.session.scalars(select(Invitation).execution_options(**found_by_hash(token_hash("ZZZZ2222")))).all() == []
+        assert db.session.scalars(select(Round).execution_options(**found_by_hash(found.short_hash))).all() == []
+        db.session.rollback()

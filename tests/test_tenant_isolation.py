@@ -108,6 +108,8 @@ def fill(rule: str, trust_for_ids: Trust, slug: str, link_token: str) -> str:
             return link_token
         if argument == "name":
             return "example"
+        if argument == "number":  # a question's page: 1 of 7
+            return "1"
         return "staff"
 
     return ARGUMENT.sub(value, rule)

@@ -36,9 +36,9 @@ class ChangesSectionSchema(ma.Schema):
     title = ma.fields.String(metadata={"description": "The section's heading"})
     changes = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "Each change: an object with at least \"what\" (a plain sentence) and \"kind\" (what "
-                       "sort of change: service_renamed, answer, level, aim_reached, evaluation, target_agreed, "
-                       "resource_added...), and the facts behind it (service_id, area, from, to...); empty when "
-                       "nothing changed"})
+                       "sort of change: service_renamed, answer, level, aim_reached, aim_reached_by_date, "
+                       "evaluation, target_agreed, resource_added...), and the facts behind it (service_id, area, "
+                       "from, to...); empty when nothing changed"})
 
 
 class ChangesBetweenDatesSchema(ma.Schema):

@@ -6,4 +6,7 @@ def init_app(app):
 
     for module in (auth, tenant, audit, reports, exports, changes, trends, reminders, actions):
         app.register_blueprint(module.bp)
+    from ..short_address import bp as short_address
+
+    app.register_blueprint(short_address)
     app.before_request(auth.choose_a_new_password_first)

@@ -13,12 +13,14 @@ from marshmallow import fields, validate
 from core.api import versions
 from core.auth import require
 from core.draft_api import DraftApi, DraftSchemas, list_query_schema, service_or_404
-from core.events import EventError
+from core.db import db
+from core.events import Conflict, EventError
 from core.history import When
 
 from . import commands, history
 from .answers import HealthCheckAnswersSchema, HealthCheckContentSchema, answer_field, flatten, nest, today
 from .compare import compare
+from .events import HAPPENED
 from .models import Review
 from .questions import ANSWERS, FIRST_STEP, GENERAL, KEY_ANSWERS, YES_PARTLY_NO_KEYS
 from .reports import overview
@@ -170,6 +172,39 @@ class HealthCheckOverviewSchema(ma.Schema):
     overdue = fields.Integer(metadata={"description": "Services whose last review is more than six months old"})
 
 
+class HealthCheckFollowUpItemSchema(ma.Schema):
+    index = fields.Integer(metadata={"description": "The change's place in the earlier health check's list, from 0"})
+    change = fields.String(metadata={"description": "The change as agreed then"})
+    happened = fields.String(allow_none=True, metadata={
+        "description": "Did it happen? " + ", ".join(HAPPENED) + "; null when not answered yet"})
+    happened_words = fields.String(allow_none=True, metadata={"description": "The answer in plain words"})
+
+
+class HealthCheckFollowUpSchema(ma.Schema):
+    review_id = fields.Integer()
+    version = fields.Integer(metadata={"description": "The review's version (also the ETag)"})
+    earlier_id = fields.Integer(allow_none=True, metadata={
+        "description": "The submitted health check before this one, whose agreed changes are followed up"})
+    earlier_held_on = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    changes = fields.List(fields.Nested(HealthCheckFollowUpItemSchema), metadata={
+        "description": "Each change agreed at the earlier health check, with whether it happened; empty when "
+                       "it agreed none"})
+
+
+class HealthCheckFollowUpAnswerSchema(ma.Schema):
+    index = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=999), metadata={
+        "description": "The change's place in the earlier health check's list, from 0 (as GET lists them)"})
+    happened = fields.String(required=True, validate=validate.OneOf(HAPPENED), metadata={
+        "description": "Did it happen? " + ", ".join(HAPPENED)})
+
+
+class HealthCheckFollowUpRequestSchema(ma.Schema):
+    changes = fields.List(fields.Nested(HealthCheckFollowUpAnswerSchema), required=True,
+                          validate=validate.Length(max=1000), metadata={
+                              "description": "An answer for every change agreed at the earlier health check"})
+    version = versions.version_field("review")
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 def review_json(review: Review) -> dict:
@@ -215,6 +250,64 @@ def record_sharing(data, review_id):
     review = drafts.record_or_404(review_id)
     drafts.run(commands.record_sharing, review, flatten(data))
     return review_json(review)
+
+
+def follow_up_json(review: Review) -> dict:
+    earlier = commands.earlier_review(review)
+    agreed = list(earlier.agreed_changes or []) if earlier is not None else []
+    given = {}
+    if earlier is not None:
+        answered = [item for item in review.followed_up or [] if item.get("earlier_id") == earlier.id]
+        given = {index: item.get("happened") for index, item in enumerate(answered)}
+    changes = [{"index": index, "change": change, "happened": given.get(index),
+                "happened_words": HAPPENED.get(given.get(index))} for index, change in enumerate(agreed)]
+    return {"review_id": review.id, "version": review.version, "earlier_id": earlier.id if earlier else None,
+            "earlier_held_on": earlier.held_on.isoformat() if earlier and earlier.held_on else None,
+            "changes": changes}
+
+
+@blp.get("/reviews/<int:review_id>/follow-up")
+@blp.response(200, HealthCheckFollowUpSchema, headers=versions.ETAG_HEADER)
+@drafts.errors(404)
+@require("read")
+def read_follow_up(review_id):
+    """"Did it happen?": each change agreed at the service's health check before this one, with the answer
+    given at this one (null when not answered yet). The review's version is the ETag."""
+    review = drafts.record_or_404(review_id)
+    return follow_up_json(review), 200, versions.etag(review.version)
+
+
+@blp.put("/reviews/<int:review_id>/follow-up")
+@blp.arguments(HealthCheckFollowUpRequestSchema)
+@blp.response(200, HealthCheckFollowUpSchema, headers=versions.ETAG_HEADER)
+@drafts.errors(403, 404, 422)
+@versions.document(blp, conflict="The health check before agreed no changes, or the version sent is older "
+                                 "than the review's")
+@require("contribute")
+def record_follow_up(data, review_id):
+    """Record whether each change agreed at the health check before happened: yes, partly, no or not yet.
+    Every change needs an answer; an index the earlier check did not agree, or a value not in the list, is 422
+    and nothing is stored. Send If-Match (or version) so that answers given from an older copy are refused."""
+    review = drafts.record_or_404(review_id)
+    expected = versions.expected_version(data.get("version"))
+    answers = {}
+    for item in data["changes"]:
+        if str(item["index"]) in answers:
+            raise EventError("Each change is answered once.",
+                             {"changes": [f"Change {item['index']} is answered more than once."]})
+        answers[str(item["index"])] = item["happened"]
+    try:
+        commands.record_follow_up(review, answers, expected_version=expected)
+        db.session.commit()
+    except EventError as err:
+        db.session.rollback()
+        if isinstance(err, Conflict):
+            raise
+        fields_ = {}
+        for key, messages in err.fields.items():
+            fields_.setdefault("changes", {})[key.removeprefix("happened_")] = messages
+        raise EventError(err.message, fields_ or err.fields) from None
+    return follow_up_json(review), 200, versions.etag(review.version)
 
 
 @blp.get("/compare")

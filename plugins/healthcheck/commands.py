@@ -198,13 +198,19 @@ def earlier_review(review: Review) -> Review | None:
 
 
 @locked()
-def record_follow_up(review: Review, answers: dict) -> Review:
-    """"Did it happen?" for each change agreed at the health check before (``answers``: index -> choice)."""
+def record_follow_up(review: Review, answers: dict, expected_version: int | None = None) -> Review:
+    """"Did it happen?" for each change agreed at the health check before (``answers``: index -> choice).
+    ``expected_version``: the review's version the answers were given from (a stale one is refused)."""
+    drafts.ensure_current(review, expected_version, "health check")
     earlier = earlier_review(review)
     agreed = list(earlier.agreed_changes or []) if earlier is not None else []
     if not agreed:
         raise ReviewConflict("The health check before this one agreed no changes, so there is nothing to follow up.")
     problems, happened = {}, []
+    for key in answers or {}:
+        if not (isinstance(key, str) and key.isdigit() and int(key) < len(agreed)):
+            problems[f"happened_{key}"[:40]] = [
+                f"There is no change number {key} agreed at the health check before: it agreed {len(agreed)}."]
     for index, change in enumerate(agreed):
         choice = (answers or {}).get(str(index))
         if choice not in events.HAPPENED:

@@ -185,6 +185,12 @@ def _checked(values: dict) -> dict:
     return loaded
 
 
+class _Planned(list):
+    """A check's steps, and what they made (the review, once its first step has run)."""
+
+    made: dict
+
+
 def _plan(history: History, check: Check) -> list[Step]:
     held_on = history.day(check.month, check.day)
     typed_on = held_on + timedelta(days=check.typed_after)
@@ -213,8 +219,31 @@ def _plan(history: History, check: Check) -> list[Step]:
         amended_on = recorded_on + timedelta(days=days)
         steps.append(history.step(amended_on, lambda: commands.amend_review(
             made["review"], _checked(corrected), reason), hour=12))
-    return steps
+    planned = _Planned(steps)
+    planned.made = made
+    return planned
+
+
+# "Did it happen?" for the changes agreed at a service's check before, asked at the next one: most happen,
+# some partly, the odd one not yet or not at all.
+HAPPENED_IN_TURN = ("yes", "partly", "yes", "not_yet", "yes", "no")
+
+
+def _follow_up(history: History, check: Check, before: Check, turn: int, made: dict) -> Step:
+    """Recorded a day after the check was typed in (and submitted, if it waited as a draft)."""
+    answers = {str(index): HAPPENED_IN_TURN[(turn + index) % len(HAPPENED_IN_TURN)]
+               for index in range(len(before.agreed))}
+    day = history.day(check.month, check.day) + timedelta(days=check.typed_after + (check.draft_for or 0) + 1)
+    return history.step(day, lambda: commands.record_follow_up(made["review"], answers), hour=9)
 
 
 def steps(history: History) -> list[Step]:
-    return [step for check in CHECKS for step in _plan(history, check)]
+    found, last = [], {}
+    for turn, check in enumerate(CHECKS):
+        planned = _plan(history, check)
+        found += planned
+        before = last.get(check.service)
+        if before is not None and before.agreed:
+            found.append(_follow_up(history, check, before, turn, planned.made))
+        last[check.service] = check
+    return found

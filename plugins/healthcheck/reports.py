@@ -7,14 +7,18 @@ last March's reviews even when one was typed in later.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from core.history import When, rows
 from core.models import Service
 
 from . import history
 from .answers import today
 from .compare import compare, moved_items
+from .events import HAPPENED
 from .models import Review
 from .questions import ANSWERS, KEY_ANSWERS, display
+from .trends import FOLLOWED_SERIES, followed_up_counts
 
 TITLE = "Health check of the user group"
 
@@ -49,6 +53,10 @@ def service_data(service_id: int, when: When) -> dict:
         "moved": [{k: item[k] for k in ("key", "label", "question", "a", "b", "a_text", "b_text", "moved", "note")}
                   for item in moved],
         "due": history.due_notice(reviews, day),
+        # "Did it happen?" for each change agreed at the check before, as answered at the latest one.
+        "followed_up": [{"change": item.get("change"), "happened": item.get("happened"),
+                         "happened_words": HAPPENED.get(item.get("happened"))}
+                        for item in (latest.followed_up or [] if latest else [])],
     }
 
 
@@ -70,8 +78,11 @@ def overview(when: When) -> dict:
             "key_answers": {key: last.get(key) for key in KEY_ANSWERS} if last else {},
             "due": history.due_notice(own, day),
         })
+    followed = followed_up_counts(reviews, date.min, day)
     return {"as_of": day.isoformat(), "services": found,
-            "overdue": sum(1 for row in found if row["due"]["status"] == "due")}
+            "overdue": sum(1 for row in found if row["due"]["status"] == "due"),
+            # Over every health check up to the day: whether the changes agreed at the check before happened.
+            "followed_up": {"counts": followed, "labels": dict(FOLLOWED_SERIES), "total": sum(followed.values())}}
 
 
 def _fragment(title: str, template: str, data: dict):

@@ -31,6 +31,13 @@ def api_blueprint():
 
 
 @hookimpl
+def short_address(code):
+    from .invite import short_address_target
+
+    return short_address_target(code)
+
+
+@hookimpl
 def navigation(tenant, membership):
     from flask import url_for
 

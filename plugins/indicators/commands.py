@@ -8,7 +8,9 @@ limits and step order hold when many people send at once.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import date
@@ -16,6 +18,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from core import short_address
 from core.auth import token_hash
 from core.commands import CommandError
 from core.db import db
@@ -23,6 +26,7 @@ from core.evidence import check as check_evidence
 from core.events import Conflict, locked, record
 from core.models import Service
 from core.reports import london_day, london_today, long_date
+from core.tenancy import found_by_hash
 
 from .indicators import (ANSWERS, CHAIRS, GROUPS, HAPPENED, INDICATORS, LEVELS, MAX_TARGETS, MIN_ANSWERS,
                          SETTINGS, TEXT_LIMIT, TEXTS)
@@ -323,6 +327,39 @@ def new_link_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def link_token_for(code: str) -> str:
+    """The link's token made from its short address code: ``<code>.<key>``, the key a MAC of the
+    code under the app's secret key. Typing the short code thus leads to the full link, and only
+    the server can make one from the other; the token itself still cannot be guessed."""
+    from flask import current_app
+
+    mac = hmac.new(current_app.secret_key.encode() if isinstance(current_app.secret_key, str)
+                   else current_app.secret_key, f"indicators-invitation:{code}".encode(), hashlib.sha256)
+    return f"{code}.{base64.urlsafe_b64encode(mac.digest()).decode().rstrip('=')}"
+
+
+def short_code_of(token: str) -> str | None:
+    """The short address code a link's token was made from, or None for a link made before them."""
+    code, dot, _ = (token or "").partition(".")
+    return code if dot and short_address.tidy(code) == code else None
+
+
+def invitation_by_short_code(code: str) -> Invitation | None:
+    """The invitation a short address names, in whichever Trust made it (no Trust in context)."""
+    found = token_hash(code)
+    return db.session.scalars(select(Invitation).where(Invitation.short_hash == found)
+                              .execution_options(**found_by_hash(found)).limit(2)).first()
+
+
+def _new_short_code() -> str:
+    # 40 bits make a clash unlikely; a clash with any Trust's link is still looked for and avoided.
+    for _ in range(5):
+        code = short_address.new_code()
+        if invitation_by_short_code(code) is None:
+            return code
+    raise Conflict("Could not make a short address for the link. Try again.")
+
+
 @locked()
 def create_invitation(round_: Round, group, expires_on: date | None = None,
                       label: str = "") -> tuple[Invitation, str]:
@@ -336,9 +373,10 @@ def create_invitation(round_: Round, group, expires_on: date | None = None,
             problems.add("expires_on", "The last day the link works must be today or in the future.")
     label = _words(problems, "label", label, "a name for the link", limit=TITLE_LIMIT)
     problems.raise_if_any()
-    token = new_link_token()
+    code = _new_short_code()
+    token = link_token_for(code)
     payload = {"round_id": round_.id, "group": group, "token_hash": token_hash(token),
-               "expires_on": expires_on.isoformat() if expires_on else None}
+               "short_hash": token_hash(code), "expires_on": expires_on.isoformat() if expires_on else None}
     ev = record("indicators.invitation_created", payload, service_id=round_.service_id,
                 personal={"label": label})
     return db.session.get(Invitation, int(ev.entity_id)), token

@@ -91,6 +91,8 @@ class InvitationCreated(Schema):
     group = fields.String(required=True, validate=GROUP)
     token_hash = fields.String(required=True, validate=HASH)
     expires_on = fields.Date(load_default=None, allow_none=True)
+    # The hash of the link's short address code (core.short_address); none for links made before.
+    short_hash = fields.String(load_default=None, allow_none=True, validate=HASH)
 
 
 class InvitationLabel(Schema):
@@ -197,6 +199,7 @@ def _invitation_created(row, ev):
     row.round_id = ev.payload["round_id"]
     row.group = ev.payload["group"]
     row.token_hash = ev.payload["token_hash"]
+    row.short_hash = ev.payload.get("short_hash")
     row.expires_on = _day(ev.payload["expires_on"])
     row.label = ev.personal.get("label", "")
     row.created_at = ev.occurred_at

@@ -152,6 +152,12 @@ class MemberAnswersForm(AnswersForm):
     group = _GROUP
 
 
+class MemberGroupForm(FlaskForm):
+    """Before a member's questions, for those who answer with either group (facilitators, admins)."""
+
+    group = _GROUP
+
+
 class OneAnswerForm(FlaskForm):
     """One indicator's questions, on its own page of the invitation journey."""
 

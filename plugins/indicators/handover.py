@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import re
 
 import segno
 from markupsafe import Markup
@@ -25,6 +26,19 @@ def token_matches(invitation, token) -> bool:
     return hmac.compare_digest(token_hash(token), invitation.token_hash)
 
 
+def short_link(token: str) -> str | None:
+    """The link's short address to type from paper (https://host/i/ABCD-2345), or None for a
+    link made before short addresses."""
+    from flask import url_for
+
+    from core.short_address import shown
+
+    from .commands import short_code_of
+
+    code = short_code_of(token)
+    return url_for("short_address.follow", typed=shown(code), _external=True) if code else None
+
+
 def _code(link: str):
     # Error correction "M" survives a crease or a smudge on a printed sheet.
     return segno.make(link, error="m", micro=False)
@@ -34,7 +48,10 @@ def qr_svg(link: str, scale: int = 4) -> Markup:
     """The QR code as inline SVG with its text alternative (a title the SVG is labelled by)."""
     svg = _code(link).svg_inline(scale=scale, border=2, title=QR_ALT, svgclass="app-qr", dark="#000",
                                  light="#fff")
-    return Markup(svg.replace("<svg ", f"<svg role=\"img\" aria-label=\"{QR_ALT}\" focusable=\"false\" ", 1))
+    # A viewBox, so that a style may size the code (the printed sheet's is 90 mm) without cutting it off.
+    found = re.match(r'<svg width="(\d+)" height="(\d+)"', svg)
+    view_box = f'viewBox="0 0 {found.group(1)} {found.group(2)}" ' if found else ""
+    return Markup(svg.replace("<svg ", f"<svg {view_box}role=\"img\" aria-label=\"{QR_ALT}\" focusable=\"false\" ", 1))
 
 
 def qr_png(link: str, scale: int = 10) -> bytes:
@@ -43,9 +60,10 @@ def qr_png(link: str, scale: int = 10) -> bytes:
     return out.getvalue()
 
 
-def text_message(service_name: str, link: str, expires_on) -> str:
+def text_message(service_name: str, link: str, expires_on, short: str | None = None) -> str:
     """Suggested words for a text message: short, plain, and saying names are not needed."""
     # The link on a line of its own, so a phone does not take the next word or a full stop into it.
+    # The short address when there is one: easier to read on a small screen, and to type if need be.
     until = f"\nIt works until the end of {long_date(expires_on)}." if expires_on else ""
     return (f"Hello. We would like to know what you think of {service_name}. It takes about 10 minutes "
-            f"and you do not need to give your name. Open this link to answer:\n{link}{until}")
+            f"and you do not need to give your name. Open this link to answer:\n{short or link}{until}")

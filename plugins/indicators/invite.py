@@ -23,9 +23,9 @@ from core.events import acting_as
 from core import throttle
 from core.reports import long_date
 
-from . import commands, summary
-from .forms import PRESENTATIONS, ConfirmForm, OneAnswerForm, PresentationForm, ResumeForm, SendForm, apply_errors
-from .indicators import GROUP_WORDS, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS, PLAIN_ANSWERS, TEXTS, easy_read, plain
+from . import commands, handover, journey, summary
+from .forms import PRESENTATIONS, ConfirmForm, OneAnswerForm, PresentationForm, ResumeForm, SendForm
+from .indicators import GROUP_WORDS, KEYS, LEVEL_QUESTIONS, TEXTS
 from .models import Invitation
 from .support import support
 
@@ -57,6 +57,22 @@ def _invitation(token: str):
     if not commands.invitation_usable(invitation):
         abort(_closed(token, invitation, round_))
     return invitation, round_
+
+
+def short_address_target(code: str) -> str | None:
+    """Where a short address (/i/ABCD-2345, core.short_address) leads: the invitation's own link,
+    in the Trust that made it. Found across Trusts by the code's hash alone; a code that no longer
+    makes the link's token (the app's secret key was changed) leads nowhere."""
+    from core.models import Tenant
+
+    invitation = commands.invitation_by_short_code(code)
+    if invitation is None:
+        return None
+    token = commands.link_token_for(code)
+    if not handover.token_matches(invitation, token):
+        return None
+    tenant = db.session.get(Tenant, invitation.tenant_id)
+    return url_for("indicators.invite.answer", slug=tenant.slug, token=token)
 
 
 def _closed(token, invitation, round_):
@@ -110,13 +126,24 @@ def _presentation() -> str:
     return chosen if chosen in PRESENTATIONS else "standard"
 
 
+def pages(token: str) -> journey.Pages:
+    """Where an invitation's pages are, for the journey's shared templates."""
+    return journey.Pages(
+        question=lambda number: url_for("indicators.invite.question", token=token, number=number),
+        check=url_for("indicators.invite.check", token=token), saved=url_for("indicators.invite.saved", token=token),
+        start=url_for("indicators.invite.answer", token=token),
+        presentation=url_for("indicators.invite.presentation", token=token),
+        again=url_for("indicators.invite.answer", token=token))
+
+
 def _render(template, token, round_, **context):
     """Every invitation page: no account links, the chosen presentation, and support now."""
     presentation = _presentation()
+    context.setdefault("group", context["invitation"].group if context.get("invitation") else None)
     return render_template(
         template, token=token, round=round_, service_name=_service_name(round_), no_account=True,
         presentation=presentation, body_class=BODY_CLASSES.get(presentation, ""), support=support(),
-        total=len(KEYS), **context)
+        total=len(KEYS), pages=pages(token), **context)
 
 
 def _draft(invitation):
@@ -153,20 +180,18 @@ def presentation(token):
 # --- one indicator a page -----------------------------------------------------------------------
 
 def _question_page(token, invitation, round_, number, form, status=200):
-    key = KEYS[number - 1]
     form.word_for(invitation.group)
-    back = url_for(".question", token=token, number=number - 1) if number > 1 else url_for(".answer", token=token)
+    context = journey.question_context(pages(token), number)
+    context.pop("pages"), context.pop("total")
     return _render("indicators/invite_question.html", token, round_, invitation=invitation, form=form,
-                   number=number, key=key, name=INDICATORS[key][0], wording=INDICATORS[key][1],
-                   plain=plain(key), easy=easy_read(key), back=back,
-                   choose=PresentationForm(formdata=None, presentation=_presentation())), status
+                   choose=PresentationForm(formdata=None, presentation=_presentation()), **context), status
 
 
 @bp.route("/<token>/q/<int:number>", methods=["GET", "POST"])
 @without_account
 def question(token, number):
     invitation, round_ = _invitation(token)
-    if not 1 <= number <= len(KEYS):
+    if not journey.in_range(number):
         abort(404)
     key = KEYS[number - 1]
     draft = _draft(invitation)
@@ -177,12 +202,7 @@ def question(token, number):
     if not form.validate_on_submit():
         return _question_page(token, invitation, round_, number, form, 422)
     saving = request.form.get("action") == "save"
-    answers = dict(draft.answers) if draft else {}
-    answer = form.to_answer()
-    if any(answer.values()):
-        answers[key] = answer
-    else:
-        answers.pop(key, None)
+    answers = journey.answers_after(draft.answers if draft else None, key, form)
     unchanged = (draft.answers if draft else {}) == answers
     if not unchanged or (saving and draft is None):
         try:
@@ -192,39 +212,14 @@ def question(token, number):
                     (draft.submission if draft and draft.submission else commands.new_submission_key()))
         except CommandError as err:
             db.session.rollback()
-            _per_question_errors(form, err, key)
+            journey.per_question_errors(form, err, key)
             return _question_page(token, invitation, round_, number, form, 422)
         db.session.commit()
         _remember_code(invitation, code)
-    if saving:
-        return redirect(url_for(".saved", token=token))
-    if number < len(KEYS):
-        return redirect(url_for(".question", token=token, number=number + 1))
-    return redirect(url_for(".check", token=token))
-
-
-def _per_question_errors(form, err, key) -> None:
-    parts = ((err.fields or {}).get("answers") or {})
-    parts = parts.get(key) if isinstance(parts, dict) else None
-    if isinstance(parts, dict):
-        for part, messages in parts.items():
-            if part in form._fields:
-                form[part].errors = list(form[part].errors) + list(messages)
-    if not form.errors:
-        apply_errors(form, err)
+    return redirect(journey.next_page(pages(token), number, saving))
 
 
 # --- check, send, and after -------------------------------------------------------------------
-
-def _rows(answers: dict) -> list[dict]:
-    """What the check page lists: per indicator, each question and its answer in plain words."""
-    rows = []
-    for number, key in enumerate(KEYS, start=1):
-        answer = answers.get(key) or {}
-        rows.append({"number": number, "key": key, "plain": plain(key), "name": INDICATORS[key][0],
-                     "choices": {level: PLAIN_ANSWERS.get(answer.get(level)) for level in LEVELS},
-                     "words": {part: answer.get(part) or "" for part in TEXTS}})
-    return rows
 
 
 @bp.route("/<token>/check", methods=["GET", "POST"])
@@ -264,7 +259,7 @@ def check(token):
     if draft is not None and not form.submission.data:
         form.submission.data = draft.submission
     return _render("indicators/invite_check.html", token, round_, invitation=invitation, draft=draft, form=form,
-                   rows=_rows(draft.answers if draft else {}), questions=LEVEL_QUESTIONS[invitation.group],
+                   rows=journey.rows(draft.answers if draft else {}), questions=LEVEL_QUESTIONS[invitation.group],
                    texts=TEXTS), status
 
 

@@ -47,7 +47,12 @@ class Round(TenantScoped, db.Model):
 class Invitation(TenantScoped, db.Model):
     """A link that lets someone answer for one group without an account.
 
-    Only the SHA-256 of the link's token is kept; the link is shown once.
+    Only the SHA-256 of the link's token is kept; the link is shown once. Links made
+    since short addresses came also have one (``/i/ABCD-2345``, core.short_address):
+    ``short_hash`` is the SHA-256 of its code. That address names no Trust, so the
+    code finds the invitation in any Trust: on PostgreSQL the read-only policy
+    ``short_address`` lets through the row whose hash the statement names
+    (core.tenancy.found_by_hash), and nothing else.
     """
 
     __tablename__ = "indicators_invitations"
@@ -61,10 +66,14 @@ class Invitation(TenantScoped, db.Model):
     expires_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    short_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("uq_indicators_invitations_tenant_token", "tenant_id", "token_hash", unique=True),
         Index("ix_indicators_invitations_tenant_round", "tenant_id", "round_id"),
+        Index("ix_indicators_invitations_tenant_short", "tenant_id", "short_hash"),
+        {"info": {"row_policies": {"short_address": (
+            "FOR SELECT USING (short_hash = NULLIF(current_setting('app.lookup_hash', true), ''))")}}},
     )
 
 

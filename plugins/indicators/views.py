@@ -313,10 +313,11 @@ def invitations(round_id):
             # Shown once, here; only its hash is kept. The QR code is made now, from the token.
             link = url_for("indicators.invite.answer", token=token, _external=True)
             service = _service(round_.service_id)
+            short = handover.short_link(token)
             return render_template(
                 "indicators/invitation_created.html", invitation=invitation, link=link, token=token,
-                qr=handover.qr_svg(link), text_message=handover.text_message(service.name, link,
-                                                                             invitation.expires_on),
+                short=short, qr=handover.qr_svg(link),
+                text_message=handover.text_message(service.name, link, invitation.expires_on, short),
                 contact=getattr(current_user, "display_name", ""), confirm=ConfirmForm(),
                 **_round_context(round_))
     status = FAILED if form.errors else 200
@@ -366,7 +367,8 @@ def invitation_sheet(round_id, invitation_id):
     link = url_for("indicators.invite.answer", token=token, _external=True)
     contact = (request.form.get("contact") or "").strip()[:200]
     response = HttpResponse(render_template(
-        "indicators/invitation_sheet.html", invitation=invitation, link=link, qr=handover.qr_svg(link, scale=8),
+        "indicators/invitation_sheet.html", invitation=invitation, link=link, short=handover.short_link(token),
+        qr=handover.qr_svg(link, scale=8),
         contact=contact, **_round_context(round_)))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -534,3 +536,6 @@ def settings():
 from . import invite  # noqa: E402 - the invitation pages hang off this blueprint
 
 bp.register_blueprint(invite.bp, url_prefix="/i")
+
+
+from . import member_journey  # noqa: E402,F401 - the members' one-indicator-a-page pages, on this blueprint

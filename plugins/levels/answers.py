@@ -68,6 +68,11 @@ def assessed_on_field(**extra):
                                        "not in the future"), **extra)
 
 
+def aim_by_field(**extra):
+    return Day(allow_none=True, **_doc("The day by which the service aims to reach the levels it aims for "
+                                       "(YYYY-MM-DD); after the day of the assessment"), **extra)
+
+
 def participants_field(**extra):
     return Words(MAX_PARTICIPANTS, allow_none=True,
                  **_doc("Who took part, in your own words (for example: the ward team and two members of "
@@ -137,6 +142,8 @@ def part_field(area: str, part: str, **extra):
 def flat_field(key: str, **extra):
     if key == "assessed_on":
         return assessed_on_field(**extra)
+    if key == "aim_by":
+        return aim_by_field(**extra)
     if key == "participants":
         return participants_field(**extra)
     if key == "view":
@@ -146,7 +153,7 @@ def flat_field(key: str, **extra):
 
 # --- flat schemas: the event payloads and the pages ------------------------------------------
 
-StructuredSet = Strict.from_dict({"assessed_on": assessed_on_field(), "view": view_field(),
+StructuredSet = Strict.from_dict({"assessed_on": assessed_on_field(), "aim_by": aim_by_field(), "view": view_field(),
                                   **{key: flat_field(key) for key in (*LEVEL_KEYS, *PRACTICE_KEYS)}},
                                  name="LevelsStructuredSet")
 PersonalSet = Strict.from_dict({"participants": participants_field(),
@@ -203,6 +210,7 @@ class LevelsContentSchema(Strict):
     """An assessment's answers, nested per area. In a change, only the answers sent change; null clears one."""
 
     assessed_on = assessed_on_field()
+    aim_by = aim_by_field()
     participants = participants_field()
     view = view_field()
     areas = Group(AreasSchema, **_doc("Per area: current (1-5), aim (1-5, not below current), "

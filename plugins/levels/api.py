@@ -104,6 +104,8 @@ class LevelsAssessmentSchema(ma.Schema):
     view = fields.String(metadata={"description": "Whose view: staff, service_users or agreed"})
     version = fields.Integer(metadata={"description": "How many changes the assessment has had"})
     assessed_on = fields.Date(allow_none=True)
+    aim_by = fields.Date(allow_none=True, metadata={
+        "description": "The day by which the service aims to reach the levels it aims for"})
     participants = fields.String(allow_none=True, metadata={"description": "Who took part"})
     areas = fields.Nested(AreasOut)
     started_at = fields.DateTime()
@@ -127,6 +129,8 @@ class LevelsSummarySchema(ma.Schema):
     service_id = fields.Integer()
     status = fields.String()
     assessed_on = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    aim_by = fields.String(allow_none=True, metadata={
+        "description": "YYYY-MM-DD: by when the service aims to reach the levels aimed for"})
     levels = fields.Dict(metadata={"description": "Per area key: {current, aim}"})
     amendments = fields.Integer(metadata={"description": "How many answers were amended"})
 
@@ -214,7 +218,7 @@ def assessment_json(assessment: Assessment, practices=None) -> dict:
     return {
         "id": assessment.id, "service_id": assessment.service_id, "status": assessment.status,
         "view": assessment.view, "version": assessment.version, "assessed_on": assessment.assessed_on,
-        "participants": assessment.participants,
+        "aim_by": assessment.aim_by, "participants": assessment.participants,
         "areas": {area.key: {**{part: assessment.get(flat_key(area.key, part)) for part in PARTS},
                              "claim": claims.area_claim(assessment, area.key, practices)} for area in AREAS},
         "started_at": assessment.started_at, "started_by": assessment.started_by,
@@ -320,6 +324,42 @@ def service_views(service_id):
             "views": [{"view": view, "title": VIEWS[view], "assessment": grid.summary(found[view])}
                       for view in VIEWS],
             "differences": differences, "summary": whose.summary(found, differences)}
+
+
+class LevelsAimAreaSchema(ma.Schema):
+    area = fields.String(metadata={"description": "individual, care_setting or policy"})
+    area_name = fields.String()
+    aim = fields.Integer(metadata={"description": "The level aimed for (above the level then)"})
+    status = fields.String(metadata={"description": "reached (by the date), not_reached (by the date) or "
+                                                    "not_yet (the date has not come)"})
+    found_on = fields.String(allow_none=True, metadata={
+        "description": "YYYY-MM-DD of the assessment the status rests on, if any"})
+    found_level = fields.Integer(allow_none=True, metadata={"description": "The level that assessment found"})
+    sentence = fields.String(metadata={"description": "The answer in one plain sentence"})
+
+
+class LevelsAimSchema(ma.Schema):
+    service_id = fields.Integer()
+    aim = fields.Dict(allow_none=True, metadata={
+        "description": "The last aim with a date: assessment_id, set_on, aim_by (YYYY-MM-DD) and areas (see "
+                       "LevelsAimArea); null when no submitted assessment gave a date"})
+    areas = fields.List(fields.Nested(LevelsAimAreaSchema), metadata={
+        "description": "Per area aimed higher: whether the aim was reached by its date"})
+
+
+@blp.get("/services/<int:service_id>/aim")
+@blp.response(200, LevelsAimSchema)
+@require("read")
+def service_aim(service_id):
+    """Whether the last aim was reached by its date: the latest submitted assessment that said by when the
+    service aims to reach its levels, and per area aimed higher, reached, not reached or not yet."""
+    from . import aims
+    from .rules import today
+
+    service = service_or_404(service_id)
+    found = aims.outcome(grid.submitted(grid.service_assessments(service.id)), today())
+    return {"service_id": service.id, "aim": {k: v for k, v in found.items() if k != "areas"} if found else None,
+            "areas": found["areas"] if found else []}
 
 
 # --- the practices checklist ------------------------------------------------------------------

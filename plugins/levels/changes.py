@@ -12,10 +12,10 @@ from core.history import When, rows
 from core.models import Service
 from core.reports import long_date
 
-from . import grid, whose
+from . import aims, grid, whose
 from .levels import AREAS, VIEW_SHORT, level_title
 from .models import Assessment
-from .reports import TITLE
+from .reports import TITLE, report_day
 
 TENANT_TITLE = "Levels of involvement by service"
 
@@ -45,7 +45,7 @@ def _since(done: list, before) -> list:
     return done[ids.index(before.id) + 1:] if before is not None and before.id in ids else done
 
 
-def compared(before_rows, after_rows, sid: int) -> list[dict]:
+def compared(before_rows, after_rows, sid: int, day=None) -> list[dict]:
     """How one service's levels moved from the first date to the second."""
     before, after = _latest(before_rows), _latest(after_rows)
     if after is None or (before is not None and before.id == after.id):
@@ -79,31 +79,45 @@ def compared(before_rows, after_rows, sid: int) -> list[dict]:
             if aim is not None and was is not None and was < aim and now is not None and now >= aim:
                 found.append(change(f"{area.name}: reached the level aimed for, {level_title(aim)}.", "aim_reached",
                                     service_id=sid, area=area.key, to=now, aim=aim))
+    if before is not None and before.aim_by is not None and day is not None:
+        # The aim of the first date had a date: was it reached by then (the date passed, or reached early)?
+        outcome = aims.outcome([before, *done], day)
+        for item in outcome["areas"] if outcome else []:
+            if item["status"] == aims.REACHED:
+                found.append(change(f"{item['area_name']}: aim reached by its date. {item['sentence']}",
+                                    "aim_reached_by_date", service_id=sid, area=item["area"], aim=item["aim"],
+                                    aim_by=before.aim_by, to=item["found_on"]))
+            elif item["status"] == aims.NOT_REACHED:
+                found.append(change(f"{item['area_name']}: aim not reached by its date. {item['sentence']}",
+                                    "aim_not_reached_by_date", service_id=sid, area=item["area"], aim=item["aim"],
+                                    aim_by=before.aim_by, to=item["found_on"]))
     return found
 
 
-def _per_view(before_rows, after_rows, sid: int) -> list[dict]:
+def _per_view(before_rows, after_rows, sid: int, day=None) -> list[dict]:
     """Staff views by default; ``?view=`` asks for another, or ``both`` (each named)."""
     view = whose.chosen()
     if view != whose.BOTH:
-        return compared(whose.of_view(before_rows, view), whose.of_view(after_rows, view), sid)
+        return compared(whose.of_view(before_rows, view), whose.of_view(after_rows, view), sid, day)
     found = []
     for one in ("staff", "service_users", "agreed"):
         found += [{**item, "what": f"{VIEW_SHORT[one]}: {item['what']}", "view": one}
-                  for item in compared(whose.of_view(before_rows, one), whose.of_view(after_rows, one), sid)]
+                  for item in compared(whose.of_view(before_rows, one), whose.of_view(after_rows, one), sid, day)]
     return found
 
 
 def service_section(service, start: When, end: When) -> Section:
     return Section("levels", TITLE, _per_view(rows(Assessment, start, service_id=service.id),
-                                              rows(Assessment, end, service_id=service.id), service.id))
+                                              rows(Assessment, end, service_id=service.id), service.id,
+                                              report_day(end)))
 
 
 def tenant_section(tenant, start: When, end: When) -> Section:
     names = {s.id: s.name for s in rows(Service, end)}
     before, after = _by_service(rows(Assessment, start)), _by_service(rows(Assessment, end))
     found = [{**item, "what": f"{name}: {item['what']}", "service": name}
-             for sid, name in names.items() for item in _per_view(before.get(sid, []), after.get(sid, []), sid)]
+             for sid, name in names.items() for item in _per_view(before.get(sid, []), after.get(sid, []), sid,
+                                                                          report_day(end))]
     return Section("levels", TENANT_TITLE, in_order(found, names))
 
 

@@ -58,7 +58,7 @@ def _changes(assessment: Assessment | None, values: dict) -> dict:
 
 
 def _check(state: dict, changed: dict, *, complete: bool) -> None:
-    problems = {**date_problems(changed), **aims_problems(state, changed), **practice_problems(state, changed)}
+    problems = {**date_problems(changed, state), **aims_problems(state, changed), **practice_problems(state, changed)}
     if problems:
         raise EventError(NEEDS_CORRECTING, problems)
     if complete:

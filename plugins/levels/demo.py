@@ -75,6 +75,7 @@ class Assessment:
     amend: tuple[int, dict, str] | None = None  # (days after submitting, corrected answers, why)
     view: str = "staff"  # whose view (levels.VIEWS)
     practices: tuple[tuple[str, ...], ...] = ()  # practice keys ticked, per area, when given
+    aim_within: int | None = None  # days after the assessment by which the team aims to reach its aims
 
 
 # The practices the day centre's team ticks at its latest assessment: enough to back level 4,
@@ -99,7 +100,7 @@ ASSESSMENTS = (
     Assessment(WARD, 15, 16, ((2, 3), (2, 3), (1, 2)), "The ward manager, two nurses and a patient",
                amend=(20, {"policy_aim": 3}, "After the community meeting we agreed to aim higher for policy.")),
     Assessment(WARD, 27, 14, ((3, 4), (3, 4), (2, 3)), "The ward team, a peer support worker and two patients",
-               typed_after=4, draft_for=9),
+               typed_after=4, draft_for=9, aim_within=380),
     Assessment(WARD, 39, 6, ((4, 4), (3, 4), (2, 3)), "The ward team, a peer support worker and three patients",
                typed_after=14),
 
@@ -109,7 +110,7 @@ ASSESSMENTS = (
     Assessment(COMMUNITY, 28, 13, ((4, 5), (4, 4), (2, 3)), "The team, the peer worker and three service users",
                amend=(45, {"care_setting_aim": 5}, "The café group asked us to aim for partnership here too.")),
     Assessment(COMMUNITY, 40, 7, ((5, 5), (4, 5), (3, 4)), "The team, the peer worker and four service users",
-               typed_after=10),
+               typed_after=10, aim_within=365),
 )
 
 
@@ -123,6 +124,8 @@ def _checked(values: dict) -> dict:
 def _values(assessment: Assessment, assessed_on) -> dict:
     values = {"assessed_on": assessed_on.isoformat(), "participants": assessment.participants,
               "view": assessment.view}
+    if assessment.aim_within is not None:
+        values["aim_by"] = (assessed_on + timedelta(days=assessment.aim_within)).isoformat()
     for area, ticked in zip(AREA_KEYS, assessment.practices):
         values |= {flat_key(area, "practices"): list(ticked),
                    flat_key(area, "how"): {k: v for k, v in HOW.items() if k in ticked} or None}

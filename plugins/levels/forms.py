@@ -25,6 +25,9 @@ def _fields() -> dict:
                            description="The staff team's, the service users' (through a user group, a facilitator "
                                        "or their own accounts), or agreed by both together."),
         "assessed_on": StringField("Date of the assessment", description="For example, 2026-03-15."),
+        "aim_by": StringField("By when do you aim to reach these levels? (optional)",
+                              description="For example, 2027-03-31. The next assessment will say whether they "
+                                          "were reached by then."),
         "participants": TextAreaField(
             "Who took part?",
             description="For example: the ward team, the ward manager and two members of the user group."),
@@ -64,7 +67,7 @@ class _AnswerForm:
             values[flat_key(area.key, "evidence")] = from_form(request.form, f"{area.key}_evidence",
                                                                EVIDENCE_ROWS) or None
         self.extra = {k: values[k] for k in (*PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS)}
-        for key in ("assessed_on", "participants", *TEXT_KEYS):
+        for key in ("assessed_on", "aim_by", "participants", *TEXT_KEYS):
             text = (self[key].data or "").strip()
             values[key] = text or None
         for key in LEVEL_KEYS:

@@ -80,8 +80,8 @@ def summary(assessment: Assessment | None) -> dict | None:
     if assessment is None:
         return None
     return {"id": assessment.id, "service_id": assessment.service_id, "status": assessment.status,
-            "assessed_on": assessment.get("assessed_on"), "levels": area_levels(assessment),
-            "amendments": len(assessment.amendments or [])}
+            "assessed_on": assessment.get("assessed_on"), "aim_by": assessment.get("aim_by"),
+            "levels": area_levels(assessment), "amendments": len(assessment.amendments or [])}
 
 
 def _movement(before: int | None, after: int | None) -> str:

@@ -160,7 +160,7 @@ TEXT_KEYS = tuple(flat_key(a, p) for a in AREA_KEYS for p in TEXT_PARTS)
 PRACTICE_KEYS = tuple(flat_key(a, PRACTICE_PART) for a in AREA_KEYS)
 HOW_KEYS = tuple(flat_key(a, "how") for a in AREA_KEYS)
 EVIDENCE_KEYS = tuple(flat_key(a, "evidence") for a in AREA_KEYS)
-GENERAL_KEYS = ("assessed_on", "participants", "view")
+GENERAL_KEYS = ("assessed_on", "aim_by", "participants", "view")
 PERSONAL_KEYS = ("participants",) + TEXT_KEYS + HOW_KEYS + EVIDENCE_KEYS
 KEYS = GENERAL_KEYS + tuple(flat_key(a, p) for a in AREA_KEYS for p in PARTS)
 
@@ -169,6 +169,8 @@ def label_of(key: str) -> str:
     """A plain name for a flat key, e.g. ``Policy: level aimed for``."""
     if key == "assessed_on":
         return "Date of the assessment"
+    if key == "aim_by":
+        return "Aiming to reach those levels by"
     if key == "participants":
         return "Who took part"
     if key == "view":

@@ -27,6 +27,7 @@ class Assessment(TenantScoped, Draft, db.Model):
     __history__ = Dated("assessed_on")  # counts from the day of the assessment
 
     assessed_on: Mapped[date | None] = mapped_column(Date)
+    aim_by: Mapped[date | None] = mapped_column(Date)  # by when the service aims to reach its aims
     participants: Mapped[str | None] = mapped_column(Text)
     view: Mapped[str] = mapped_column(String(20), default=DEFAULT_VIEW)  # whose view: levels.VIEWS
 
@@ -66,7 +67,7 @@ class Assessment(TenantScoped, Draft, db.Model):
         """Set one answer (None clears it). Only projectors call this."""
         if key not in KEYS:
             raise KeyError(key)
-        if key == "assessed_on" and isinstance(value, str):
+        if key in ("assessed_on", "aim_by") and isinstance(value, str):
             value = date.fromisoformat(value)
         if key == "view" and value is None:
             value = DEFAULT_VIEW  # assessments recorded before views were asked for are the staff team's

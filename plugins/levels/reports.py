@@ -9,7 +9,7 @@ from __future__ import annotations
 from core.history import When, rows
 from core.models import Service
 
-from . import grid, whose
+from . import aims, grid, whose
 from .levels import AREAS, LEVELS
 from .models import Assessment
 from .rules import today
@@ -48,6 +48,8 @@ def service_data(service_id: int, when: When) -> dict:
         "moved": [{k: item[k] for k in ("area", "area_name", "part", "label", "a", "b", "a_text", "b_text", "note")}
                   for item in grid.moved_items(comparison)],
         "grid": grid.grid(latest),
+        # The last aim with a date, and whether it was reached by then (as known on the report's day).
+        "aim": aims.outcome(grid.submitted(whose.of_view(own, view)), report_day(when)),
     }
 
 

@@ -37,15 +37,22 @@ def aims_problems(state: dict, changed: dict) -> dict:
     return problems
 
 
-def date_problems(changed: dict) -> dict:
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def date_problems(changed: dict, state: dict | None = None) -> dict:
+    """The assessment is not in the future; the day the aims are to be reached by comes after it."""
+    problems = {}
     value = changed.get("assessed_on")
-    if value is None:
-        return {}
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    if day > today():
-        return {"assessed_on": ["The date of the assessment cannot be in the future. Enter today's date "
-                                "or an earlier one."]}
-    return {}
+    if value is not None and _day(value) > today():
+        problems["assessed_on"] = ["The date of the assessment cannot be in the future. Enter today's date "
+                                   "or an earlier one."]
+    both = {**(state or {}), **changed}
+    if ("aim_by" in changed or "assessed_on" in changed) and both.get("aim_by") and both.get("assessed_on") \
+            and "assessed_on" not in problems and _day(both["aim_by"]) <= _day(both["assessed_on"]):
+        problems["aim_by"] = ["The date you aim to reach the levels by must be after the date of the assessment."]
+    return problems
 
 
 def missing(state: dict) -> dict:

@@ -20,7 +20,7 @@ from core.events import EventError
 from core.models import Service
 from core.plugins import enabled_plugins
 
-from . import charts, claims, commands, grid, whose
+from . import aims, charts, claims, commands, grid, whose
 from .answers import load_flat
 from .commands import WRITE
 from .forms import AmendForm, AssessmentForm, CompareForm
@@ -32,6 +32,7 @@ from .levels import (
 from .practices import by_key, catalogue
 from .rules import missing
 from .models import Assessment
+from .rules import today
 
 bp = Blueprint("levels", __name__, template_folder="templates")
 
@@ -50,7 +51,7 @@ def show_value(key: str, value) -> str:
         return "Not given"
     if value == ERASED:
         return "Erased"
-    if key == "assessed_on":
+    if key in ("assessed_on", "aim_by"):
         return long_date(value)
     if key.endswith(("_current", "_aim")):
         return level_title(value)
@@ -144,6 +145,7 @@ def service_page(service_id):
         compare_form=compare_form,
         moved=grid.moved_items(grid.compare(previous, latest)) if previous is not None else None,
         previous=previous, aims=grid.aims_reached(previous, latest),
+        aim_outcome=aims.outcome(grid.submitted(shown), today()),
         # The guide's way of getting there: the service user indicators, where that section is on.
         indicators_href=url_for("indicators.index", service_id=service.id)
         if "indicators" in enabled_plugins() else None))

@@ -49,8 +49,10 @@ def _crawl(live, seeded, browser, who: str):
         base = f"/t/{trust.slug}"
         if who == "visitor":
             links = [f"{base}/indicators/i/{token}" for token in seeded.invitation_tokens]
+            # Short addresses (/i/ABCD-2345): one that leads to a link, and one that leads nowhere.
+            short = [f"/i/{token.split('.', 1)[0]}" for token in seeded.invitation_tokens if "." in token][:1]
             start = [f"{base}/indicators/i/not-a-link", "/no-such-page", *links, save_for_later(page, live, links[0]),
-                     "/sign-in", f"{base}/"]
+                     *short, "/i/ABCD-2345", "/sign-in", f"{base}/"]
         else:
             sign_in(page, live, trust.people[who])
             start = [f"{base}/services/999999", f"{base}/no-such-page", "/"]

@@ -25,9 +25,31 @@ def test_answering_through_a_link_on_a_phone_then_the_link_closes(live, new_page
     staff.get_by_label("Name for this link (optional)").fill("Tuesday drop-in")
     staff.get_by_role("button", name="Make the link").click()
     link = staff.get_by_label("The link").input_value()
+    short = staff.get_by_label("The short address, to type from paper or read out").input_value()
+    assert re.fullmatch(r"http://[^/]+/i/[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", short), short
     expect(staff.get_by_role("img", name=re.compile("^QR code for the invitation"))).to_be_visible()
     expect(staff.get_by_role("button", name="Copy the link")).to_be_visible()  # shown where copying works
     assert axe_violations(staff) == []
+
+    # The printed sheet: the QR code and the short address, large.
+    with staff.expect_popup() as opened:
+        staff.get_by_role("button", name="Make the printable sheet").click()
+    sheet = opened.value
+    sheet.wait_for_load_state()
+    expect(sheet.locator(".app-sheet__short")).to_have_text(short.split("://", 1)[1])
+    box = sheet.locator(".app-sheet__qr svg").bounding_box()
+    assert box["width"] == box["height"] > 200
+    assert axe_violations(sheet) == []
+    sheet.close()
+
+    # Typed from paper, in small letters with a space: the short address opens the same questions.
+    typed = new_page(width=375, height=812, is_mobile=True, has_touch=True)
+    code = short.rsplit("/", 1)[1]
+    typed.goto(short.rsplit("/", 1)[0] + "/" + code.lower().replace("-", " "))
+    assert heading(typed) == "What do you think of Oak Day Centre?"
+    wrong = typed.goto(short.rsplit("/", 1)[0] + "/ABCD-2345")
+    assert wrong.status == 404 and heading(typed) == "We could not find that address"
+    assert axe_violations(typed) == [] and overflow(typed, 375) == []
 
     phone = new_page(width=375, height=812, is_mobile=True, has_touch=True)
     phone.goto(link)
@@ -89,3 +111,47 @@ def test_answering_through_a_link_on_a_phone_then_the_link_closes(live, new_page
     assert heading(phone) == "This link has closed"
     expect(phone.locator("main")).to_contain_text("not been sent")
     assert axe_violations(phone) == [] and overflow(phone, 375) == []
+    assert typed.goto(short).status == 410 and heading(typed) == "This link has closed"
+
+
+def test_a_member_answers_one_indicator_a_page(live, new_page):
+    """A service user with an account: the same journey, saved on each Continue, finished on another device."""
+    trust = new_tenant(live.app, "Members Voice NHS Trust", services=("Oak Day Centre",))
+    staff = new_page()
+    sign_in(staff, live, trust.people["staff"])
+    staff.goto(live.at(f"/t/{trust.slug}/indicators/rounds/new"))
+    staff.get_by_label("Which service are you evaluating?").select_option(label="Oak Day Centre")
+    staff.get_by_role("button", name="Start the round").click()
+    round_url = staff.url
+
+    phone = new_page(width=375, height=812, is_mobile=True, has_touch=True)
+    sign_in(phone, live, trust.people["service_user"])
+    phone.goto(round_url)
+    phone.get_by_role("link", name=re.compile("^Step 1")).first.click()
+    assert heading(phone) == "Your answers about Oak Day Centre"
+    assert axe_violations(phone) == [] and overflow(phone, 375) == []
+    phone.get_by_role("button", name="Start now").click()
+    expect(phone.locator("#progress")).to_have_text("Question 1 of 7")
+    answer_question(phone, "Partly", "Not sure", "Ask us what we need at the start")
+    assert axe_violations(phone) == [] and overflow(phone, 375) == []
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.locator("#progress")).to_have_text("Question 2 of 7")
+    phone.get_by_role("link", name="Back").click()
+    expect(phone.get_by_label("How could it change?")).to_have_value("Ask us what we need at the start")
+    phone.get_by_role("button", name="Continue").click()
+    answer_question(phone, "No", "No")
+    phone.get_by_role("button", name="Save and come back later").click()
+    expect(phone.locator("main")).to_contain_text("You have saved answers for this round")
+
+    # Another device, signed in as the same person: the answers are there.
+    desk = new_page()
+    sign_in(desk, live, trust.people["service_user"])
+    desk.goto(round_url)
+    desk.get_by_role("link", name="Check and send your answers").click()
+    assert heading(desk) == "Check your answers before sending them"
+    expect(desk.locator("main")).to_contain_text("Ask us what we need at the start")
+    assert axe_violations(desk) == []
+    desk.get_by_role("button", name="Send my answers").click()
+    assert heading(desk).startswith("Thank you")
+    expect(desk.locator("main")).to_contain_text("What happens next")
+    assert axe_violations(desk) == []

@@ -345,3 +345,74 @@ def test_the_overview_lists_each_service_with_its_last_review(tenant, api_client
     assert rows[oak]["last_held_on"] == "2025-01-15"
     assert rows[oak]["due"]["due"] is True  # more than six months ago
     assert response.json["overdue"] >= 1
+
+
+def _follow_up_pair(api, oak):
+    first = api.post("healthcheck/reviews", json={
+        "service_id": oak, "submit": True,
+        **complete("2025-01-15", agreed_changes=["Service users take turns to chair", "A tea break halfway"])})
+    assert first.status_code == 201, first.json
+    second = api.post("healthcheck/reviews", json={"service_id": oak, "submit": True, **complete("2025-07-15")})
+    return first.json, second.json
+
+
+def test_did_the_changes_agreed_last_time_happen_through_the_api(tenant, api_client, oak):
+    api = api_client("staff")
+    first, second = _follow_up_pair(api, oak)
+    url = f"healthcheck/reviews/{second['id']}/follow-up"
+    read = api.get(url)
+    assert read.status_code == 200 and read.headers["ETag"] == f'"{second["version"]}"'
+    assert read.json == {
+        "review_id": second["id"], "version": second["version"], "earlier_id": first["id"],
+        "earlier_held_on": "2025-01-15",
+        "changes": [{"index": 0, "change": "Service users take turns to chair", "happened": None, "happened_words": None},
+                    {"index": 1, "change": "A tea break halfway", "happened": None, "happened_words": None}]}
+    saved = api.put(url, json={"changes": [{"index": 0, "happened": "partly"}, {"index": 1, "happened": "not_yet"}]},
+                    headers={"If-Match": read.headers["ETag"]})
+    assert saved.status_code == 200, saved.json
+    assert [(c["happened"], c["happened_words"]) for c in saved.json["changes"]] == [("partly", "Partly"),
+                                                                                     ("not_yet", "Not yet")]
+    assert saved.json["version"] == second["version"] + 1
+    assert api.get(url).json["changes"][0]["happened"] == "partly"
+    # The earlier check has nothing before it to follow up: nothing listed, and a 409 to record.
+    assert api.get(f"healthcheck/reviews/{first['id']}/follow-up").json["changes"] == []
+    nothing = api.put(f"healthcheck/reviews/{first['id']}/follow-up", json={"changes": []})
+    assert nothing.status_code == 409 and nothing.json["error"]["code"] == "conflict"
+
+
+@pytest.mark.parametrize("body, status, where", [
+    ({"changes": [{"index": 0, "happened": "maybe"}, {"index": 1, "happened": "no"}]}, 422, "changes"),
+    ({"changes": [{"index": 0, "happened": "yes"}]}, 422, "changes"),  # every change needs an answer
+    ({"changes": [{"index": 0, "happened": "yes"}, {"index": 1, "happened": "no"},
+                  {"index": 7, "happened": "no"}]}, 422, "changes"),  # no such earlier change
+    ({"changes": [{"index": 0, "happened": "yes"}, {"index": 0, "happened": "no"}]}, 422, "changes"),
+    ({"changes": [{"index": "0", "happened": "yes"}]}, 422, "changes"),
+    ({"changes": "yes"}, 422, "changes"),
+    ({}, 422, "changes"),
+    ({"changes": [{"index": 0, "happened": "yes"}, {"index": 1, "happened": "no"}], "version": 0}, 409, "version"),
+])
+def test_bad_follow_up_answers_store_nothing(tenant, api_client, oak, body, status, where):
+    api = api_client("staff")
+    _, second = _follow_up_pair(api, oak)
+    before = event_count(tenant)
+    response = api.put(f"healthcheck/reviews/{second['id']}/follow-up", json=body)
+    assert response.status_code == status, response.json
+    assert set(response.json["error"]) >= {"code", "message", "fields"}
+    assert where in response.json["error"]["fields"]
+    assert event_count(tenant) == before
+
+
+def test_follow_up_roles_stale_copies_and_other_trusts(tenant, other_tenant, api_client, oak):
+    api = api_client("staff")
+    _, second = _follow_up_pair(api, oak)
+    url = f"healthcheck/reviews/{second['id']}/follow-up"
+    answers = {"changes": [{"index": 0, "happened": "yes"}, {"index": 1, "happened": "no"}]}
+    assert api_client("viewer").get(url).status_code == 200
+    assert api_client("viewer").put(url, json=answers).status_code == 403
+    assert api_client("service_user").put(url, json=answers).status_code == 200
+    stale = api.put(url, json=answers, headers={"If-Match": f'"{second["version"]}"'})
+    assert stale.status_code == 412 and "version" in stale.json["error"]["fields"]
+    assert api.put("healthcheck/reviews/999999/follow-up", json=answers).status_code == 404
+    assert api_client("admin", target=other_tenant).get(url).status_code == 404
+    bad_json = api.put(url, data="{not json", headers={"Content-Type": "application/json"})
+    assert bad_json.status_code in (400, 422) and "error" in bad_json.json

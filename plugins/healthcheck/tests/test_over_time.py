@@ -364,3 +364,58 @@ def test_history_tables_answer_what_the_log_answers(year):
     tenant, *_ = year
     with tenant.app.app_context():
         assert history_matches_log(tenant.id, random_day_pairs(date(2025, 1, 1), date(2025, 12, 31), 30)) > 0
+
+
+def test_did_it_happen_in_the_trends_and_the_reports(make_tenant, api_client, app):
+    """The answers to "did it happen?" count per half-year in the trends, and show in both reports."""
+    from core.testing import sign_in
+
+    with at(2024, 12, 1):
+        tenant = make_tenant("Follow-up Trust")
+    oak = tenant.services["Oak Day Centre"]
+    api = api_client("staff", target=tenant)
+
+    def signed_in(role):
+        client = app.test_client()
+        sign_in(client, tenant.people[role], tenant)
+        return client
+
+    with at(2025, 1, 20):
+        first = api.post("healthcheck/reviews", json={"service_id": oak, "submit": True, **complete(
+            "2025-01-15", agreed_changes=["Service users take turns to chair", "A tea break halfway",
+                                          "Minutes sent to everyone"])}).json
+    with at(2025, 7, 20):
+        second = api.post("healthcheck/reviews", json={"service_id": oak, "submit": True,
+                                                       **complete("2025-07-15")}).json
+        saved = api.put(f"healthcheck/reviews/{second['id']}/follow-up", json={"changes": [
+            {"index": 0, "happened": "yes"}, {"index": 1, "happened": "partly"}, {"index": 2, "happened": "not_yet"}]})
+        assert saved.status_code == 200, saved.json
+    with at(2025, 12, 31):
+        body = api.get("trends?from=2025-01-01&to=2025-12-31").json
+        assert "sections" in body, body
+        [ours] = [s for s in body["sections"] if s["plugin"] == "healthcheck"]
+        chart = ours["charts"][1]
+        assert chart["title"].startswith("Did the changes agreed at the health check before happen?")
+        rows = {row[0]: dict(zip(chart["headers"][1:], row[1:])) for row in chart["rows"]}
+        assert rows == {
+            "Jan to Jun 2025": {"Happened": 0, "Partly happened": 0, "Did not happen": 0, "Not yet": 0},
+            "Jul to Dec 2025": {"Happened": 1, "Partly happened": 1, "Did not happen": 0, "Not yet": 1}}
+        assert "3 changes agreed at the check before had happened: 1 had, 1 partly, 0 had not and 1 not yet" \
+            in chart["summary"]
+        page = text_of(signed_in("viewer").get(f"/t/{tenant.slug}/trends?from=2025-01-01&to=2025-12-31"))
+        assert "Did the changes agreed at the health check before happen?" in page
+        # The reports: the service's latest check lists each answer; the Trust's counts them.
+        report = api.get(f"services/{oak}/report").json
+        [fragment] = [f for f in report["fragments"] if f["plugin"] == "healthcheck"]
+        assert [(i["change"], i["happened"]) for i in fragment["data"]["followed_up"]] == [
+            ("Service users take turns to chair", "yes"), ("A tea break halfway", "partly"),
+            ("Minutes sent to everyone", "not_yet")]
+        words = text_of(signed_in("viewer").get(f"/t/{tenant.slug}/services/{oak}/report"))
+        assert "Did the changes agreed last time happen? Service users take turns to chair: Yes" in words
+        trust = text_of(signed_in("viewer").get(f"/t/{tenant.slug}/report"))
+        assert "Did the changes agreed at one health check happen by the next? Happened 1 of 3 Partly happened 1 of 3" \
+            in trust
+        # As of a day before the follow-up, nothing is counted yet.
+        before = api.get("report?as_of=2025-06-30").json
+        [tenant_fragment] = [f for f in before["fragments"] if f["plugin"] == "healthcheck"]
+        assert tenant_fragment["data"]["followed_up"]["total"] == 0

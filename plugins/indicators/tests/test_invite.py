@@ -60,10 +60,11 @@ def test_the_new_link_page_hands_it_over(tenant, signed_in, round_id):
     link = re.search(r'id="invitation-link" type="text" value="([^"]+)"', text).group(1)
     token = link.rsplit("/", 1)[1]
     # The QR code, inline, with a text alternative; copy buttons; words for a text message.
-    assert re.search(r'<svg role="img" aria-label="QR code for the invitation. [^"]*"', text)
+    assert re.search(r'<svg viewBox="0 0 \d+ \d+" role="img" aria-label="QR code for the invitation. [^"]*"', text)
     assert "<title>QR code for the invitation." in text
     assert 'data-app-copy="invitation-link"' in text and 'data-app-copy="text-message"' in text
-    assert f"you do not need to give your name. Open this link to answer:\n{link}\nIt works until" in html.unescape(text)
+    short = re.search(r'id="short-link" type="text" value="([^"]+)"', text).group(1)
+    assert f"you do not need to give your name. Open this link to answer:\n{short}\nIt works until" in html.unescape(text)
     with tenant.context() as session:
         invitation_id = session.scalars(select(Invitation)).one().id
     where = f"{base(tenant)}/rounds/{round_id}/invitations/{invitation_id}"
@@ -75,7 +76,7 @@ def test_the_new_link_page_hands_it_over(tenant, signed_in, round_id):
     sheet = client.post(f"{where}/sheet", data={"token": token, "contact": "Priya on 0161 496 0000"})
     assert sheet.status_code == 200
     sheet_text = html.unescape(page(sheet))
-    assert "<svg" in sheet_text and link.split("://", 1)[1] in sheet_text
+    assert "<svg" in sheet_text and short.split("://", 1)[1] in re.sub(r"<[^>]+>", "", sheet_text)
     assert "Priya on 0161 496 0000" in sheet_text and "Answer by the end of" in sheet_text
     # Only someone holding the token can make them: nothing about it is kept.
     for wrong in ("", "not-the-token", token[:-1] + ("A" if token[-1] != "A" else "B")):

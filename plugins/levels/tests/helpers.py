@@ -32,7 +32,7 @@ def complete(assessed_on: str = "2025-01-15", *, individual=(2, 3), care_setting
 def form_data(body: dict, action: str = "draft", **extra) -> dict:
     """An assessment in the API's shape, as the page's form posts it."""
     data = {"action": action}
-    for key in ("assessed_on", "participants"):
+    for key in ("assessed_on", "aim_by", "participants"):
         if body.get(key) is not None:
             data[key] = body[key]
     for area, parts in body.get("areas", {}).items():

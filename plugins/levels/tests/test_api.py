@@ -386,7 +386,7 @@ def test_the_openapi_document_describes_every_field(client):
         assert any(p.endswith("/levels" + path) for p in paths), path
     schemas = spec["components"]["schemas"]
     # named apart from other sections' schemas, so no plugin's document overwrites another's
-    assert set(schemas["LevelsContent"]["properties"]) == {"assessed_on", "participants", "view", "areas"}
+    assert set(schemas["LevelsContent"]["properties"]) == {"assessed_on", "aim_by", "participants", "view", "areas"}
     assert set(schemas["LevelsPolicyArea"]["properties"]) == {"current", "aim", "achieved", "planned",
                                                              "practices", "how", "evidence"}
     assert {"here", "aiming", "achieved", "planned"} <= set(schemas["LevelsGridCell"]["properties"])
