@@ -28,8 +28,8 @@ WRITE = "facilitate"
 
 NOUN = "assessment"
 # What a new assessment never copies from the last one: the day of the assessment and who took part.
-NOT_COPIED = ("assessed_on", "participants")
-NOT_COPIED_WORDS = "the date of the assessment and who took part"
+NOT_COPIED = ("assessed_on", "aim_by", "participants")
+NOT_COPIED_WORDS = "the date of the assessment, the date to reach the aims by, and who took part"
 NEEDED_TO_SUBMIT = "Some answers are needed before the assessment can be submitted."
 MAX_REASON = 2000
 

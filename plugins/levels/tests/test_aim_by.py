@@ -38,7 +38,7 @@ def test_the_aim_by_date_is_kept_read_and_checked(tenant, api_client, oak):
     # The form writes it as it writes the date of the assessment.
     client = tenant.app.test_client()
     sign_in(client, tenant.people["staff"])
-    page = client.get(f"/t/{tenant.slug}/levels/services/{oak}/new")
+    page = client.get(f"/t/{tenant.slug}/levels/services/{oak}/new?start=blank")
     assert page.status_code == 200
     assert 'name="aim_by"' in page.get_data(as_text=True)
 
@@ -66,6 +66,7 @@ def test_whether_the_last_aim_was_reached_by_its_date(make_tenant, api_client, a
         assert "Aimed for Level 3: Growing involvement in individual by 30 June 2025: the date has not come yet." \
             in words
         assert "in policy" not in words  # kept at the level it was: nothing to reach
+        assert "Did the service reach its last aims?" not in words  # one answer, by the date set
         assert "the service user indicators for Oak Day Centre" in words  # the guide's way of getting there
         aim = api.get(f"levels/services/{oak}/aim").json
         assert aim["aim"]["aim_by"] == "2025-06-30" and aim["aim"]["set_on"] == "2025-01-15"
