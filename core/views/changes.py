@@ -37,6 +37,10 @@ def chosen_span():
         return form, None, 200  # the page as first opened: the form, nothing to correct yet
     if problems_on(form):
         return form, None, 400
+    for field, words in ((form.start, "Enter the first date"), (form.end, "Enter the second date")):
+        if not field.data:  # both are needed (the API says so in its own words)
+            field.errors = [words]
+            return form, None, 400
     try:
         span = changes.parse_span(form.start.data, form.end.data, form.known_on.data)
     except reports.DateError as err:
