@@ -1,6 +1,6 @@
 """A draft keeps answers typed on its page that are not valid yet, as typed, until they are corrected.
 
-Revision ID: 0003_dates_levels_kept_as_typed
+Revision ID: 0003_dates_levels_kept
 Revises: 0002_levels
 Create Date: 2026-11-30 23:40:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_dates_levels_kept_as_typed'
+revision = '0003_dates_levels_kept'
 down_revision = '0002_levels'
 branch_labels = None
 depends_on = None
