@@ -140,3 +140,13 @@ def test_what_was_typed_is_erased_with_the_other_words(tenant, signed_in, oak):
         assert events.verify_tenant(tenant.id).ok
     kept = _review(tenant, review_id)[2]
     assert kept == {"staff_count": {"typed": "[erased]", "problem": "Enter a whole number, like 6."}}
+
+
+def test_check_your_answers_lists_what_was_kept_as_typed_and_will_not_submit(tenant, signed_in, oak):
+    client = signed_in("staff")
+    saved = client.post(f"{base(tenant)}/services/{oak}/new", data={"action": "draft", "staff_count": "two"})
+    review_id = int(saved.headers["Location"].split("/reviews/")[1].split("/")[0])
+    check = client.get(f"{base(tenant)}/reviews/{review_id}/check")
+    assert check.status_code == 200
+    assert STAFF_TWO in text_of(check)
+    assert f"/reviews/{review_id}/edit#staff_count" in check.get_data(as_text=True)
