@@ -33,7 +33,7 @@ from wtforms.validators import AnyOf
 from core import submissions
 from core.auth import require
 from core.db import db
-from core.drafts import Draft, DraftConflict
+from core.drafts import Draft, DraftConflict, kept_problems
 from core.events import EventError, Stale
 from core.forms import CreateForm
 from core.models import Service
@@ -119,6 +119,27 @@ class DraftPages:
         form.take_messages(messages)
         return self.render_form(form, service, record, status=status, template=template)
 
+    def read(self, form, *, keep: bool) -> tuple[dict, dict, dict]:
+        """The answers typed -> ``(values, problems, kept)``.
+
+        ``keep`` (saving a draft): an answer typed in a box that is not valid yet ("two" for a
+        number, 31 February) is kept as typed (``kept``: flat key -> {"typed", "problem"}) and
+        its value cleared, rather than refusing everything. Anything else wrong is refused.
+        """
+        flat = form.flat()
+        values, problems = self.load(flat)
+        problems = {**getattr(form, "typed_problems", {}), **problems}
+        if not problems or not keep:
+            return values, problems, {}
+        typed = {key: form.typed(key) for key in problems}
+        if any(value is None for value in typed.values()):
+            return values, problems, {}
+        values, more = self.load({key: value for key, value in flat.items() if key not in typed})
+        if more:
+            return values, {**problems, **more}, {}
+        kept = {key: {"typed": typed[key], "problem": str(problems[key][0])} for key in typed}
+        return {**values, **{key: None for key in kept}}, {}, kept
+
     def _to(self, endpoint: str, record):
         return redirect(url_for(f".{endpoint}_{self.thing}", **{f"{self.thing}_id": record.id}))
 
@@ -154,15 +175,15 @@ class DraftPages:
             return self.render_form(form, service)
         if not form.validate_on_submit():
             return self.render_form(form, service, status=422)
-        values, problems = self.load(form.flat())
+        values, problems, kept = self.read(form, keep=True)
         if problems:
             return self.refuse(form, service, None, problems)
-        if self.refuse_blank and all(value is None for value in values.values()):
+        if self.refuse_blank and not kept and all(value is None for value in values.values()):
             return self.refuse(form, service, None, {"": [NOTHING_TYPED]})
         try:
             if hasattr(form, "claim"):  # a form sent twice starts one record (core.submissions)
                 form.claim()
-            record = self.start(service.id, values)
+            record = self.start(service.id, values, kept=kept)
             db.session.commit()
         except submissions.Resent as done:
             return submissions.answer(done, url_for(f".view_{self.thing}", **{f"{self.thing}_id": done.entity_id}))
@@ -181,8 +202,9 @@ class DraftPages:
                 return self._to("view", record)
             abort(409, f"This {self.noun} has been submitted, so it cannot be edited. To correct it, amend it.")
         return self._write(self.form(), service, record, "form.html",
-                           lambda form, values, version: self.save(record, values, expected_version=version),
-                           then=lambda: self._after_saving(service, record))
+                           lambda form, values, version, kept: self.save(record, values, expected_version=version,
+                                                                         kept=kept),
+                           then=lambda: self._after_saving(service, record), keep=True)
 
     def amend_page(self, record_id: int):
         record = self.record_or_404(record_id)
@@ -197,26 +219,29 @@ class DraftPages:
             return self._to("view", record)
 
         return self._write(self.amend_form(), service, record, "amend.html",
-                           lambda form, values, version: self.amend(record, values, form.reason.data,
-                                                                    expected_version=version),
+                           lambda form, values, version, kept: self.amend(record, values, form.reason.data,
+                                                                          expected_version=version),
                            then=then)
 
-    def _write(self, form, service, record, template: str, step: Callable, *, then: Callable):
-        """Show the record in the form, or check what was sent against the copy it was made from and save it."""
+    def _write(self, form, service, record, template: str, step: Callable, *, then: Callable, keep=False):
+        """Show the record in the form, or check what was sent against the copy it was made from and save it.
+
+        ``keep``: a draft keeps answers not valid yet as typed (``read``)."""
         if request.method == "GET":
             form.show(record.content())
+            form.show_typed(record.kept_as_typed)
             form.version.data = str(record.version)
             return self.render_form(form, service, record, template=template)
         if not form.validate_on_submit():
             return self.render_form(form, service, record, status=422, template=template)
-        values, problems = self.load(form.flat())
+        values, problems, kept = self.read(form, keep=keep)
         if form.version.data != str(record.version):
             form.version.data = str(record.version)
             return self.refuse(form, service, record, {**problems, "": [self.stale]}, status=409, template=template)
         if problems:
             return self.refuse(form, service, record, problems, template=template)
         try:
-            step(form, values, int(form.version.data))
+            step(form, values, int(form.version.data), kept)
             db.session.commit()
         except Stale as err:
             form.version.data = str(err.current)
@@ -245,8 +270,10 @@ class DraftPages:
             db.session.rollback()
             form = self.form(formdata=None)
             form.show(record.content())
+            form.show_typed(record.kept_as_typed)
             form.version.data = str(record.version)
-            form.take_messages(err.fields or {"": [err.message]})
+            form.take_messages({key: texts for key, texts in (err.fields or {"": [err.message]}).items()
+                                if key not in (record.kept_as_typed or {})})
             return self.render_form(form, service, record, status=422, notice=self.saved_not_submitted)
         flash(self.submitted, "success")
         return self._to("view", record)
@@ -295,9 +322,13 @@ class DraftPages:
         sections = self.summary(record)
         anchors = {row["key"]: row["anchor"] for section in sections for row in section["rows"]}
         edit = url_for(f".edit_{self.thing}", **{f"{self.thing}_id": record.id})
+        labels = {row["key"]: row["label"] for section in sections for row in section["rows"]}
+        missing = self.missing(record.content()) if self.missing else {}
+        # answers kept as typed, not valid yet, come first: each named, each linking to its box
+        missing = {**kept_problems(record, lambda key: labels.get(key, "")),
+                   **{k: v for k, v in missing.items() if k not in (record.kept_as_typed or {})}}
         needed = [{"text": text, "href": f"{edit}#{anchors.get(key, key)}"}
-                  for key, texts in (self.missing(record.content()) if self.missing else {}).items()
-                  for text in texts]
+                  for key, texts in missing.items() for text in texts]
         notice = None
         if stale:
             notice = (f"Someone saved this {self.noun} since you opened this page, so it was not submitted. "

@@ -17,6 +17,11 @@ and its wording.
   ``ensure_submitted``, ``ensure_current``, ``nothing_changed``, ``clean_reason``,
   ``service_for_new``: command checks, made under ``core.events.locked()``;
   ``record_on``: an event on the record's stream.
+- ``kept_payload``, ``kept_personal``, ``kept_parts``, ``add_kept``, ``keep_typed``, ``kept_changed``,
+  ``kept_problems``: answers a page's draft keeps as typed although they are not valid
+  yet ("two" for a number, 31 February): the payload names each with what is wrong,
+  the erasable personal part holds what was typed, the record shows it back, and
+  submission is refused while any is left. The API stays strict and never keeps one.
 - ``core/templates/macros/drafts.html``: the status tag and the amendments table.
 """
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
+import marshmallow as ma
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +65,8 @@ class Draft:
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by: Mapped[str | None] = mapped_column(String(200))
     amendments: Mapped[list] = mapped_column(JSON)  # {field, label, from, to, at, by, event_id, reason}
+    # answers saved in a draft as typed, not valid yet: flat key -> {"typed": ..., "problem": ...}
+    kept_as_typed: Mapped[dict | None] = mapped_column(JSON)
 
     @property
     def submitted(self) -> bool:
@@ -93,6 +101,63 @@ def changed_values(ev, erased_value: Callable[[str], object] = lambda key: ERASE
     return values
 
 
+# --- answers kept as typed ---------------------------------------------------------------------
+
+MAX_PROBLEM = 500
+
+
+def kept_payload(keys) -> ma.fields.Field:
+    """The payload's ``kept``: every answer the draft now keeps as typed -> what is wrong with it."""
+    return ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.OneOf(list(keys))),
+                          values=ma.fields.String(validate=ma.validate.Length(max=MAX_PROBLEM)))
+
+
+def kept_personal() -> ma.fields.Field:
+    """The personal part's ``kept``: flat key -> what was typed (words, or a date's three boxes)."""
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw())
+
+
+def kept_parts(kept: dict) -> tuple[dict, dict]:
+    """{key: {"typed", "problem"}} -> (payload part, personal part) of an event."""
+    return ({"kept": {key: entry["problem"] for key, entry in kept.items()}},
+            {"kept": {key: entry["typed"] for key, entry in kept.items()}})
+
+
+def add_kept(payload: dict, personal: dict, kept: dict | None) -> None:
+    """Add the answers a page's draft keeps as typed to an event's parts (``None``: leave them as they are)."""
+    if kept is not None:
+        kept_payload, kept_personal = kept_parts(kept)
+        payload.update(kept_payload)
+        personal.update(kept_personal)
+
+
+def keep_typed(record: Draft, ev) -> None:
+    """Projector piece: an answer set clears what was kept as typed for it; ``kept`` replaces them all."""
+    kept = dict(record.kept_as_typed or {})
+    for key in [*(ev.payload.get("set") or {}), *(ev.payload.get("words") or []), *(ev.payload.get("clear") or [])]:
+        kept.pop(key, None)
+    if "kept" in ev.payload:
+        typed = {} if ev.erased else ((ev.personal or {}).get("kept") or {})
+        kept = {key: {"typed": ERASED if ev.erased else typed.get(key), "problem": problem}
+                for key, problem in (ev.payload.get("kept") or {}).items()}
+    record.kept_as_typed = kept or None
+
+
+def kept_changed(record: Draft | None, kept: dict | None) -> bool:
+    """Whether a page's draft changes what is kept as typed (``None``: the API, which keeps nothing)."""
+    if kept is None:
+        return False
+    return ((record.kept_as_typed if record is not None else None) or {}) != kept
+
+
+def kept_problems(record: Draft, label_of: Callable[[str], str]) -> dict:
+    """What stops submission while answers are kept as typed: each named ("How many staff took part: ...")."""
+    from core.forms import named
+
+    return {key: [named(label_of(key), entry.get("problem") or "")]
+            for key, entry in (record.kept_as_typed or {}).items()}
+
+
 def put_all(record: Draft, values: dict) -> None:
     for key, value in values.items():
         record.put(key, value)
@@ -112,6 +177,7 @@ def start(record: Draft, ev) -> None:
     record.version = 0
     record.submitted_at = record.submitted_by = None
     record.amendments = []
+    record.kept_as_typed = None
     record.started_at = ev.occurred_at
     record.started_by = ev.actor
 

@@ -33,6 +33,25 @@ def add_error(field, message: str) -> None:
     field.errors = [*field.errors, message]
 
 
+def named(label: str, message: str) -> str:
+    """A message that names its field: "How many staff took part: enter a whole number, like 6".
+
+    A message that already says which answer it is about is left as it is.
+    """
+    label = (label or "").strip().rstrip("?:. ")
+    message = str(message).strip()
+    if not label or not message or label.lower() in message.lower():
+        return message
+    if ": " in message and message.split(": ")[0].lower() in label.lower():  # "Policy: choose ..."
+        return message
+    message = message.rstrip(".")
+    return f"{label}: {message[:1].lower()}{message[1:]}"
+
+
+def name_messages(label: str, messages) -> list[str]:
+    return [named(label, message) for message in messages]
+
+
 def show_command_error(form: FlaskForm, error, aliases: dict | None = None) -> None:
     """Put a CommandError/EventError on the form: at the fields it names, else at the top.
 

@@ -577,3 +577,19 @@ def sign_in_over_http(port: int, email: str, password: str) -> int:
     status, _, _ = over_http(port, "POST", "/sign-in", form={"email": email, "password": password,
                                                               "csrf_token": token}, headers={"Cookie": cookies})
     return status
+
+
+def box_value(html: str, box_id: str) -> str | None:
+    """The value shown in a page's text box (``held_on-day``), or None when there is no such box."""
+    import re
+
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        if re.search(rf'\bid="{re.escape(box_id)}"', tag):
+            found = re.search(r'\bvalue="([^"]*)"', tag)
+            return found.group(1) if found else ""
+    return None
+
+
+def date_boxes(html: str, field_id: str) -> tuple:
+    """A date field's three boxes as shown: (day, month, year)."""
+    return tuple(box_value(html, f"{field_id}-{part}") for part in ("day", "month", "year"))

@@ -208,6 +208,26 @@ def test_the_action_page_moves_an_action_on(tenant, api_client, signed_in):
     assert stale.status_code == 409
 
 
+def test_the_action_page_takes_the_due_date_in_three_boxes(tenant, api_client, signed_in):
+    _plan_in_every_section(tenant, api_client)
+    action = api_client("staff").get("actions").json["actions"][0]
+    client = signed_in("facilitator")
+    url = f"/t/{tenant.slug}/actions/{action['id']}"
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    form = {"status": action["status"], "reason": "", "lead": "", "lead_name": "", "version": str(action["version"]),
+            "due_on-day": "31", "due_on-month": "2", "due_on-year": "2030"}
+    if token:
+        form["csrf_token"] = token.group(1)
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422
+    assert "31 February 2030 is not a real date" in unescape(refused.get_data(as_text=True))
+    saved = client.post(url, data={**form, "due_on-day": "28"})
+    assert saved.status_code == 302
+    assert api_client("staff").get(f"actions/{action['id']}").json["due_on"] == "2030-02-28"
+
+
 def test_an_amended_plan_updates_the_actions_words(tenant, api_client):
     _plan_in_every_section(tenant, api_client)
     staff = api_client("staff")

@@ -173,8 +173,10 @@ def test_filter_by_london_dates(make_tenant, signed_in):
 
 
 @pytest.mark.parametrize("query, message", [
-    ("date_from=2024-02-30", "Enter a real date in the format YYYY-MM-DD, like 2026-01-31."),
-    ("date_to=yesterday", "Enter a real date in the format YYYY-MM-DD, like 2026-01-31."),
+    ("date_from=2024-02-30", "30 February 2024 is not a real date"),
+    ("date_to=yesterday", "Enter the date as a day, month and year, for example 15 3 2027"),
+    ("date_from-day=31&date_from-month=2&date_from-year=2024", "31 February 2024 is not a real date"),
+    ("date_to-day=1&date_to-month=3&date_to-year=20024", "Year must be 4 numbers"),
     ("date_from=2024-03-02&date_to=2024-03-01", "The 'to' date must be the same as or after the 'from' date."),
     ("type=no.such.type", "Choose a kind of event from the list."),
     ("service=999999999", "Choose a service from the list."),

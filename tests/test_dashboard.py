@@ -101,7 +101,7 @@ def test_levels_that_moved_since_a_day_are_listed(years, signed_in):  # noqa: F8
     assert "Oak Day Centre held a health check of its user group" in text
 
 
-@pytest.mark.parametrize("since, words", [("2024-02-30", "Enter a real date"),
+@pytest.mark.parametrize("since, words", [("2024-02-30", "30 February 2024 is not a real date"),
                                           ("2999-01-01", "Enter today's date or a date in the past."),
                                           ("1999-01-01", "when this Trust's record begins")])
 def test_a_bad_date_gets_a_plain_message(trust, signed_in, since, words):

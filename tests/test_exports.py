@@ -348,8 +348,8 @@ def test_another_trusts_service_or_address_is_not_found(tenant, other_tenant, si
 
 
 @pytest.mark.parametrize("query, message", [
-    ("as_of=2026-02-30", "Enter a real date in the format YYYY-MM-DD"),
-    ("as_of=tomorrow", "Enter a real date in the format YYYY-MM-DD"),
+    ("as_of=2026-02-30", "30 February 2026 is not a real date"),
+    ("as_of=tomorrow", "Enter the date as a day, month and year, for example 15 3 2027"),
     ("known_on=9999-01-01", "Enter today's date or a date in the past."),
     ("as_of=1999-01-01", "when this Trust's record begins"),
 ])

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import actions
 from ..auth import can, require
+from ..dates import DateInputField, problems_on
 from ..db import db
 from ..events import EventError, Stale
 from ..models import Membership, Service
@@ -37,14 +38,14 @@ def _members() -> list[Membership]:
 
 
 def _day(text: str | None) -> date | None:
-    """YYYY-MM-DD -> a date; ValueError with a plain message otherwise."""
+    """An ISO date (YYYY-MM-DD, from a date field) -> a date; ValueError with a plain message otherwise."""
     text = (text or "").strip()
     if not text:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError("Enter a real date in the format YYYY-MM-DD, like 2026-03-15.") from None
+        raise ValueError("Enter a real date, for example 15 3 2027.") from None
 
 
 class FilterForm(Form):
@@ -54,7 +55,7 @@ class FilterForm(Form):
                                             *(SelectChoice(k, v) for k, v in actions.STATUSES.items())],
                          validate_choice=False)
     owner = SelectField("Who leads it", validate_choice=False)
-    due_before = StringField("Due before", description="For example, 2026-03-15. Leave empty for any date.")
+    due_before = DateInputField("Due before", description="Leave empty for any date.")
 
 
 class ChangeForm(FlaskForm):
@@ -64,8 +65,7 @@ class ChangeForm(FlaskForm):
     lead = SelectField("Who leads it?", validate_choice=False)
     lead_name = StringField("Name of the person outside Changing Lives who leads it",
                             description="For example: Sam Jones, user group chair.")
-    due_on = StringField("Due by", description="Today or a later date, for example 2026-03-15. "
-                                                "Leave empty for no date.")
+    due_on = DateInputField("Due by", check=False, description="Today or a later date. Leave empty for no date.")
     version = HiddenField()
 
 
@@ -77,6 +77,8 @@ def _listing(service: Service | None):
     if status not in actions.STATUSES:
         status = None
     try:
+        if problems_on(form):
+            raise ValueError(form.due_before.problem)
         due_before = _day(form.due_before.data)
     except ValueError as err:
         form.due_before.errors = [str(err)]
@@ -89,7 +91,7 @@ def _listing(service: Service | None):
     page = render_template("actions/list.html", form=form, service=service, found=found, services=services,
                            names=actions.lead_names(found), today=london_today(), statuses=actions.STATUSES,
                            lead_of=actions.lead_of, source_href=actions.source_href, long_date=long_date,
-                           filtered=any(request.args.get(k) for k in ("status", "owner", "due_before")))
+                           filtered=any((form.status.data, form.owner.data, form.due_before.data, form.due_before.problem)))
     return page, status_code
 
 
@@ -154,6 +156,8 @@ def _change(form: ChangeForm, action) -> int | None:
         form.form_errors.append(STALE)
         return 409
     kwargs = {}
+    if problems_on(form):
+        return 422
     try:
         kwargs["due_on"] = _day(form.due_on.data)
     except ValueError as err:

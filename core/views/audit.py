@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context, url_for
 from sqlalchemy import func, select
-from wtforms import Form, SelectField, StringField, ValidationError
+from wtforms import Form, SelectField, ValidationError
 
 from .. import events
 from ..auth import require
+from ..dates import PAST_EXAMPLE, DateInputField
 from ..db import db
 from ..events import Event
 from ..exports.log import json_lines, records_up_to
@@ -111,8 +112,8 @@ class AuditFilters(Form):
     type = SelectField("Kind of event", default="", invalid_choice_message="Choose a kind of event from the list.")
     service = SelectField("Service", default="", invalid_choice_message="Choose a service from the list.")
     actor = SelectField("Who did it", default="", invalid_choice_message="Choose a person from the list.")
-    date_from = StringField("From date", default="", validators=[_real_day], description="For example, 2026-01-31")
-    date_to = StringField("To date", default="", validators=[_real_day], description="For example, 2026-02-28")
+    date_from = DateInputField("From date", validators=[_real_day], example=PAST_EXAMPLE)
+    date_to = DateInputField("To date", validators=[_real_day], example=PAST_EXAMPLE)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

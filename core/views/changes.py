@@ -6,10 +6,11 @@ message beside its field and a 400, and nothing else is shown.
 """
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
-from wtforms import Form, StringField
+from wtforms import Form
 
 from .. import changes, reports
 from ..auth import require
+from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
 from ..models import Service
 
@@ -21,19 +22,25 @@ FIELDS = ("from", "to", "known_on")
 class SpanForm(Form):
     """Choose the two dates. A GET form: it changes nothing, so it carries no CSRF token."""
 
-    start = StringField("From the end of", name="from", default="",
+    start = DateInputField("From the end of", name="from", example=PAST_EXAMPLE,
                         description="The first day to compare.")
-    end = StringField("To the end of", name="to", default="",
+    end = DateInputField("To the end of", name="to", example=PAST_EXAMPLE,
                       description="The second day to compare: the same day or later, up to today.")
-    known_on = StringField("Using only what had been recorded by the end of", default="",
+    known_on = DateInputField("Using only what had been recorded by the end of", example=PAST_EXAMPLE,
                            description="Leave empty to use everything recorded up to now.")
 
 
 def chosen_span():
     """The form, the span it asks for (None while a date is missing or needs correcting), and the status."""
     form = SpanForm(request.args)
-    if not any((request.args.get(name) or "").strip() for name in FIELDS):
+    if not any(field.data or field.problem for field in form):
         return form, None, 200  # the page as first opened: the form, nothing to correct yet
+    if problems_on(form):
+        return form, None, 400
+    for field, words in ((form.start, "Enter the first date"), (form.end, "Enter the second date")):
+        if not field.data:  # both are needed (the API says so in its own words)
+            field.errors = [words]
+            return form, None, 400
     try:
         span = changes.parse_span(form.start.data, form.end.data, form.known_on.data)
     except reports.DateError as err:

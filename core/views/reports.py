@@ -7,10 +7,11 @@ what had been recorded by a day); the page says in words which it answers.
 """
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
-from wtforms import Form, StringField
+from wtforms import Form
 
 from .. import reports
 from ..auth import require
+from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
 from ..history import When
 from ..models import Service
@@ -21,10 +22,10 @@ bp = Blueprint("reports", __name__)
 class WhenForm(Form):
     """Choose the question. A GET form: it changes nothing, so it carries no CSRF token."""
 
-    as_of = StringField("Where things stood at the end of", default="",
+    as_of = DateInputField("Where things stood at the end of", example=PAST_EXAMPLE,
                         description="Leave empty for today. Things count from the day they happened, "
                                     "even if they were recorded later.")
-    known_on = StringField("Using only what had been recorded by the end of", default="",
+    known_on = DateInputField("Using only what had been recorded by the end of", example=PAST_EXAMPLE,
                            description="Leave empty to use everything recorded up to now. Give a date to see "
                                        "what the records said on that day.")
 
@@ -32,6 +33,8 @@ class WhenForm(Form):
 def chosen_when():
     """The form and the question it asks (``When()``, now, while a date needs correcting)."""
     form = WhenForm(request.args)
+    if problems_on(form):
+        return form, When(), True
     try:
         when = reports.parse_when(form.as_of.data, form.known_on.data)
     except reports.DateError as err:

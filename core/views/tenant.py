@@ -13,11 +13,12 @@ from flask import (Blueprint, abort, current_app, flash, g, make_response, redir
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import Form, StringField
+from wtforms import Form
 
 from .. import commands, dashboard, events, sessions, submissions
 from ..auth import ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
+from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
 from ..events import EventError
 from ..forms import (AddMemberForm, PluginSwitchForm, RoleForm, ServiceForm, TokenForm, add_error,
@@ -78,7 +79,7 @@ def _own_actions():
 class SinceForm(Form):
     """A GET form: it changes nothing, so it carries no CSRF token."""
 
-    since = StringField("Show what moved since", default="",
+    since = DateInputField("Show what moved since", example=PAST_EXAMPLE,
                         description="Leave empty for the last three months.")
 
 
@@ -86,6 +87,8 @@ def _dashboard() -> dict:
     """The dashboard for staff, facilitators, viewers and admins: each section's panel and what moved."""
     form = SinceForm(request.args)
     try:
+        if problems_on(form):
+            raise DateError("since", form.since.problem)
         since, bad = dashboard.parse_since(form.since.data), False
     except DateError as err:
         form.since.errors, since, bad = [err.message], None, True

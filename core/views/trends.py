@@ -5,10 +5,11 @@ A GET form chooses ``from``, ``to`` and ``known_on``; a date that cannot be
 used gets a plain message and no charts.
 """
 from flask import Blueprint, g, render_template, request
-from wtforms import Form, StringField
+from wtforms import Form
 
 from .. import trends
 from ..auth import require
+from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..reports import DateError
 
 bp = Blueprint("trends", __name__)
@@ -17,10 +18,10 @@ bp = Blueprint("trends", __name__)
 class TrendsForm(Form):
     """A GET form: it changes nothing, so it carries no CSRF token."""
 
-    start = StringField("From", default="", name="from",
+    start = DateInputField("From", name="from", example=PAST_EXAMPLE,
                         description="Leave empty to start when the Trust's record begins.")
-    end = StringField("To", default="", name="to", description="Leave empty for today.")
-    known_on = StringField("Using only what had been recorded by the end of", default="",
+    end = DateInputField("To", name="to", example=PAST_EXAMPLE, description="Leave empty for today.")
+    known_on = DateInputField("Using only what had been recorded by the end of", example=PAST_EXAMPLE,
                            description="Leave empty to use everything recorded up to now.")
 
 
@@ -30,6 +31,8 @@ FIELDS = {"from": "start", "to": "end", "known_on": "known_on"}
 def chosen_timeline():
     """The form, the timeline it asks for (None while a date needs correcting)."""
     form = TrendsForm(request.args)
+    if problems_on(form):
+        return form, None
     try:
         timeline = trends.parse_timeline(form.start.data, form.end.data, form.known_on.data)
     except DateError as err:

@@ -72,27 +72,35 @@ def _normalised(values: dict) -> dict:
 
 
 def _changes(review: Review | None, values: dict) -> dict:
-    current = review.content() if review is not None else {}
+    current = _normalised(review.content()) if review is not None else {}  # no changes: [] is None
     return {k: v for k, v in _normalised(values).items() if current.get(k) != v}
 
 
-def _check(state: dict, changed: dict, *, complete: bool) -> None:
+def _label(key: str) -> str:
+    return ANSWERS[key].label
+
+
+def _check(state: dict, changed: dict, *, complete: bool, review: Review | None = None) -> None:
     problems = date_problems(state, changed)
     if problems:
         raise EventError(NEEDS_CORRECTING, problems)
     if complete:
         problems = missing(state)
+        if review is not None:  # answers kept as typed must be corrected first
+            problems |= drafts.kept_problems(review, _label)
         if problems:
             raise EventError(NEEDED_TO_SUBMIT, problems)
 
 
 @locked()
 def start_review(service_id, values: dict, *, submit: bool = False, copied_from: int | None = None,
-                 not_copied: tuple = NOT_COPIED) -> Review:
+                 not_copied: tuple = NOT_COPIED, kept: dict | None = None) -> Review:
     """Start a review of a service's user group: a draft, or submitted at once.
 
     ``copied_from``: the id of the service's submitted review whose answers it starts from (all but
     ``not_copied``); what is typed in ``values`` comes on top. The start event names it.
+    ``kept``: answers a page keeps as typed although not valid yet (flat key -> {"typed", "problem"});
+    a review with any cannot be submitted.
     """
     service = service_for_review(service_id)
     source = {}
@@ -102,7 +110,10 @@ def start_review(service_id, values: dict, *, submit: bool = False, copied_from:
     changed = _changes(None, {**source, **values})
     state = {key: None for key in ANSWERS} | changed
     _check(state, changed, complete=submit)
+    if submit and kept:
+        raise EventError(NEEDED_TO_SUBMIT, {k: [v["problem"]] for k, v in kept.items()})
     payload, personal = _split({**changed, CHANGES_COUNT: len(changed.get("q14_changes") or [])})
+    drafts.add_kept(payload, personal, kept or None)
     copied = {"copied_from": copied_from} if copied_from is not None else {}
     ev = record(events.STARTED, {"service_id": service.id, **copied, **payload}, personal=personal,
                 service_id=service.id)
@@ -114,7 +125,8 @@ def start_review(service_id, values: dict, *, submit: bool = False, copied_from:
 
 
 @locked()
-def save_draft(review: Review, values: dict, *, expected_version: int | None = None) -> bool:
+def save_draft(review: Review, values: dict, *, expected_version: int | None = None,
+               kept: dict | None = None) -> bool:
     """Keep what has been typed so far. Returns whether anything changed.
 
     ``expected_version``: the version the answers were typed on; an older one is refused (``Stale``).
@@ -122,10 +134,12 @@ def save_draft(review: Review, values: dict, *, expected_version: int | None = N
     drafts.ensure_editable(review, NOUN)
     drafts.ensure_current(review, expected_version, NOUN)
     changed = _changes(review, values)
-    if not changed:
+    keeps = drafts.kept_changed(review, kept)
+    if not changed and not keeps:
         return False
     _check(review.content() | changed, changed, complete=False)
     payload, personal = _split(_with_count(changed))
+    drafts.add_kept(payload, personal, kept if keeps else None)
     drafts.record_on(review, events.DRAFT_SAVED, payload, personal=personal)
     return True
 
@@ -133,7 +147,7 @@ def save_draft(review: Review, values: dict, *, expected_version: int | None = N
 @locked()
 def submit_review(review: Review) -> Review:
     drafts.ensure_not_submitted(review, NOUN)
-    _check(review.content(), {}, complete=True)
+    _check(review.content(), {}, complete=True, review=review)
     drafts.record_on(review, events.SUBMITTED_EVENT)
     propose_actions(review)
     return review

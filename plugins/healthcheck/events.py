@@ -37,6 +37,7 @@ class Changes(ma.Schema):
     set = fields.Nested(StructuredSet, load_default=dict)
     words = fields.List(_personal_key, load_default=list)
     clear = fields.List(_personal_key, load_default=list)
+    kept = drafts.kept_payload(ANSWERS)  # a page's draft: answers kept as typed, not valid yet
 
 
 class Started(Changes):
@@ -47,6 +48,7 @@ class Started(Changes):
 
 class Words(ma.Schema):
     set = fields.Nested(PersonalSet, load_default=dict)
+    kept = drafts.kept_personal()
 
 
 class AmendmentWords(Words):
@@ -82,11 +84,13 @@ def _started(review: Review, ev) -> None:
         setattr(review, key, None)
     review.answers, review.texts, review.agreed_changes = {}, {}, []
     drafts.put_all(review, changed_values(ev))
+    drafts.keep_typed(review, ev)
     drafts.touch(review, ev)
 
 
 def _draft_saved(review: Review, ev) -> None:
     drafts.put_all(review, changed_values(ev))
+    drafts.keep_typed(review, ev)
     drafts.touch(review, ev)
 
 

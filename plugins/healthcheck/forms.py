@@ -13,7 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import CreateForm
+from core.dates import PAST_EXAMPLE, DateInputField
+from core.forms import CreateForm, name_messages
 
 from .questions import ANSWERS, EVIDENCE_KEYS, SHARING, YES_NO
 
@@ -32,8 +33,8 @@ def _choices(choices: dict) -> list:
 def _field(answer):
     label = answer.label
     hint = answer.hint
-    if answer.kind == "date":
-        return StringField(label, description=hint)
+    if answer.kind == "date":  # the ISO example in the hint is the API's; the boxes have their own
+        return DateInputField(label, check=False, example=PAST_EXAMPLE)
     if answer.kind == "number":
         return StringField(label, description=hint, render_kw={"inputmode": "numeric"})
     if answer.kind == "flag":
@@ -60,9 +61,15 @@ class _AnswerForm:
 
         values = {key: from_form(request.form, key, EVIDENCE_ROWS) or None for key in self.evidence_keys}
         self.extra = dict(values)
+        self.typed_problems = {}  # dates typed that are not dates: left out of the values
         for key in self.answer_keys:
             answer, data = ANSWERS[key], self[key].data
-            if answer.kind == "flag":
+            if answer.kind == "date":
+                if self[key].problem:
+                    self.typed_problems[key] = [self[key].problem]
+                else:
+                    values[key] = data or None
+            elif answer.kind == "flag":
                 # anything but yes or no goes on to be refused with a message
                 values[key] = {"yes": True, "no": False}.get(data, data or None)
             elif answer.kind == "choices":
@@ -74,6 +81,27 @@ class _AnswerForm:
                 text = (data or "").strip() if isinstance(data, str) else data
                 values[key] = text if text not in ("", None) else None
         return values
+
+    def typed(self, key: str):
+        """What was typed in a box (a number, a date's three boxes, words), to keep as typed; None for a choice."""
+        if key not in self.answer_keys or ANSWERS[key].kind not in ("number", "date", "text"):
+            return None
+        field = self[key]
+        if isinstance(field, DateInputField):
+            return dict(field.parts)
+        return field.data if isinstance(field.data, str) else None
+
+    def show_typed(self, kept: dict) -> None:
+        """Put answers kept as typed back in their boxes, with what is wrong with each."""
+        for key, entry in (kept or {}).items():
+            if key not in self.answer_keys:
+                continue
+            field = self[key]
+            if isinstance(field, DateInputField) and isinstance(entry.get("typed"), dict):
+                field.read_parts(entry["typed"])
+            else:
+                field.data = str(entry.get("typed") or "")
+            field.errors = [*field.errors, *name_messages(field.label.text, [entry.get("problem") or ""])]
 
     def show(self, content: dict) -> None:
         """Fill the fields from a review's answers."""
@@ -100,7 +128,7 @@ class _AnswerForm:
                 self.extra_errors[key] = texts
                 others.extend(texts)
             elif key in self.answer_keys:
-                self[key].errors = [*self[key].errors, *texts]
+                self[key].errors = [*self[key].errors, *name_messages(self[key].label.text, texts)]
             else:
                 others.extend(texts)
         self.form_errors.extend(others)

@@ -248,7 +248,7 @@ def record_sharing(review_id):
         return pages.render_form(form, service, review, template="sharing.html")
     if not form.validate_on_submit():
         return pages.render_form(form, service, review, status=422, template="sharing.html")
-    values, problems = load_flat(form.flat())
+    values, problems, _ = pages.read(form, keep=False)
     if problems:
         return pages.refuse(form, service, review, problems, template="sharing.html")
     try:

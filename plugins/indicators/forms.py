@@ -5,42 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from core.dates import DateInputField
 from core.forms import CreateForm
 
 from .indicators import (CHAIRS, GROUPS, HAPPENED, INDICATORS, KEYS, LEVEL_QUESTIONS, LEVELS, PLAIN_ANSWERS,
                          SETTINGS, TEXT_LIMIT, TEXTS)
 
-DATE_HINT = "For example, 31/3/2027"
-
-
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def parse_date(text: str) -> date:
-    """A date typed as 31/3/2027 or 2027-03-31; ValueError with a plain message otherwise."""
-    text = (text or "").strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            if year < 1000:
-                raise ValueError
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("Enter a real date, like 31/3/2027.") from None
-
-
 def _date_or_blank(form, field):
-    field.parsed = None
-    if field.data:
-        try:
-            field.parsed = parse_date(field.data)
-        except ValueError as err:
-            raise ValidationError(str(err)) from None
+    # the boxes were read and checked by DateInputField: here data is an ISO date or ""
+    field.parsed = date.fromisoformat(field.data) if field.data else None
 
 
 def _words(label, description="", limit=TEXT_LIMIT):
@@ -57,9 +37,8 @@ def _radio(label, mapping, description=""):
     return RadioField(label, choices=_choices(mapping), validate_choice=False, description=description)
 
 
-def _date(label, description=DATE_HINT):
-    return StringField(label, description=description, filters=[_strip], validators=[_date_or_blank],
-                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
+def _date(label, description=""):
+    return DateInputField(label, description=description, validators=[_date_or_blank])
 
 
 def apply_errors(form, error) -> None:
@@ -213,7 +192,7 @@ class RoundForm(CreateForm):
     title = StringField("Name for this round (optional)", filters=[_strip],
                         description="For example, Spring 2027. Leave it empty and the start date is used.")
     share_planned_on = _date("When will the groups share their views? (optional)",
-                             description="People who answer are told this date. " + DATE_HINT)
+                             description="People who answer are told this date.")
 
     def chosen_service(self) -> int | None:
         value = self.service_id.data or ""
@@ -226,7 +205,7 @@ class InvitationForm(CreateForm):
                         description="So you can tell links apart, for example 'Tuesday drop-in'. "
                                     "People using the link do not see it.")
     expires_on = _date("Last day the link works (optional)",
-                       description=f"Leave it empty for a link that works until you stop it. {DATE_HINT}")
+                       description="Leave it empty for a link that works until you stop it.")
 
 
 class ConfirmForm(FlaskForm):
@@ -263,7 +242,7 @@ class TargetForm(CreateForm):
     service_users_do = _words("What will service users do?",
                               description="Service users and staff share responsibility for making it happen.")
     staff_do = _words("What will staff do?")
-    review_on = _date("When will you review progress?", description=f"This must be in the future. {DATE_HINT}")
+    review_on = _date("When will you review progress?", description="This must be in the future.")
     agreed_for_service_users = StringField("Who agreed this for service users?", filters=[_strip],
                                            description="A name, or for example 'the user group'.")
     agreed_for_staff = StringField("Who agreed this for staff?", filters=[_strip],

@@ -18,7 +18,7 @@ from core.events import ERASED, EventError, locked, record
 from core.models import Service
 
 from . import events, practices
-from .levels import DEFAULT_VIEW, KEYS, PERSONAL_KEYS
+from .levels import DEFAULT_VIEW, KEYS, PERSONAL_KEYS, label_of
 from .models import Assessment
 from .rules import aims_problems, date_problems, missing, practice_problems
 
@@ -57,12 +57,14 @@ def _changes(assessment: Assessment | None, values: dict) -> dict:
     return {key: value for key, value in _normalised(values).items() if current.get(key) != value}
 
 
-def _check(state: dict, changed: dict, *, complete: bool) -> None:
+def _check(state: dict, changed: dict, *, complete: bool, assessment: Assessment | None = None) -> None:
     problems = {**date_problems(changed, state), **aims_problems(state, changed), **practice_problems(state, changed)}
     if problems:
         raise EventError(NEEDS_CORRECTING, problems)
     if complete:
         problems = missing(state)
+        if assessment is not None:  # answers kept as typed must be corrected first
+            problems |= drafts.kept_problems(assessment, label_of)
         if problems:
             raise EventError(NEEDED_TO_SUBMIT, problems)
 
@@ -82,12 +84,15 @@ def _blank() -> dict:
 
 @locked()
 def start_assessment(service_id, values: dict, *, submit: bool = False,
-                     copied_from: int | None = None, not_copied: tuple = NOT_COPIED) -> Assessment:
+                     copied_from: int | None = None, not_copied: tuple = NOT_COPIED,
+                     kept: dict | None = None) -> Assessment:
     """Start an assessment of a service: a draft, or submitted at once.
 
     ``copied_from``: the id of the service's submitted assessment whose answers it starts from (all but
     ``not_copied``; practices since taken off the Trust's list are left out); what is typed in ``values``
     comes on top. The start event names it.
+    ``kept``: answers a page keeps as typed although not valid yet (flat key -> {"typed", "problem"});
+    an assessment with any cannot be submitted.
     """
     service = service_for_assessment(service_id)
     if copied_from is not None:
@@ -97,7 +102,10 @@ def start_assessment(service_id, values: dict, *, submit: bool = False,
     changed = _changes(None, values)
     changed = {k: v for k, v in changed.items() if v is not None}
     _check(_blank() | changed, changed, complete=submit)
+    if submit and kept:
+        raise EventError(NEEDED_TO_SUBMIT, {k: [v["problem"]] for k, v in kept.items()})
     payload, personal = _split(changed)
+    drafts.add_kept(payload, personal, kept or None)
     copied = {"copied_from": copied_from} if copied_from is not None else {}
     ev = record(events.STARTED, {"service_id": service.id, **copied, **payload}, personal=personal,
                 service_id=service.id)
@@ -125,7 +133,8 @@ def _still_on_the_list(values: dict) -> dict:
 
 
 @locked()
-def save_draft(assessment: Assessment, values: dict, *, expected_version: int | None = None) -> bool:
+def save_draft(assessment: Assessment, values: dict, *, expected_version: int | None = None,
+               kept: dict | None = None) -> bool:
     """Keep what has been typed so far. Returns whether anything changed.
 
     ``expected_version``: the version the answers were typed on; an older one is refused (``Stale``).
@@ -133,10 +142,12 @@ def save_draft(assessment: Assessment, values: dict, *, expected_version: int | 
     drafts.ensure_editable(assessment, NOUN)
     drafts.ensure_current(assessment, expected_version, NOUN)
     changed = _changes(assessment, values)
-    if not changed:
+    keeps = drafts.kept_changed(assessment, kept)
+    if not changed and not keeps:
         return False
     _check(assessment.content() | changed, changed, complete=False)
     payload, personal = _split(changed)
+    drafts.add_kept(payload, personal, kept if keeps else None)
     drafts.record_on(assessment, events.DRAFT_SAVED, payload, personal=personal)
     return True
 
@@ -144,7 +155,7 @@ def save_draft(assessment: Assessment, values: dict, *, expected_version: int | 
 @locked()
 def submit_assessment(assessment: Assessment) -> Assessment:
     drafts.ensure_not_submitted(assessment, NOUN)
-    _check(assessment.content(), {}, complete=True)
+    _check(assessment.content(), {}, complete=True, assessment=assessment)
     drafts.record_on(assessment, events.SUBMITTED_EVENT)
     propose_actions(assessment)
     return assessment

@@ -34,6 +34,7 @@ class Changes(ma.Schema):
     set = fields.Nested(StructuredSet, load_default=dict)
     words = fields.List(_personal_key, load_default=list)
     clear = fields.List(_personal_key, load_default=list)
+    kept = drafts.kept_payload(KEYS)  # a page's draft: answers kept as typed, not valid yet
 
 
 class Started(Changes):
@@ -44,6 +45,7 @@ class Started(Changes):
 
 class Words(ma.Schema):
     set = fields.Nested(PersonalSet, load_default=dict)
+    kept = drafts.kept_personal()
 
 
 class AmendmentWords(Words):
@@ -61,11 +63,13 @@ def _started(assessment: Assessment, ev) -> None:
     for key in KEYS:
         assessment.put(key, None)
     drafts.put_all(assessment, changed_values(ev))
+    drafts.keep_typed(assessment, ev)
     drafts.touch(assessment, ev)
 
 
 def _draft_saved(assessment: Assessment, ev) -> None:
     drafts.put_all(assessment, changed_values(ev))
+    drafts.keep_typed(assessment, ev)
     drafts.touch(assessment, ev)
 
 

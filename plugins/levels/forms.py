@@ -7,10 +7,11 @@ API), and their messages are put back on the fields.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from core.forms import CreateForm
+from core.dates import DateInputField
+from core.forms import CreateForm, name_messages
 
 from .levels import AREAS, EVIDENCE_KEYS, HOW_KEYS, LEVEL_KEYS, LEVELS, PRACTICE_KEYS, TEXT_KEYS, VIEWS, flat_key
 
@@ -24,10 +25,10 @@ def _fields() -> dict:
         "view": RadioField("Whose view is this?", choices=[SelectChoice(k, v) for k, v in VIEWS.items()], validate_choice=False, default="staff",
                            description="The staff team's, the service users' (through a user group, a facilitator "
                                        "or their own accounts), or agreed by both together."),
-        "assessed_on": StringField("Date of the assessment", description="For example, 2026-03-15."),
-        "aim_by": StringField("By when do you aim to reach these levels? (optional)",
-                              description="For example, 2027-03-31. The next assessment will say whether they "
-                                          "were reached by then."),
+        "assessed_on": DateInputField("Date of the assessment", check=False, example="15 3 2026"),
+        "aim_by": DateInputField("By when do you aim to reach these levels? (optional)", check=False,
+                                 example="31 3 2027",
+                                 description="The next assessment will say whether they were reached by then."),
         "participants": TextAreaField(
             "Who took part?",
             description="For example: the ward team, the ward manager and two members of the user group."),
@@ -67,7 +68,13 @@ class _AnswerForm:
             values[flat_key(area.key, "evidence")] = from_form(request.form, f"{area.key}_evidence",
                                                                EVIDENCE_ROWS) or None
         self.extra = {k: values[k] for k in (*PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS)}
-        for key in ("assessed_on", "aim_by", "participants", *TEXT_KEYS):
+        self.typed_problems = {}  # a date typed that is not a date: left out of the values
+        for key in ("assessed_on", "aim_by"):
+            if self[key].problem:
+                self.typed_problems[key] = [self[key].problem]
+            else:
+                values[key] = self[key].data or None
+        for key in ("participants", *TEXT_KEYS):
             text = (self[key].data or "").strip()
             values[key] = text or None
         for key in LEVEL_KEYS:
@@ -77,6 +84,26 @@ class _AnswerForm:
         if all(value is None for key, value in values.items() if key != "view"):
             del values["view"]  # whose view, chosen by default, is not an answer typed on its own
         return values
+
+    def typed(self, key: str):
+        """What was typed in a box (the date's three boxes, words), to keep as typed; None for a choice."""
+        if key in ("assessed_on", "aim_by"):
+            return dict(self[key].parts)
+        if key in ("participants", *TEXT_KEYS) and isinstance(self[key].data, str):
+            return self[key].data
+        return None
+
+    def show_typed(self, kept: dict) -> None:
+        """Put answers kept as typed back in their boxes, with what is wrong with each."""
+        for key, entry in (kept or {}).items():
+            if key not in self:
+                continue
+            field = self[key]
+            if isinstance(field, DateInputField) and isinstance(entry.get("typed"), dict):
+                field.read_parts(entry["typed"])
+            else:
+                field.data = str(entry.get("typed") or "")
+            field.errors = [*field.errors, *name_messages(field.label.text, [entry.get("problem") or ""])]
 
     def show(self, content: dict) -> None:
         """Fill the fields from an assessment's answers."""
@@ -97,7 +124,7 @@ class _AnswerForm:
             if key in (*PRACTICE_KEYS, *HOW_KEYS, *EVIDENCE_KEYS):
                 self.extra_errors[key] = texts
             if key in self and key not in ("csrf_token", "version"):
-                self[key].errors = [*self[key].errors, *texts]
+                self[key].errors = [*self[key].errors, *name_messages(self[key].label.text, texts)]
             else:
                 self.form_errors.extend(texts)
 

@@ -222,6 +222,7 @@ def _summary(assessment: Assessment) -> list[dict]:
             row(key("how"), PART_LABELS["how"], key("practices")),
             row(key("evidence"), PART_LABELS["evidence"], f"{area.key}_evidence_url_0"),
             row(key("aim"), PART_LABELS["aim"]), row(key("planned"), PART_LABELS["planned"])]})
+    sections.append({"heading": "By when", "rows": [row("aim_by", "By when do you aim to reach these levels?")]})
     return sections
 
 

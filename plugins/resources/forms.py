@@ -12,6 +12,7 @@ from wtforms import (HiddenField, RadioField, SelectChoice, SelectField, SelectM
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.dates import PAST_EXAMPLE, DateInputField
 from core.forms import CreateForm
 
 from .rules import SUGGESTED_TAGS
@@ -46,8 +47,7 @@ class ResourceForm(CreateForm):
         "Who gave consent (for a person only)", filters=[_strip],
         description="A person's contact details are kept only with their consent. For example: "
                     "Sam Lee, by e-mail to the user facilitator.")
-    consent_on = StringField("The day they gave consent", filters=[_strip],
-                             description="For example, 27 March 2026.")
+    consent_on = DateInputField("The day they gave consent", example=PAST_EXAMPLE)
     tags = StringField("Tags (optional)", filters=[_strip],
                        description="Words that help people find it, separated by commas. For example: "
                                    + ", ".join(SUGGESTED_TAGS[:4]) + ".")

@@ -96,8 +96,8 @@ def test_staff_save_a_health_check_as_a_draft_then_come_back_and_submit_it(live,
     page.locator("main").get_by_role("link", name="Oak Day Centre", exact=True).first.click()
     page.get_by_role("button", name="Start a new health check").click()
 
-    page.get_by_label("Date the health check was held").fill("2025-01-15")
-    page.get_by_label("How many staff took part").fill("2")
+    fill_date(page, "Date the health check was held", "2025-01-15")
+    page.get_by_label("How many staff took part").fill("two")  # kept as typed in the draft, named
     page.get_by_label("How many service users took part").fill("5")
     page.get_by_label("Who took part: their roles").fill("The centre manager, a nurse and five members of the group")
     choose(page, "Does this service have a user group yet?", "Yes")
@@ -106,6 +106,10 @@ def test_staff_save_a_health_check_as_a_draft_then_come_back_and_submit_it(live,
     choose(page, "Who sets the time for the meetings", "Staff")
     page.get_by_role("button", name="Save draft").click()
     expect(success_banner(page)).to_contain_text("Your answers are saved as a draft")
+    problem = page.locator(".nhsuk-error-summary").get_by_role("link", name="How many staff took part: enter a whole number, like 6")
+    problem.click()
+    expect(page.get_by_label("How many staff took part")).to_be_focused()
+    expect(page.get_by_label("How many staff took part")).to_have_value("two")
 
     # Later: back to the service, and on with the draft.
     page.goto(live.at(f"/t/{trust.slug}/"))
@@ -119,6 +123,8 @@ def test_staff_save_a_health_check_as_a_draft_then_come_back_and_submit_it(live,
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Continue the draft health check of 15 January 2025").click()
     expect(page.get_by_label("How many service users took part")).to_have_value("5")
+    expect(page.get_by_label("How many staff took part")).to_have_value("two")
+    page.get_by_label("How many staff took part").fill("2")
     expect(page.get_by_role("group", name="Who runs the group", exact=True)
            .get_by_label("Staff and service users together")).to_be_checked()
 
@@ -181,8 +187,8 @@ def test_staff_record_a_levels_assessment_and_see_the_grid_and_what_moved(live, 
            .get_by_label("Level 3: Growing involvement")).to_be_checked()
     expect(page.get_by_label("Individual: how do you currently involve service users? (optional)")).to_have_value(
         "What individual has achieved so far.")
-    expect(page.get_by_label("Date of the assessment")).to_have_value("")  # never copied
-    page.get_by_label("Date of the assessment").fill("2025-01-27")
+    expect(page.get_by_role("group", name="Date of the assessment").get_by_label("Day", exact=True)).to_have_value("")  # never copied
+    fill_date(page, "Date of the assessment", "2025-01-27")
     page.get_by_label("Who took part?").fill("The team and two members of the user group")
     for area, now, aim in (("Individual", 3, 4), ("Care setting", 2, 4), ("Policy", 2, 3)):
         names = {1: "No involvement", 2: "Limited involvement", 3: "Growing involvement", 4: "Collaboration",
@@ -228,8 +234,13 @@ def answer_question(page, individual: str, service: str, words: str = "") -> Non
         page.get_by_label("How could it change?").fill(words)
 
 
-def d_m_y(day: date) -> str:
-    return f"{day.day}/{day.month}/{day.year}"
+def fill_date(page, legend: str, day: date | str) -> None:
+    """Type a date in the day, month and year boxes of the date asked for by ``legend``."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))
 
 
 def test_a_whole_round_of_the_indicators_with_a_service_user_answering_on_a_phone(live, trust, new_page):
@@ -276,7 +287,7 @@ def test_a_whole_round_of_the_indicators_with_a_service_user_answering_on_a_phon
     # Step 2: the groups share their views at an event.
     staff.goto(round_page)
     staff.get_by_role("link", name="Step 2: Share your views").click()
-    staff.get_by_label("When did the groups share their views?").fill(d_m_y(london_today()))
+    fill_date(staff, "When did the groups share their views?", london_today())
     choose(staff, "Where did they share them?", "A special event")
     choose(staff, "Who chaired it?", "An external user facilitator")
     staff.get_by_label("Name of the person who chaired (optional)").fill("Jo Baker")
@@ -292,7 +303,7 @@ def test_a_whole_round_of_the_indicators_with_a_service_user_answering_on_a_phon
     staff.get_by_label("What will change?").fill("A welcome pack for new service users")
     staff.get_by_label("What will service users do?").fill("Write the pack and offer a buddy")
     staff.get_by_label("What will staff do?").fill("Print the pack")
-    staff.get_by_label("When will you review progress?").fill(d_m_y(review_on))
+    fill_date(staff, "When will you review progress?", review_on)
     staff.get_by_label("Who agreed this for service users?").fill("Sam, for the user group")
     staff.get_by_label("Who agreed this for staff?").fill("Priya, team manager")
     staff.get_by_role("button", name="Agree this target").click()
@@ -357,7 +368,7 @@ def test_a_viewer_opens_the_trust_report_as_of_a_past_day_and_prints_it(live, ne
     nav(page, "Report")
     assert heading(page) == "Report for Report NHS Trust"
     expect(page.locator("main")).to_contain_text("Oak Wellbeing Centre")
-    page.get_by_label("Where things stood at the end of").fill("2025-01-31")
+    fill_date(page, "Where things stood at the end of", "2025-01-31")
     page.get_by_role("button", name="Show the report").click()
     expect(page.locator("#report-when")).to_have_text(
         "Where things stood at the end of 31 January 2025, by the day each thing happened, "

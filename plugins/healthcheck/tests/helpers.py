@@ -66,7 +66,10 @@ def form_data(flat: dict, action: str = "draft", **extra) -> dict:
     for key, value in flat.items():
         if value is None:
             continue
-        if isinstance(value, bool):
+        if key in ("held_on", "shared_on") and isinstance(value, str):  # a date: three boxes, as a browser sends it
+            year, month, day = value.split("-")
+            data.update({f"{key}-day": str(int(day)), f"{key}-month": str(int(month)), f"{key}-year": year})
+        elif isinstance(value, bool):
             data[key] = "yes" if value else "no"
         elif isinstance(value, list) and key.endswith(("_changes", "agreed_changes")):
             data[key] = "\r\n".join(value)

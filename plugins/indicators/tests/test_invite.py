@@ -346,7 +346,7 @@ def test_a_link_of_a_switched_off_section_is_not_found(tenant, signed_in, client
 @pytest.mark.parametrize("data, message", [
     ({"group": "everyone"}, "Choose service users or staff."),
     ({"group": "staff", "expires_on": "PAST"}, "The last day the link works must be today or in the future."),
-    ({"group": "staff", "expires_on": "next week"}, "Enter a real date, like 31/3/2027."),
+    ({"group": "staff", "expires_on": "next week"}, "Enter the date as a day, month and year, for example 15 3 2027"),
     ({"group": "staff", "label": "x" * 201}, "A name for the link must be 200 characters or fewer."),
 ])
 def test_bad_invitation_forms(tenant, signed_in, round_id, data, message):

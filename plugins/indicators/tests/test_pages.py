@@ -182,7 +182,9 @@ def test_sharing_then_targets_then_review(tenant, signed_in, api_client, time_ma
     assert "<h1>Step 2: Share your views</h1>" in sharing
     assert "external user facilitator" in sharing
     shared = client.post(f"{base(tenant)}/rounds/{round_id}/sharing", data={
-        "shared_on": london_today().strftime("%d/%m/%Y"), "setting": "special_event",
+        # the three boxes, as a browser sends them
+        "shared_on-day": str(london_today().day), "shared_on-month": str(london_today().month),
+        "shared_on-year": str(london_today().year), "setting": "special_event",
         "chaired_by": "external_user_facilitator", "chair_name": "Alex", "notes": "Ten ideas"})
     assert shared.status_code == 302
     comparison = page(client.get(shared.location))
@@ -231,7 +233,8 @@ def test_sharing_then_targets_then_review(tenant, signed_in, api_client, time_ma
 
 @pytest.mark.parametrize("data, message", [
     ({"shared_on": ""}, "Enter the date the groups shared their views."),
-    ({"shared_on": "31/2/2026"}, "Enter a real date, like 31/3/2027."),
+    ({"shared_on-day": "31", "shared_on-month": "2", "shared_on-year": "2026"}, "31 February 2026 is not a real date"),
+    ({"shared_on-day": "1", "shared_on-month": "2", "shared_on-year": "20026"}, "Year must be 4 numbers"),
     ({"shared_on": "TOMORROW"}, "must be today or in the past"),
     ({"setting": "pub"}, "Choose a regular user meeting or a special event."),
     ({"chaired_by": ""}, "Choose who chaired the meeting."),
@@ -255,7 +258,8 @@ def test_bad_sharing_forms(tenant, signed_in, api_client, data, message):
     ({"staff_do": " "}, "Enter what staff will do."),
     ({"review_on": ""}, "Enter the date you will review progress."),
     ({"review_on": "PAST"}, "The review date must be in the future."),
-    ({"review_on": "soon"}, "Enter a real date, like 31/3/2027."),
+    ({"review_on": "soon"}, "Enter the date as a day, month and year, for example 15 3 2027"),
+    ({"review_on-day": "12", "review_on-year": "2030"}, "The date must include a month"),
 ])
 def test_bad_target_forms(tenant, signed_in, api_client, data, message):
     round_id = shared_round(tenant, api_client)
@@ -263,7 +267,7 @@ def test_bad_target_forms(tenant, signed_in, api_client, data, message):
     form = {"indicator": "valuing", "change": "A pack", "service_users_do": "Write", "staff_do": "Print",
             "review_on": future().isoformat(), **data}
     if form["review_on"] == "PAST":
-        form["review_on"] = (london_today() - timedelta(days=1)).strftime("%d/%m/%Y")
+        form["review_on"] = (london_today() - timedelta(days=1)).isoformat()
     before = event_count(tenant)
     response = client.post(f"{base(tenant)}/rounds/{round_id}/targets", data=form)
     assert response.status_code == 422

@@ -32,9 +32,12 @@ def complete(assessed_on: str = "2025-01-15", *, individual=(2, 3), care_setting
 def form_data(body: dict, action: str = "draft", **extra) -> dict:
     """An assessment in the API's shape, as the page's form posts it."""
     data = {"action": action}
-    for key in ("assessed_on", "aim_by", "participants"):
-        if body.get(key) is not None:
-            data[key] = body[key]
+    for key in ("assessed_on", "aim_by"):
+        if body.get(key) is not None:  # a date: three boxes, as a browser sends it
+            year, month, day = body[key].split("-")
+            data.update({f"{key}-day": str(int(day)), f"{key}-month": str(int(month)), f"{key}-year": year})
+    if body.get("participants") is not None:
+        data["participants"] = body["participants"]
     for area, parts in body.get("areas", {}).items():
         for part, value in parts.items():
             if value is not None:

@@ -172,3 +172,19 @@ def test_who_checked_reads_as_part_of_the_sentence(tenant, signed_in):
     page = main_text(signed_in("staff").get(f"{base(tenant)}/{by_name(tenant, 'Elm Forum').id}"))
     assert "by an operator" in page and "by An operator" not in page
     assert in_sentence("Ann Smith (staff)") == "Ann Smith (staff)"
+
+
+def test_the_day_of_consent_is_typed_in_day_month_and_year_boxes(tenant, signed_in):
+    staff = signed_in("staff")
+    typed = {**PERSON, "consent_on": "", "consent_on-day": "2", "consent_on-month": "3", "consent_on-year": "2026"}
+    count = event_count(tenant)
+    for parts, message in ((("31", "2", "2026"), "31 February 2026 is not a real date"),
+                           (("2", "3", "20026"), "Year must be 4 numbers")):
+        wrong = {**typed, "consent_on-day": parts[0], "consent_on-month": parts[1], "consent_on-year": parts[2]}
+        refused = staff.post(f"{base(tenant)}/new", data=wrong)
+        assert message in main_text(refused)
+        assert 'href="#consent_on-' in refused.get_data(as_text=True)
+        assert event_count(tenant) == count
+    created = staff.post(f"{base(tenant)}/new", data=typed)
+    assert created.status_code == 302, main_text(created)[:600]
+    assert by_name(tenant, "Sam Lee").consent_on.isoformat() == "2026-03-02"
