@@ -40,7 +40,7 @@ def test_the_aim_by_date_is_kept_read_and_checked(tenant, api_client, oak):
     sign_in(client, tenant.people["staff"])
     page = client.get(f"/t/{tenant.slug}/levels/services/{oak}/new?start=blank")
     assert page.status_code == 200
-    assert 'name="aim_by"' in page.get_data(as_text=True)
+    assert 'name="aim_by-day"' in page.get_data(as_text=True)
 
 
 def test_whether_the_last_aim_was_reached_by_its_date(make_tenant, api_client, app):
@@ -98,7 +98,7 @@ def test_the_form_takes_the_aim_by_date(tenant, signed_in, oak):
     assert refused.status_code == 422
     assert "must be after the date of the assessment" in text_of(refused)
     assert event_count(tenant) == before
-    data["aim_by"] = "2025-09-30"
+    data.update({"aim_by-day": "30", "aim_by-month": "9", "aim_by-year": "2025"})  # typed again, in its boxes
     saved = client.post(f"/t/{tenant.slug}/levels/services/{oak}/new", data=data)
     assert saved.status_code in (302, 303), text_of(saved)[:500]
     with tenant.context() as session:
