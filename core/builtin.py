@@ -9,7 +9,8 @@ from marshmallow import Schema, fields, validate
 from .auth import ROLES
 from .events import EventType
 from .hookspecs import hookimpl
-from .models import ApiToken, Erasure, MemberInvitation, Membership, SentReminder, Service, Tenant, TenantPlugin, User
+from .models import (ApiToken, Erasure, MemberInvitation, Membership, SentReminder, Service, Tenant, TenantPlugin,
+                     TrustContact, User)
 from .db import db
 
 NAME = validate.Length(min=1, max=200)
@@ -76,6 +77,15 @@ class RemindersSet(Schema):
 class ReminderSent(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     membership_id = fields.Integer(required=True, strict=True)
+
+
+class TrustContactWords(Schema):
+    """The Trust's contact: personal words, kept apart from the hash so they can be erased."""
+
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    phone = fields.String(load_default="", validate=validate.Length(max=60))
+    email = fields.String(load_default="", validate=validate.Length(max=254))
+    when = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class TokenCreated(Schema):
@@ -169,6 +179,14 @@ def _token_created(token, ev):
     token.token_hash = ev.payload["token_hash"]
     token.created_at = ev.occurred_at
     token.revoked = False
+
+
+def _trust_contact_set(contact, ev):
+    contact.name = ev.personal.get("name", "")
+    contact.phone = ev.personal.get("phone", "")
+    contact.email = ev.personal.get("email", "")
+    contact.when_to_call = ev.personal.get("when", "")
+    contact.changed_at = ev.occurred_at
 
 
 # --- plain sentences for the audit page ----------------------------------------------
@@ -274,6 +292,8 @@ def event_types():
                   describe=_access_sentence("allowed")),
         EventType("plugin.disallowed", TenantPlugin, _set("allowed", False), label="Plugin disallowed",
                   describe=_access_sentence("disallowed")),
+        EventType("trust.contact_set", TrustContact, _trust_contact_set, None, TrustContactWords, creates=True,
+                  label="Trust contact changed", describe=_says("{actor} changed the Trust's contact details")),
         EventType("personal.erased", Erasure, _erased, PersonalErased, creates=True, label="Personal words erased",
                   describe=_says("{actor} erased the personal words kept with event {event_seq}, "
                                  "on the authority of {authority}")),

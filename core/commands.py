@@ -19,7 +19,7 @@ from .auth import ROLES, hash_password, new_token, password_problem
 from .db import db
 from .events import Conflict, EventError, ensure_version, locked, record
 from .db import utcnow
-from .models import ApiToken, MemberInvitation, Membership, Service, Tenant, TenantPlugin, User
+from .models import ApiToken, MemberInvitation, Membership, Service, Tenant, TenantPlugin, TrustContact, User
 from .plugins import BUILT_IN, forget_plugin_states, host, plugin_states
 from .tenancy import tenant_context
 
@@ -377,3 +377,47 @@ def revoke_token(token: ApiToken) -> None:
 
 
 __all__ = ["CommandError", "events"]
+
+
+# --- the Trust's contact ------------------------------------------------------------
+
+CONTACT_LIMITS = {"name": (200, "the name"), "phone": (60, "the telephone number"),
+                  "email": (254, "the e-mail address"), "when": (500, "when to get in touch")}
+
+
+def trust_contact() -> TrustContact | None:
+    """The Trust's contact (the Trust in context), or None when its admins have not set one."""
+    return db.session.scalar(select(TrustContact))
+
+
+@locked()
+def set_trust_contact(name="", phone="", email="", when="") -> TrustContact:
+    """An admin sets who people can contact at the Trust. Empty fields are allowed; bad ones change nothing."""
+    given = {"name": name, "phone": phone, "email": email, "when": when}
+    problems: dict[str, list[str]] = {}
+    words = {}
+    for key, value in given.items():
+        limit, what = CONTACT_LIMITS[key]
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            problems[key] = [f"Enter {what} as words."]
+            continue
+        value = " ".join(value.split()) if key != "when" else value.strip()
+        if len(value) > limit:
+            problems[key] = [f"Enter {what} in {limit} characters or fewer."]
+        words[key] = value
+    if not problems and words["email"]:
+        try:
+            words["email"] = normalise_email(words["email"])
+        except CommandError:
+            problems["email"] = ["Enter an e-mail address in the right format, like help@example.nhs.uk."]
+    if not problems and words["phone"] and not re.fullmatch(r"[0-9 +()\-]{3,60}", words["phone"]):
+        problems["phone"] = ["Enter a telephone number using numbers and spaces, like 0121 496 0000."]
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise CommandError(first, problems)
+    existing = trust_contact()
+    ev = record("trust.contact_set", {}, personal=words,
+                stream=f"{TrustContact.__stream__}:{existing.id}" if existing else None)
+    return db.session.get(TrustContact, int(ev.entity_id))

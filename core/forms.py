@@ -169,3 +169,15 @@ class TokenForm(CreateForm):
                        validators=[DataRequired("Enter a name for the token."),
                                    Length(max=100, message="Enter a name of 100 characters or fewer.")],
                        description="Something to recognise it by later, like the program that will use it.")
+
+
+class TrustContactForm(FlaskForm):
+    """Who people can contact at the Trust. Every part may be left empty; the command checks each."""
+
+    name = StringField("Name of the team or person", filters=[_strip],
+                       description="For example, Patient Advice and Liaison Service (PALS).")
+    phone = StringField("Telephone number", filters=[_strip], description="For example, 0121 496 0000.")
+    email = StringField("E-mail address", filters=[_strip])
+    when = TextAreaField("When to get in touch", filters=[_strip],
+                         description="One or two sentences, like: Call on weekdays, 9am to 5pm, with a question "
+                                     "about this site or how your answers are used.")

@@ -190,3 +190,27 @@ class MemberInvitation(TenantScoped, db.Model):
 
     def open(self, now: datetime | None = None) -> bool:
         return self.status == "waiting" and (now or utcnow()) < self.expires_at
+
+
+class TrustContact(TenantScoped, db.Model):
+    """Who people can contact at the Trust (``trust.contact_set``): one row per Trust, set by its admins.
+
+    Shown in the footer's contact page, the accessibility statement, the privacy notice and on every
+    invitation page. The words are personal (a name, a telephone number), so they can be erased.
+    """
+
+    __tablename__ = "trust_contacts"
+    __stream__ = "trust_contact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    when_to_call: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_trust_contacts_tenant", "tenant_id", unique=True),)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.phone or self.email or self.when_to_call)

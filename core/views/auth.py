@@ -175,7 +175,8 @@ def _my_invitations() -> list[tuple[MemberInvitation, Tenant]]:
 @bp.get("/")
 def choose_tenant():
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.sign_in"))
+        # What the platform is and who it is for, then the way in.
+        return render_template("site/welcome.html")
     tenants, invitations = _my_tenants(), _my_invitations()
     if len(tenants) == 1 and not invitations:
         return redirect(url_for("tenant.home", slug=tenants[0].slug))
