@@ -352,6 +352,14 @@ def reminders(today):
 
 
 @hookimpl
+def next_for(membership, today):
+    """The member's own open actions; for admins, what the Trust has yet to set up."""
+    from .home import core_items
+
+    return core_items(membership, today)
+
+
+@hookimpl
 def demo_history(history):
     from .actions import demo_steps
 

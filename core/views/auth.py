@@ -172,6 +172,11 @@ def _my_invitations() -> list[tuple[MemberInvitation, Tenant]]:
     return [(invitation, tenant) for invitation, tenant in db.session.execute(query) if invitation.open(now)]
 
 
+def one_trust_only() -> bool:
+    """Whether the signed-in person belongs to one Trust only, with no invitation waiting."""
+    return len(_my_tenants()) == 1 and not _my_invitations()
+
+
 @bp.get("/")
 def choose_tenant():
     if not current_user.is_authenticated:

@@ -58,21 +58,17 @@ def _plugin_title(name: str) -> str:
 @bp.get("/")
 @require("read")
 def home():
+    """What's next for this person first; then the dashboard (staff-side roles) and the services."""
+    from .. import home as whats_next
+
     services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
     board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
-    # Without the dashboard, a member who leads actions (a service user can) still sees them first.
-    mine = None if board else _own_actions()
+    next_items = whats_next.next_for(g.tenant, g.membership, london_today())
     return render_template("tenant/home.html",
                            services=[s for s in services if not s.archived],
                            archived=[s for s in services if s.archived],
-                           kind_label=_kind_label, board=board, mine=mine), 400 if board and board["bad"] else 200
-
-
-def _own_actions():
-    from .actions import your_actions_panel
-
-    panel = your_actions_panel(g.membership)
-    return panel if panel.data["open"] else None
+                           kind_label=_kind_label, board=board, next_items=next_items,
+                           kinds=whats_next.KINDS), 400 if board and board["bad"] else 200
 
 
 class SinceForm(Form):

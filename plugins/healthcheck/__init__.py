@@ -98,6 +98,13 @@ def tenant_trends(tenant, timeline):
 
 
 @hookimpl
+def next_for(membership, today):
+    from .whats_next import items
+
+    return items(membership, today)
+
+
+@hookimpl
 def reminders(today):
     # not a submodule named "reminders": importing it would replace this function on the package
     from .due_dates import due

@@ -17,6 +17,13 @@ def migration_directory():
 
 
 @hookimpl
+def next_for(membership, today):
+    from .whats_next import items
+
+    return items(membership, today)
+
+
+@hookimpl
 def page_blueprint():
     from .views import bp
 

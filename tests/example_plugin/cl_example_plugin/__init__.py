@@ -124,3 +124,10 @@ def dashboard_panel(tenant, membership, since):
 def reminders(tenant, today):
     # Notes have no dates, so nothing in this section is ever due (see docs/plugins.md for one that is).
     return []
+
+
+@hookimpl
+def next_for(tenant, membership, today):
+    # Notes have no dates and nobody is asked for one, so nothing here is next for anyone
+    # (see docs/plugins.md for a section that lists what is due).
+    return []
