@@ -89,13 +89,14 @@ def _next_steps(rounds, targets, names, today) -> list[Next]:
         latest[round_.service_id] = round_  # oldest first: the last one per service stays
     found = []
     for round_ in latest.values():
-        steps = summary.steps(round_, counts.get(round_.id, dict.fromkeys(GROUPS, 0)), by_round.get(round_.id, []),
-                              today)
-        current = summary.current_step(steps)
-        if current is None or current["status"] != "not_started" or current["key"] not in ("share", "targets"):
+        steps = {step["key"]: step["status"] for step in summary.steps(
+            round_, counts.get(round_.id, dict.fromkeys(GROUPS, 0)), by_round.get(round_.id, []), today)}
+        # Both groups answered: sharing can start. Shared: targets can be agreed.
+        ready = next((key for key in ("share", "targets") if steps[key] == "not_started"), None)
+        if ready is None:
             continue
         name = names[round_.service_id]
-        if current["key"] == "share":
+        if ready == "share":
             found.append(Next(f"Share the views on {name}",
                               "Both groups have answered: meet to share their views, then record it.",
                               url_for("indicators.sharing", round_id=round_.id), round_.share_planned_on, "step"))
