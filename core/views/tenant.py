@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms import Form, StringField
 
 from .. import commands, dashboard, events, sessions, submissions
-from ..auth import ROLES, password_problem, require, role_can
+from ..auth import ROLE_HINTS, ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..db import db
 from ..events import EventError
@@ -50,7 +50,7 @@ def _kind_label(kind: str) -> str:
 
 
 def _plugin_title(name: str) -> str:
-    return (host().plugin_description(name) or name).rstrip(".")
+    return host().plugin_title(name)
 
 
 # --- services ------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def add_member():
         if message:
             flash(message, "success")
             return redirect(url_for("tenant.members"))
-    return render_template("tenant/add_member.html", form=form)
+    return render_template("tenant/add_member.html", form=form, role_hints=ROLE_HINTS)
 
 
 def _no_longer_member(member: Membership):
@@ -286,7 +286,7 @@ def change_role(membership_id):
             return redirect(url_for("tenant.members"))
         flash(f"{name} is now {ROLES[form.role.data]}.", "success")
         return _after_change_to(member)
-    return render_template("tenant/change_role.html", form=form, member=member)
+    return render_template("tenant/change_role.html", form=form, member=member, role_hints=ROLE_HINTS)
 
 
 @bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
@@ -328,7 +328,8 @@ def sign_member_out(membership_id):
 def plugins():
     switched_on, available = enabled_plugins(), available_plugins()
     # Only what this Trust may use: another Trust's own package is not even named here.
-    sections = [{"name": name, "title": _plugin_title(name), "enabled": name in switched_on}
+    sections = [{"name": name, "title": _plugin_title(name), "enabled": name in switched_on,
+                 "description": host().plugin_description(name)}
                 for name in host().installed if name in available]
     return render_template("tenant/plugins.html", sections=sections)
 

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from core.hookspecs import hookimpl
 
+TITLE = "Health check"  # the section's short name; the docstring's first line describes it
+
 
 @hookimpl
 def event_types():
