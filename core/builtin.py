@@ -10,7 +10,7 @@ from .auth import ROLES
 from .events import EventType
 from .hookspecs import hookimpl
 from .models import (ApiToken, Erasure, MemberInvitation, Membership, SentReminder, Service, Tenant, TenantPlugin,
-                     TrustContact, User)
+                     PasswordLink, TrustContact, User)
 from .db import db
 
 NAME = validate.Length(min=1, max=200)
@@ -77,6 +77,12 @@ class RemindersSet(Schema):
 class ReminderSent(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     membership_id = fields.Integer(required=True, strict=True)
+
+
+class PasswordLinkSent(Schema):
+    user_id = fields.Integer(required=True, strict=True)
+    token_hash = fields.String(required=True, validate=validate.Length(equal=64))
+    expires_at = fields.String(required=True, validate=validate.Length(max=40))
 
 
 class TrustContactWords(Schema):
@@ -179,6 +185,27 @@ def _token_created(token, ev):
     token.token_hash = ev.payload["token_hash"]
     token.created_at = ev.occurred_at
     token.revoked = False
+
+
+def _password_link_sent(link, ev):
+    from .events import parse_iso
+
+    link.user_id = ev.payload["user_id"]
+    link.token_hash = ev.payload["token_hash"]
+    link.created_at = ev.occurred_at
+    link.expires_at = parse_iso(ev.payload["expires_at"])
+    link.used_at = None
+
+
+def _password_link_used(link, ev):
+    link.used_at = ev.occurred_at
+
+
+def _password_link_sentence(template):
+    def describe(ev, actor, service):
+        link = db.session.get(PasswordLink, int(ev.entity_id))
+        return template.format(actor=actor, who=_user_name(link.user_id) if link else "a new member")
+    return describe
 
 
 def _trust_contact_set(contact, ev):
@@ -292,6 +319,11 @@ def event_types():
                   label="Section allowed for the Trust", describe=_access_sentence("allowed")),
         EventType("plugin.disallowed", TenantPlugin, _set("allowed", False),
                   label="Section no longer allowed for the Trust", describe=_access_sentence("disallowed")),
+        EventType("member.password_link_sent", PasswordLink, _password_link_sent, PasswordLinkSent, creates=True,
+                  label="Set-password link e-mailed",
+                  describe=_password_link_sentence("{actor} e-mailed {who} a link to set their password")),
+        EventType("member.password_link_used", PasswordLink, _password_link_used, label="Password set from a link",
+                  describe=_password_link_sentence("{who} set their password with the link they were e-mailed")),
         EventType("trust.contact_set", TrustContact, _trust_contact_set, None, TrustContactWords, creates=True,
                   label="Trust contact changed", describe=_says("{actor} changed the Trust's contact details")),
         EventType("personal.erased", Erasure, _erased, PersonalErased, creates=True, label="Personal words erased",

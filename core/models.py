@@ -214,3 +214,26 @@ class TrustContact(TenantScoped, db.Model):
     @property
     def empty(self) -> bool:
         return not (self.name or self.phone or self.email or self.when_to_call)
+
+
+class PasswordLink(TenantScoped, db.Model):
+    """A one-time "set your password" link an admin had e-mailed to a new member (``member.password_link_sent``).
+
+    Only the SHA-256 of the link's secret is kept. It works once (``member.password_link_used``)
+    and until ``expires_at``.
+    """
+
+    __tablename__ = "password_links"
+    __stream__ = "password_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_password_links_tenant_token", "tenant_id", "token_hash"),)
+
+    def usable(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and (now or utcnow()) < self.expires_at

@@ -201,44 +201,74 @@ INVITED = ("We have invited them as {role}. If they are new here, their account 
            "e-mail address and the temporary password, which they must change when they first sign in "
            "(it stops working after {days} days). If they already have an account, they will find the "
            "invitation when they next sign in, and can accept or decline it.")
+LINKED = ("We have invited them as {role}. If they are new here, we have e-mailed them a link to set their own "
+          "password: it works once, for {days} days. If they already have an account, they will find the "
+          "invitation when they next sign in, and can accept or decline it.")
+NOT_SENT = ("We could not send the e-mail, so nobody was added: {error}. Try again in a few minutes, or make up a "
+            "temporary password and give it to them yourself.")
 
 
 def _add_member(form: AddMemberForm) -> str | None:
     """Add or invite the person the form names; returns the message to show, or None with errors on the form.
 
     The admin gets the same answer whether or not the e-mail address has an account, and never
-    learns the account's name or other Trusts: someone new gets an account and joins at once;
+    learns the account's name or other Trusts: someone new gets an account and joins at once (with a
+    temporary password the admin gives them, or a one-time link e-mailed to them to set their own);
     someone with an account is invited, and joins when they accept.
     """
+    import secrets
+
+    from ..mail import MailError, mailer
+    from .password_links import letter as password_letter
+
     try:
         email = commands.normalise_email(form.email.data)
     except EventError as err:
         show_command_error(form, err)
         return None
+    by_link = form.how.data == "link"
     # Asked of everyone alike, so the questions do not tell whether the address has an account.
     if not form.display_name.data:
         add_error(form.display_name, "Enter their full name.")
-    if not form.password.data:
-        add_error(form.password, "Enter a temporary password for them.")
+    if by_link:
+        pass  # no password to check: they choose their own
+    elif not form.password.data:
+        add_error(form.password, "Enter a temporary password for them. Or choose to e-mail them a link instead.")
     elif problem := password_problem(form.password.data):
         add_error(form.password, problem)
     if form.display_name.errors or form.password.errors:
         return None
     days = current_app.config.get("TEMPORARY_PASSWORD_DAYS", 7)
+    link_days = current_app.config.get("PASSWORD_LINK_DAYS", 3)
     try:
         form.claim()
         user = commands.user_by_email(email)
+        letter = None
         if user is None:
-            user = commands.create_user(email, form.display_name.data, form.password.data, temporary_days=days)
+            if by_link:
+                # A password nobody knows until they set their own from the link.
+                user = commands.create_user(email, form.display_name.data, secrets.token_urlsafe(32))
+                _, secret = commands.issue_password_link(user, link_days)
+                letter = password_letter(g.tenant, user, secret, link_days)
+            else:
+                user = commands.create_user(email, form.display_name.data, form.password.data, temporary_days=days)
             commands.add_member(user, form.role.data)
         else:
             commands.invite_member(user, form.role.data)
+        if letter is not None:
+            mailer(current_app.config).send(letter)  # before committing: not sent, nothing added
         db.session.commit()
+    except MailError as err:
+        db.session.rollback()
+        current_app.logger.warning("Set-password link for a new member of %s not sent: %s", g.tenant.slug, err)
+        form.form_errors.append(NOT_SENT.format(error="the mail server did not accept it"))
+        return None
     except EventError as err:
         db.session.rollback()
         show_command_error(form, err)
         return None
-    return INVITED.format(role=ROLES.get(form.role.data, form.role.data), days=days)
+    role = ROLES.get(form.role.data, form.role.data)
+    return LINKED.format(role=role, days=link_days) if by_link else INVITED.format(role=role, days=days)
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -253,7 +283,9 @@ def add_member():
         if message:
             flash(message, "success")
             return redirect(url_for("tenant.members"))
-    return render_template("tenant/add_member.html", form=form, role_hints=ROLE_HINTS)
+    return render_template("tenant/add_member.html", form=form, role_hints=ROLE_HINTS,
+                           link_days=current_app.config.get("PASSWORD_LINK_DAYS", 3),
+                           temporary_days=current_app.config.get("TEMPORARY_PASSWORD_DAYS", 7))
 
 
 def _no_longer_member(member: Membership):
