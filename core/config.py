@@ -27,6 +27,7 @@ def from_environment(instance_path: str) -> dict:
     PASSWORD_LINK_DAYS       days a "set your password" link e-mailed to a new member works; default 3.
     SITE_CONTACT      one sentence saying whom to contact about the site, for people outside any Trust
                       (the contact page, accessibility statement and privacy notice when signed out).
+    STATEMENT_PREPARED_ON  the date the accessibility statement was prepared, in words (e.g. 1 December 2026).
     TRUSTED_PROXIES   how many proxies (load balancer, nginx) stand in front of the app, so
                       the client's own address is used for throttling; default 0.
     """
@@ -49,6 +50,7 @@ def from_environment(instance_path: str) -> dict:
         "TEMPORARY_PASSWORD_DAYS": int(os.environ.get("TEMPORARY_PASSWORD_DAYS", "7")),
         "PASSWORD_LINK_DAYS": int(os.environ.get("PASSWORD_LINK_DAYS", "3")),
         "SITE_CONTACT": os.environ.get("SITE_CONTACT") or None,
+        "STATEMENT_PREPARED_ON": os.environ.get("STATEMENT_PREPARED_ON") or None,
     }
     secret = os.environ.get("SECRET_KEY")
     if not secret:

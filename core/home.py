@@ -78,19 +78,26 @@ def core_items(membership, today: date) -> list[Next]:
     from .auth import role_can
     from .db import db
     from .models import Service
+    from .reminders import stage
 
     found = []
     mine = [a for a in actions.listing(lead_member_id=membership.id) if a.is_open]
-    if mine:
+    # Overdue or due within the reminders' 14 days: one item each; the rest, one item for them all.
+    soon = [a for a in mine if a.due_on is not None and stage(a.due_on, today) is not None]
+    later = len(mine) - len(soon)
+    if soon:
         names = {s.id: s.name for s in db.session.scalars(select(Service))}
-        for action in mine:
+        for action in soon:
             where = f" for {names[action.service_id]}" if action.service_id in names else ""
-            late = action.overdue(today)
-            sentence = (f"You lead this action{where}. It {when_words(action.due_on, today)}."
-                        if action.due_on else f"You lead this action{where}. It has no date yet.")
             found.append(Next(action.what if len(action.what) <= 120 else action.what[:117] + "...",
-                              sentence, url_for("actions.action_page", action_id=action.id),
-                              action.due_on, "overdue" if late else "action"))
+                              f"You lead this action{where}. It {when_words(action.due_on, today)}.",
+                              url_for("actions.action_page", action_id=action.id),
+                              action.due_on, "overdue" if action.overdue(today) else "due"))
+    if later:
+        found.append(Next(f"Your {'other ' if soon else ''}open action{'s' if later != 1 else ''}",
+                          f"You lead {later} {'other ' if soon else ''}open action{'s' if later != 1 else ''} "
+                          "with no date soon. See how each stands and move it on.",
+                          url_for("actions.tenant_actions", owner="me"), kind="action"))
     if role_can(membership.role, "manage"):
         contact = commands.trust_contact()
         if contact is None or contact.empty:

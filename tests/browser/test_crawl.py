@@ -50,7 +50,8 @@ def _crawl(live, seeded, browser, who: str):
         if who == "visitor":
             links = [f"{base}/indicators/i/{token}" for token in seeded.invitation_tokens]
             start = [f"{base}/indicators/i/not-a-link", "/no-such-page", *links, save_for_later(page, live, links[0]),
-                     "/sign-in", f"{base}/"]
+                     "/sign-in", f"{base}/", f"{base}/set-password/{seeded.password_link}",
+                     f"{base}/set-password/{'not-a-link' * 3}"]
         else:
             sign_in(page, live, trust.people[who])
             start = [f"{base}/services/999999", f"{base}/no-such-page", "/"]
