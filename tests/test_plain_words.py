@@ -62,7 +62,7 @@ def test_role_choices_are_explained_and_password_fields_suit_password_managers(t
     page = text(signed_in("admin").get(f"/t/{tenant.slug}/members/new"))
     for role, hint in ROLE_HINTS.items():
         assert ROLES[role] in page and hint in page
-    assert page.count('class="nhsuk-hint nhsuk-radios__hint"') == len(ROLES)
+    assert page.count('class="nhsuk-hint nhsuk-radios__hint"') == len(ROLES) + 2  # and the two ways to a password
     assert 'autocomplete="new-password"' in page
     assert "onpaste" not in page
     sign_in = text(client.get("/sign-in"))

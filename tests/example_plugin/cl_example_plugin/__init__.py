@@ -1,13 +1,15 @@
 """Example notes: a tiny section showing every part of a plugin.
 
-Each function below implements one hook from ``core.hookspecs``; the
-docstring's first line is the section's title on a Trust's "Sections" page.
+Each function below implements one hook from ``core.hookspecs``. ``TITLE`` is the
+section's short name on a Trust's "Sections" page; the docstring's first line, shown
+below it, says what the section is.
 """
 from pathlib import Path
 
 from core.hookspecs import hookimpl
 
 NAME = "example"
+TITLE = "Example notes"
 
 
 @hookimpl
