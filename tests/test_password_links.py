@@ -189,3 +189,19 @@ def test_wrong_links_are_throttled_per_address(make_tenant, database):
         limiter.enabled = was_enabled
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_link_used_by_many_at_once_sets_one_password(tenant, signed_in, inbox, app, new_email):
+    from core.testing import assert_replay_keeps_projections, at_once
+
+    add_by_link(signed_in("admin"), tenant)
+    link = link_in(inbox.bodies()[0])
+    clients = [app.test_client() for _ in range(6)]
+    for client in clients:
+        assert client.get(link).status_code == 200  # every form open before any is sent
+    answers = at_once([lambda c=c, n=n: c.post(link, data={"new_password": f"lantern orchard pebble {n}",
+                                                           "confirm_password": f"lantern orchard pebble {n}"})
+                       for n, c in enumerate(clients)])
+    assert sorted(a.status_code for a in answers) == [302] + [410] * 5
+    assert events(tenant, "member.password_link_used") == 1
+    assert_replay_keeps_projections(tenant)
