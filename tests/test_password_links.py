@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core.db import db
 from core.events import Event
 from core.models import PasswordLink, User
-from core.testing import PASSWORD, make_app
+from core.testing import make_app
 from core.throttle import limiter
 
 NEW_PASSWORD = "lantern orchard pebble"
