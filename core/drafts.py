@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import UTCDateTime, db
 from core.events import ERASED, Conflict, EventError, ensure_version, iso, record
 from core.models import Service
-from core.reports import long_time
+from core.reports import long_date, long_time
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -219,3 +219,49 @@ def stream_of(record: Draft) -> str:
 def record_on(draft: Draft, type_name: str, payload: dict | None = None, *, personal: dict | None = None):
     """Record an event on the record's own stream, filed under its service. The caller commits."""
     return record(type_name, payload, personal=personal, stream=stream_of(draft), service_id=draft.service_id)
+
+
+# --- starting from the last one (WCAG 2.2, 3.3.7 Redundant entry) --------------------------------
+
+def copied_values(source: Draft | None, service_id: int, not_copied: Iterable[str], noun: str) -> dict:
+    """The answers a new draft starts from: the last submitted record's, except ``not_copied``.
+
+    ``source`` was looked up in the Trust in context (so another Trust's record is None, refused
+    like an unknown one); it must be submitted and of the same service. Words since erased, and
+    answers not given, are not copied. Called under ``core.events.locked()``.
+    """
+    if source is None or not source.submitted or source.service_id != service_id:
+        raise EventError(NEEDS_CORRECTING, {"copied_from": [
+            f"Choose a submitted {noun} of this service to start from."]})
+    skip = set(not_copied)
+    values = {}
+    for key, value in source.content().items():
+        if key in skip or value is None or value in ([], {}, ""):
+            continue
+        if value == ERASED or (isinstance(value, list) and ERASED in value):
+            continue
+        values[key] = value
+    return values
+
+
+def started_on(record: Draft) -> str:
+    """The day a record was started, in words (London time): ``3 March 2026``."""
+    from core.reports import london_day
+
+    return long_date(london_day(record.started_at))
+
+
+def started_by_names(records: Iterable[Draft]) -> dict[str, str]:
+    """Who started each draft, by actor string: a person's name alone (one query), else plain words."""
+    from core.models import User
+    from core.views.audit import actor_labels
+
+    actors = {record.started_by for record in records if record.started_by}
+    ids = {int(a.partition(":")[2]): a for a in actors
+           if a.startswith("user:") and a.partition(":")[2].isdigit()}
+    names = {}
+    if ids:
+        names = {ids[user.id]: user.display_name
+                 for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    others = actors - set(names)
+    return {**(actor_labels(others) if others else {}), **names}

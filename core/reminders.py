@@ -10,13 +10,15 @@ next run tries it again.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from .auth import ROLES, role_can
 from .db import db
@@ -118,8 +120,7 @@ def _due(tenant: Tenant, today: date) -> Iterator[tuple[Reminder, Membership]]:
 
 
 def _send_one(mailer, tenant: Tenant, reminder: Reminder, member: Membership, outcome: Outcome) -> None:
-    # Under the Trust's lock, so that two runs at once send it once.
-    with locked():
+    with _only_one_sender(tenant.id, reminder.key, member.id):
         if _sent(reminder.key, member.id):
             db.session.rollback()
             return
@@ -137,9 +138,27 @@ def _send_one(mailer, tenant: Tenant, reminder: Reminder, member: Membership, ou
             outcome.shown += 1
             return
         record("reminder.sent", {"key": reminder.key, "membership_id": member.id}, actor="system")
-    db.session.commit()
+        db.session.commit()
     outcome.sent += 1
     outcome.people.add(member.id)
+
+
+@contextmanager
+def _only_one_sender(tenant_id: int, key: str, membership_id: int):
+    """Two runs at once send a reminder once: the second waits here, then finds it sent.
+
+    On PostgreSQL the lock is this reminder's own, so the Trust's writers carry on while
+    the mail server is slow; ``record()`` takes the Trust's lock only to append. SQLite
+    serialises every writing transaction anyway, so there the Trust's lock serves.
+    """
+    if db.engine.dialect.name != "postgresql":
+        with locked():
+            yield
+        return
+    name = f"reminder:{tenant_id}:{key}:{membership_id}".encode()
+    number = int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:number)"), {"number": number})
+    yield
 
 
 def switch(member: Membership, on: bool) -> None:

@@ -137,6 +137,33 @@ def _dispose(app) -> None:
 
 
 @contextmanager
+def throttling_app(url: str, **limits) -> Iterator:
+    """An app that throttles (the shared test app does not), with the given limits.
+
+    The limiter is one object for the whole process: its counts start empty, and
+    its switch and counts are put back afterwards so other tests are not throttled.
+    """
+    from .web import limiter
+
+    was_enabled = limiter.enabled
+    app = make_app(url, RATELIMIT_ENABLED=True, **limits)
+    limiter.reset()
+    try:
+        yield app
+    finally:
+        limiter.reset()
+        limiter.enabled = was_enabled
+        _dispose(app)
+
+
+def client_at(app, address: str):
+    """A test client whose requests come from ``address``, as throttling counts per address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+@contextmanager
 def throwaway_app(engine: str, tmp_path_factory, plugins: dict | None = None, roles: bool | None = None,
                   **overrides):
     """An app on its own freshly migrated database, with extra plugins registered; dropped afterwards.

@@ -48,6 +48,9 @@ def init_app(app):
 
     app.add_template_global(render_panel, "render_panel")
     app.add_template_global(long_date, "long_date")
+    from .views.audit import in_sentence
+
+    app.add_template_filter(in_sentence)
     app.extensions["changing_lives_blueprint_owners"] = {}
 
 

@@ -10,8 +10,7 @@ from core import commands
 from core.db import db
 from core.events import Event
 from core.models import User
-from core.testing import PASSWORD, make_app
-from core.web import limiter
+from core.testing import PASSWORD, client_at, make_app, throttling_app
 
 WRONG = "Enter a correct e-mail address and password"
 TOO_MANY = "Too many attempts. Wait a few minutes and try again."
@@ -272,25 +271,8 @@ def test_sign_in_without_the_form_token_is_refused_in_plain_words(make_tenant, c
 
 @pytest.fixture
 def throttled_app(database):
-    """An app that throttles sign-ins (the shared test app does not).
-
-    The limiter is one object shared by every app in the process: put its
-    switch and its counts back afterwards so other tests are not throttled.
-    """
-    was_enabled = limiter.enabled
-    app = make_app(database.url, RATELIMIT_ENABLED=True, SIGN_IN_LIMITS="5 per minute",
-                   SIGN_IN_ADDRESS_LIMITS="8 per minute")
-    yield app
-    limiter.reset()
-    limiter.enabled = was_enabled
-    with app.app_context():
-        db.engine.dispose()
-
-
-def client_at(app, address):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
+    with throttling_app(database.url, SIGN_IN_LIMITS="5 per minute", SIGN_IN_ADDRESS_LIMITS="8 per minute") as app:
+        yield app
 
 
 def test_five_failures_from_one_address_refuse_it_even_the_right_password(make_tenant, throttled_app):

@@ -1,5 +1,6 @@
 """E-mail reminders: sent through a real SMTP server, once each, to the people who can act."""
 import socket
+import threading
 from email import message_from_bytes, policy
 from datetime import date, timedelta
 
@@ -184,3 +185,42 @@ def test_every_trust_gets_its_own_sections_reminders(fresh_app, make_tenant, api
     assert result.exit_code == 0, result.output
     assert inbox.to() == emails_of(busy, CONTRIBUTORS)
     assert "in 2 Trusts" in result.output
+
+
+class SlowInbox(Inbox):
+    """A mail server that holds each message until told to let it go."""
+
+    def __init__(self):
+        super().__init__()
+        self.arrived, self.release = threading.Event(), threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.arrived.set()
+        self.release.wait(60)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_slow_mail_server_does_not_hold_up_the_trusts_writers(reviewed, api_client):
+    with reviewed.app.app_context():
+        engine = db.engine.dialect.name
+    if engine != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time, so there every writer waits its turn")
+    box = SlowInbox()
+    server = Controller(box, hostname="127.0.0.1", port=_free_port())
+    server.start()
+    sending = threading.Thread(target=send, args=(reviewed, DUE_ON - timedelta(days=14),
+                                                  f"smtp://127.0.0.1:{server.port}"))
+    sending.start()
+    try:
+        assert box.arrived.wait(60), "the reminder never reached the mail server"
+        added = []
+        writer = threading.Thread(target=lambda: added.append(
+            api_client("admin").post("services", json={"name": "Elm Ward", "kind": "inpatient_ward"}).status_code))
+        writer.start()
+        writer.join(30)
+        assert not writer.is_alive() and added == [201], "a writer waited for the mail server"
+    finally:
+        box.release.set()
+        sending.join(60)
+        server.stop()
+    assert len(box.messages) == 4  # and every reminder still went, once

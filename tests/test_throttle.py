@@ -12,32 +12,18 @@ from pathlib import Path
 import pytest
 import redis
 
-from core.db import db
-from core.testing import PASSWORD, free_port, gunicorn, make_app, over_http, sign_in_over_http
+from core.testing import (
+    PASSWORD, client_at, free_port, gunicorn, over_http, sign_in_over_http, throttling_app,
+)
 from core.throttle import TOO_MANY
-from core.web import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def throttled(database):
-    """An app that throttles (the shared test app does not), with small limits; the limiter is one
-    object for the process, so its switch and counts are put back afterwards."""
-    was_enabled = limiter.enabled
-    app = make_app(database.url, RATELIMIT_ENABLED=True, API_TOKEN_ADDRESS_LIMITS="3 per minute")
-    limiter.reset()
-    yield app
-    limiter.reset()
-    limiter.enabled = was_enabled
-    with app.app_context():
-        db.engine.dispose()
-
-
-def client_at(app, address):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
+    with throttling_app(database.url, API_TOKEN_ADDRESS_LIMITS="3 per minute") as app:
+        yield app
 
 
 def test_bad_api_tokens_are_counted_per_address(make_tenant, throttled):

@@ -37,6 +37,9 @@ ROLE_WORDS = {
 }
 NAMED_ACTORS = {"cli": "An operator", "system": "The system"}
 INVITATION_ACTOR = "A service user (invitation)"
+GONE_ACTOR = "Someone whose account no longer exists"
+# Labels that are not names: written for the start of a sentence, lowercased after "by".
+NOT_NAMES = {*NAMED_ACTORS.values(), INVITATION_ACTOR, GONE_ACTOR}
 
 
 # --- who acted ----------------------------------------------------------------------
@@ -70,10 +73,15 @@ def actor_labels(actors) -> dict[str, str]:
             name = users[user_id].display_name
             labels[actor] = f"{name} ({role})" if role else name
         elif user_id is not None:
-            labels[actor] = "Someone whose account no longer exists"
+            labels[actor] = GONE_ACTOR
         else:
             labels[actor] = actor
     return labels
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence ("by an operator"); a person's name is left as it is."""
+    return label[:1].lower() + label[1:] if label in NOT_NAMES else label
 
 
 def describe(event: Event, actor_label: str, service_name: str | None) -> str:

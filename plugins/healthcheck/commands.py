@@ -26,6 +26,12 @@ from .questions import ANSWERS, CHANGES_COUNT, SHARING
 ReviewConflict = drafts.DraftConflict
 
 NOUN = "health check"
+# What a new health check never copies from the last one: what is about that meeting itself (when it
+# was held, who took part, what changed since the one before, what was agreed, the sharing step).
+NOT_COPIED = ("held_on", "staff_count", "service_user_count", "participant_roles", "q14_changes", CHANGES_COUNT,
+              "agreed_changes", "shared_on", "service_user_views")
+NOT_COPIED_WORDS = ("the date it was held, who took part, what changed since the last one, what needs to "
+                    "change and the sharing step")
 NEEDED_TO_SUBMIT = "Some answers are needed before the health check can be submitted."
 
 
@@ -81,14 +87,24 @@ def _check(state: dict, changed: dict, *, complete: bool) -> None:
 
 
 @locked()
-def start_review(service_id, values: dict, *, submit: bool = False) -> Review:
-    """Start a review of a service's user group: a draft, or submitted at once."""
+def start_review(service_id, values: dict, *, submit: bool = False, copied_from: int | None = None,
+                 not_copied: tuple = NOT_COPIED) -> Review:
+    """Start a review of a service's user group: a draft, or submitted at once.
+
+    ``copied_from``: the id of the service's submitted review whose answers it starts from (all but
+    ``not_copied``); what is typed in ``values`` comes on top. The start event names it.
+    """
     service = service_for_review(service_id)
-    changed = _changes(None, values)
+    source = {}
+    if copied_from is not None:
+        found = review_by_id(copied_from) if isinstance(copied_from, int) else None
+        source = drafts.copied_values(found, service.id, not_copied, NOUN)
+    changed = _changes(None, {**source, **values})
     state = {key: None for key in ANSWERS} | changed
     _check(state, changed, complete=submit)
     payload, personal = _split({**changed, CHANGES_COUNT: len(changed.get("q14_changes") or [])})
-    ev = record(events.STARTED, {"service_id": service.id, **payload}, personal=personal,
+    copied = {"copied_from": copied_from} if copied_from is not None else {}
+    ev = record(events.STARTED, {"service_id": service.id, **copied, **payload}, personal=personal,
                 service_id=service.id)
     review = review_by_id(ev.id)
     if submit:

@@ -15,12 +15,12 @@ from wtforms.fields.choices import SelectChoice
 from core.auth import require
 from core.db import db
 from core.draft_pages import DraftPages, service_or_404
-from core.drafts import DraftConflict, long_time_iso
+from core.drafts import DraftConflict, long_time_iso, started_by_names, started_on
 from core.events import EventError
 from core.models import Service
 
 from . import charts, commands, events, history
-from .answers import load_flat, today
+from .answers import load_flat, missing, today
 from .compare import compare
 from .forms import AmendForm, CompareForm, ReviewForm, SharingForm
 from .models import Review
@@ -100,9 +100,11 @@ def service_history(service_id):
     _compare_choices(compare_form, done)
     if len(done) >= 2:
         compare_form.a.data, compare_form.b.data = str(done[-2].id), str(done[-1].id)
+    drafts = [review for review in reviews if not review.submitted]
     return render_template(
         "healthcheck/service.html",
-        **_page_context(service=service, reviews=reviews, submitted_reviews=done, notice=notice,
+        **_page_context(service=service, reviews=reviews, submitted_reviews=done, notice=notice, drafts=drafts,
+                        draft_names=started_by_names(drafts), started_on=started_on,
                         due_sentence=history.due_sentence(notice), attendance_chart=charts.attendance(chart),
                         answers_heatmap=charts.answers(chart), compare_form=compare_form))
 
@@ -192,6 +194,30 @@ def _render(template: str, **context) -> str:
     return render_template(template, **_page_context(**context))
 
 
+def _summary(review: Review) -> list[dict]:
+    """Every answer in words, per part of the form, each anchored to its field (core "Check your answers")."""
+    def row(key, label=None, anchor=None):
+        value = review.get(key)
+        words = None if value in (None, [], "") else display(key, value)
+        return {"key": key, "label": label or ANSWERS[key].label, "value": words, "anchor": anchor or key}
+
+    sections = [{"heading": "About the health check", "rows": [
+        row(key) for key in ("held_on", "staff_count", "service_user_count", "participant_roles", "has_user_group")]}]
+    for question in QUESTIONS:
+        rows = [row(answer.key) for answer in question.answers]
+        rows.append(row(question.text_key))
+        rows.append(row(f"{question.key}_evidence", "Evidence", f"{question.key}_evidence_url_0"))
+        sections.append({"heading": f"{question.number}. {question.wording}", "rows": rows})
+    sections.append({"heading": "What needs to change", "rows": [row("agreed_changes")]})
+    sections.append({"heading": "Sharing it with service users", "rows": [row("shared_on"), row("service_user_views")]})
+    return sections
+
+
+def _last_submitted(service_id: int) -> Review | None:
+    done = history.submitted(history.service_reviews(service_id))
+    return done[-1] if done else None
+
+
 pages = DraftPages(
     thing="review", path="reviews", noun="health check", permission="contribute",
     form=ReviewForm, amend_form=AmendForm, load=load_flat, find=commands.review_by_id,
@@ -200,6 +226,8 @@ pages = DraftPages(
     submitted=("The health check is submitted. Share it at your next user meeting and record what "
                "service users said."),
     context=lambda form: {"has_group": form.has_user_group.data if "has_user_group" in form else None},
+    summary=_summary, missing=missing, last_submitted=_last_submitted, date_key="held_on",
+    not_copied=commands.NOT_COPIED, not_copied_words=commands.NOT_COPIED_WORDS, held="held",
 )
 pages.register(bp)
 

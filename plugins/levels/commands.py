@@ -27,6 +27,9 @@ from .rules import aims_problems, date_problems, missing, practice_problems
 WRITE = "facilitate"
 
 NOUN = "assessment"
+# What a new assessment never copies from the last one: the day of the assessment and who took part.
+NOT_COPIED = ("assessed_on", "participants")
+NOT_COPIED_WORDS = "the date of the assessment and who took part"
 NEEDED_TO_SUBMIT = "Some answers are needed before the assessment can be submitted."
 MAX_REASON = 2000
 
@@ -78,20 +81,47 @@ def _blank() -> dict:
 
 
 @locked()
-def start_assessment(service_id, values: dict, *, submit: bool = False) -> Assessment:
-    """Start an assessment of a service: a draft, or submitted at once."""
+def start_assessment(service_id, values: dict, *, submit: bool = False,
+                     copied_from: int | None = None, not_copied: tuple = NOT_COPIED) -> Assessment:
+    """Start an assessment of a service: a draft, or submitted at once.
+
+    ``copied_from``: the id of the service's submitted assessment whose answers it starts from (all but
+    ``not_copied``; practices since taken off the Trust's list are left out); what is typed in ``values``
+    comes on top. The start event names it.
+    """
     service = service_for_assessment(service_id)
+    if copied_from is not None:
+        found = assessment_by_id(copied_from) if isinstance(copied_from, int) else None
+        values = {**_still_on_the_list(drafts.copied_values(found, service.id, not_copied, NOUN)), **values}
     values = {**values, "view": values.get("view") or DEFAULT_VIEW}
     changed = _changes(None, values)
     changed = {k: v for k, v in changed.items() if v is not None}
     _check(_blank() | changed, changed, complete=submit)
     payload, personal = _split(changed)
-    ev = record(events.STARTED, {"service_id": service.id, **payload}, personal=personal, service_id=service.id)
+    copied = {"copied_from": copied_from} if copied_from is not None else {}
+    ev = record(events.STARTED, {"service_id": service.id, **copied, **payload}, personal=personal,
+                service_id=service.id)
     assessment = assessment_by_id(ev.id)
     if submit:
         drafts.record_on(assessment, events.SUBMITTED_EVENT)
         propose_actions(assessment)
     return assessment
+
+
+def _still_on_the_list(values: dict) -> dict:
+    """Copied answers without the practices since taken off the Trust's list (nor how they were done)."""
+    from .levels import AREA_KEYS, flat_key
+
+    known = {practice.key for practice in practices.catalogue()}
+    values = dict(values)
+    for area in AREA_KEYS:
+        ticked_key, how_key = flat_key(area, "practices"), flat_key(area, "how")
+        ticked = [key for key in values.get(ticked_key) or [] if key in known]
+        values[ticked_key] = ticked or None
+        how = values.get(how_key)
+        if isinstance(how, dict):
+            values[how_key] = {k: v for k, v in how.items() if k in ticked} or None
+    return {k: v for k, v in values.items() if v is not None}
 
 
 @locked()

@@ -38,6 +38,8 @@ class Changes(ma.Schema):
 
 class Started(Changes):
     service_id = fields.Integer(required=True, strict=True)
+    # the submitted assessment whose answers it started from (core.drafts.copied_values), if any
+    copied_from = fields.Integer(strict=True)
 
 
 class Words(ma.Schema):

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from core.auth import require
 from core.db import db
 from core.draft_pages import DraftPages, service_or_404
-from core.drafts import long_time_iso
+from core.drafts import long_time_iso, started_by_names, started_on
 from core.events import EventError
 from core.models import Service
 from core.plugins import enabled_plugins
@@ -25,10 +25,12 @@ from .answers import load_flat
 from .commands import WRITE
 from .forms import AmendForm, AssessmentForm, CompareForm
 from .levels import (
-    AREAS, AREAS_AFTERWARDS, AREAS_INTRODUCTION, INTRODUCTION, LEVELS, TITLE, VIEWS, flat_key, label_of,
+    AREAS, AREAS_AFTERWARDS, AREAS_INTRODUCTION, INTRODUCTION, LEVELS, PART_LABELS, TITLE, VIEWS, flat_key,
+    label_of,
     level_title, view_title,
 )
 from .practices import by_key, catalogue
+from .rules import missing
 from .models import Assessment
 
 bp = Blueprint("levels", __name__, template_folder="templates")
@@ -131,7 +133,9 @@ def service_page(service_id):
     found_views = whose.latest_views(assessments)
     differences = whose.differences(found_views)
     context = _page_context()
+    drafts = [assessment for assessment in assessments if not assessment.submitted]
     return render_template("levels/service.html", **context | dict(
+        drafts=drafts, draft_names=started_by_names(drafts), started_on=started_on,
         view=view, view_label=whose.label(view), view_choices=[*VIEWS, whose.BOTH],
         found_views=found_views, differences=differences, views_summary=whose.summary(found_views, differences),
         latest_claims=claims.claims(latest, context["practices"]),
@@ -198,12 +202,40 @@ def _render(template: str, **context) -> str:
     return render_template(template, **_page_context(**context))
 
 
+def _summary(assessment: Assessment) -> list[dict]:
+    """Every answer in words, per part of the form, each anchored to its field (core "Check your answers")."""
+    def row(key, label, anchor=None):
+        value = assessment.get(key)
+        words = None if value in (None, [], {}, "") else show_value(key, value)
+        return {"key": key, "label": label, "value": words, "anchor": anchor or key}
+
+    sections = [{"heading": "About the assessment", "rows": [
+        row("view", "Whose view is this?"), row("assessed_on", "Date of the assessment"),
+        row("participants", "Who took part?")]}]
+    for area in AREAS:
+        key = lambda part: flat_key(area.key, part)  # noqa: E731
+        sections.append({"heading": area.name, "rows": [
+            row(key("current"), PART_LABELS["current"]), row(key("achieved"), PART_LABELS["achieved"]),
+            row(key("practices"), PART_LABELS["practices"], key("practices")),
+            row(key("how"), PART_LABELS["how"], key("practices")),
+            row(key("evidence"), PART_LABELS["evidence"], f"{area.key}_evidence_url_0"),
+            row(key("aim"), PART_LABELS["aim"]), row(key("planned"), PART_LABELS["planned"])]})
+    return sections
+
+
+def _last_submitted(service_id: int) -> Assessment | None:
+    latest, _ = grid.latest_two(grid.service_assessments(service_id))
+    return latest
+
+
 pages = DraftPages(
     thing="assessment", path="assessments", noun="assessment", permission=WRITE,
     form=AssessmentForm, amend_form=AmendForm, load=load_flat, find=commands.assessment_by_id,
     start=commands.start_assessment, save=commands.save_draft, submit=commands.submit_assessment,
     amend=commands.amend_assessment, render=_render, templates="levels", refuse_blank=True,
     submitted="The assessment is submitted. The grid below shows where the service is and what it is aiming for.",
+    summary=_summary, missing=missing, last_submitted=_last_submitted, date_key="assessed_on",
+    not_copied=commands.NOT_COPIED, not_copied_words=commands.NOT_COPIED_WORDS, held="assessed",
 )
 pages.register(bp)
 

@@ -111,6 +111,12 @@ def test_staff_save_a_health_check_as_a_draft_then_come_back_and_submit_it(live,
     page.goto(live.at(f"/t/{trust.slug}/"))
     nav(page, "Health check")
     page.locator("main").get_by_role("link", name="Oak Day Centre", exact=True).first.click()
+    # The draft is said at the top of the service page, visible without scrolling on a phone.
+    page.set_viewport_size({"width": 375, "height": 667})
+    notice = page.locator("#drafts")
+    expect(notice).to_contain_text("You have a draft health check, started")
+    expect(notice).to_be_in_viewport()
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Continue the draft health check of 15 January 2025").click()
     expect(page.get_by_label("How many service users took part")).to_have_value("5")
     expect(page.get_by_role("group", name="Who runs the group", exact=True)
@@ -133,6 +139,17 @@ def test_staff_save_a_health_check_as_a_draft_then_come_back_and_submit_it(live,
         "Written notes or minutes").check()
     page.get_by_label("What changed", exact=True).fill("A new room for the group")
     page.get_by_label("What needs to change").fill("Service users take turns to chair")
+    page.get_by_role("button", name="Continue to check your answers").click()
+
+    # Check your answers: every answer in words, each with a link back to its question.
+    assert heading(page) == "Check your answers before submitting the health check"
+    expect(page.locator("#answer-q5_attendance")).to_contain_text("6")
+    expect(page.locator("#answer-q1_text")).to_contain_text("Not answered")
+    page.get_by_role("link", name="Change how many service users usually attend").click()
+    assert page.url.endswith("#q5_attendance")
+    page.get_by_label("How many service users usually attend").fill("7")
+    page.get_by_role("button", name="Continue to check your answers").click()
+    expect(page.locator("#answer-q5_attendance")).to_contain_text("7")
     page.get_by_role("button", name="Submit health check").click()
     problems = page.locator(".nhsuk-error-summary")
     assert problems.count() == 0, problems.inner_text()
@@ -156,6 +173,15 @@ def test_staff_record_a_levels_assessment_and_see_the_grid_and_what_moved(live, 
     nav(page, "Levels of involvement")
     page.locator("main").get_by_role("link", name="Oak Day Centre", exact=True).first.click()
     page.get_by_role("button", name="Start a new assessment").click()
+    # There is a submitted assessment: its answers are offered to start from.
+    page.get_by_label("Start from your last answers (assessed 24 June 2024)").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(success_banner(page)).to_contain_text("Your last answers are copied into this new draft.")
+    expect(page.get_by_role("group", name="Individual: what level are you aiming for?", exact=True)
+           .get_by_label("Level 3: Growing involvement")).to_be_checked()
+    expect(page.get_by_label("Individual: how do you currently involve service users? (optional)")).to_have_value(
+        "What individual has achieved so far.")
+    expect(page.get_by_label("Date of the assessment")).to_have_value("")  # never copied
     page.get_by_label("Date of the assessment").fill("2025-01-27")
     page.get_by_label("Who took part?").fill("The team and two members of the user group")
     for area, now, aim in (("Individual", 3, 4), ("Care setting", 2, 4), ("Policy", 2, 3)):
@@ -165,6 +191,9 @@ def test_staff_record_a_levels_assessment_and_see_the_grid_and_what_moved(live, 
         choose(page, f"{area}: what level are you aiming for?", f"Level {aim}: {names[aim]}")
     page.get_by_label("Individual: how do you currently involve service users? (optional)").fill(
         "Care plans are written with the person.")
+    page.get_by_role("button", name="Continue to check your answers").click()
+    assert heading(page) == "Check your answers before submitting the assessment"
+    expect(page.locator("#answer-individual_current")).to_contain_text("Level 3: Growing involvement")
     page.get_by_role("button", name="Submit assessment").click()
     problems = page.locator(".nhsuk-error-summary")
     assert problems.count() == 0, problems.inner_text()

@@ -41,7 +41,7 @@ def test_the_form_shows_the_guides_questions(tenant, signed_in, oak):
     assert html.count("<legend") >= 14 + 2  # a legend per question, with the guide's wording
     assert "Does this service have a user group yet?" in words
     assert "Setting up a user group is the first step" in words
-    assert re.search(r'name="action"[^>]*value="draft"', html) and re.search(r'name="action"[^>]*value="submit"', html)
+    assert re.search(r'name="action"[^>]*value="draft"', html) and re.search(r'name="action"[^>]*value="check"', html)
     assert html.count("<h1") == 1
 
 

@@ -4,9 +4,7 @@ import re
 
 import pytest
 
-from core.db import db
-from core.testing import make_app
-from core.web import limiter
+from core.testing import client_at, throttling_app
 
 from .helpers import page, start_round
 
@@ -15,21 +13,9 @@ pytest_plugins = ["core.testing"]
 
 @pytest.fixture
 def throttled(database):
-    was_enabled = limiter.enabled
-    app = make_app(database.url, RATELIMIT_ENABLED=True, RESUME_CODE_LIMITS="3 per minute",
-                   RESUME_CODE_ADDRESS_LIMITS="5 per minute")
-    limiter.reset()
-    yield app
-    limiter.reset()
-    limiter.enabled = was_enabled
-    with app.app_context():
-        db.engine.dispose()
-
-
-def client_at(app, address):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
+    with throttling_app(database.url, RESUME_CODE_LIMITS="3 per minute",
+                        RESUME_CODE_ADDRESS_LIMITS="5 per minute") as app:
+        yield app
 
 
 def saved_answers(trust, api_client, app):

@@ -160,3 +160,15 @@ def test_the_print_stylesheet_is_a4_and_drops_the_navigation(app):
     assert "@page{size:A4" in css.replace(" ", "")
     printed = css.split("@media print{", 1)[1]
     assert ".nhsuk-header" in printed and ".app-no-print" in printed
+
+
+def test_who_checked_reads_as_part_of_the_sentence(tenant, signed_in):
+    """An entry checked by the operator's command reads "by an operator", a person's name as written."""
+    from core.views.audit import in_sentence
+    from plugins.resources import commands
+
+    with tenant.context("cli"):
+        commands.add_resource({**A_RESOURCE, "name": "Elm Forum"})
+    page = main_text(signed_in("staff").get(f"{base(tenant)}/{by_name(tenant, 'Elm Forum').id}"))
+    assert "by an operator" in page and "by An operator" not in page
+    assert in_sentence("Ann Smith (staff)") == "Ann Smith (staff)"
