@@ -25,6 +25,16 @@ ROLES = {
     "viewer": "Viewer (read only)",
 }
 
+# One line each, shown under the role choices when adding a member or changing a role.
+ROLE_HINTS = {
+    "admin": "Adds services and members, chooses the sections, and sees everything, including the audit log.",
+    "staff": "Fills in health checks and assessments, and answers the indicators as staff.",
+    "service_user": "Answers the indicators as a service user, sees what is shared with service users and "
+                    "takes part in reviews.",
+    "facilitator": "Runs the indicators with both groups: makes invitation links, shares views and agrees targets.",
+    "viewer": "Reads everything staff see, reports and the audit log, but changes nothing (for example an auditor).",
+}
+
 # action -> roles allowed to take it
 PERMISSIONS = {
     "read": {"admin", "staff", "service_user", "facilitator", "viewer"},

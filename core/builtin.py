@@ -9,7 +9,8 @@ from marshmallow import Schema, fields, validate
 from .auth import ROLES
 from .events import EventType
 from .hookspecs import hookimpl
-from .models import ApiToken, Erasure, MemberInvitation, Membership, SentReminder, Service, Tenant, TenantPlugin, User
+from .models import (ApiToken, Erasure, MemberInvitation, Membership, SentReminder, Service, Tenant, TenantPlugin,
+                     PasswordLink, TrustContact, User)
 from .db import db
 
 NAME = validate.Length(min=1, max=200)
@@ -76,6 +77,21 @@ class RemindersSet(Schema):
 class ReminderSent(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     membership_id = fields.Integer(required=True, strict=True)
+
+
+class PasswordLinkSent(Schema):
+    user_id = fields.Integer(required=True, strict=True)
+    token_hash = fields.String(required=True, validate=validate.Length(equal=64))
+    expires_at = fields.String(required=True, validate=validate.Length(max=40))
+
+
+class TrustContactWords(Schema):
+    """The Trust's contact: personal words, kept apart from the hash so they can be erased."""
+
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    phone = fields.String(load_default="", validate=validate.Length(max=60))
+    email = fields.String(load_default="", validate=validate.Length(max=254))
+    when = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class TokenCreated(Schema):
@@ -171,6 +187,35 @@ def _token_created(token, ev):
     token.revoked = False
 
 
+def _password_link_sent(link, ev):
+    from .events import parse_iso
+
+    link.user_id = ev.payload["user_id"]
+    link.token_hash = ev.payload["token_hash"]
+    link.created_at = ev.occurred_at
+    link.expires_at = parse_iso(ev.payload["expires_at"])
+    link.used_at = None
+
+
+def _password_link_used(link, ev):
+    link.used_at = ev.occurred_at
+
+
+def _password_link_sentence(template):
+    def describe(ev, actor, service):
+        link = db.session.get(PasswordLink, int(ev.entity_id))
+        return template.format(actor=actor, who=_user_name(link.user_id) if link else "a new member")
+    return describe
+
+
+def _trust_contact_set(contact, ev):
+    contact.name = ev.personal.get("name", "")
+    contact.phone = ev.personal.get("phone", "")
+    contact.email = ev.personal.get("email", "")
+    contact.when_to_call = ev.personal.get("when", "")
+    contact.changed_at = ev.occurred_at
+
+
 # --- plain sentences for the audit page ----------------------------------------------
 
 def _user_name(user_id):
@@ -235,19 +280,19 @@ def event_types():
         EventType("tenant.created", Tenant, _tenant_created, TenantCreated,
                   describe=_says("{actor} set up the Trust {name}")),
         EventType("service.created", Service, _service_created, ServiceCreated, creates=True,
-                  describe=_says("{actor} added the service {name}")),
+                  label="Service added", describe=_says("{actor} added the service {name}")),
         EventType("service.renamed", Service, _service_renamed, ServiceRenamed,
-                  describe=_says("{actor} renamed a service to {name}")),
+                  label="Service renamed", describe=_says("{actor} renamed a service to {name}")),
         EventType("service.described", Service, _service_described, ServiceDescribed,
                   describe=_says("{actor} changed the details of {service}")),
         EventType("service.coded", Service, _service_coded, ServiceCoded, label="Service code set",
                   describe=_service_code_sentence),
         EventType("service.archived", Service, _set("archived", True),
-                  describe=_says("{actor} archived {service}")),
+                  label="Service archived", describe=_says("{actor} archived {service}")),
         EventType("service.restored", Service, _set("archived", False),
                   describe=_says("{actor} brought back {service} from the archive")),
         EventType("member.added", Membership, _member_added, MemberAdded, creates=True,
-                  describe=_member_sentence("{actor} added {who} as {role}")),
+                  label="Member added", describe=_member_sentence("{actor} added {who} as {role}")),
         EventType("member.invited", MemberInvitation, _member_invited, MemberInvited, creates=True,
                   label="Member invited", describe=_invitation_sentence("{actor} invited {who} to join as {role}")),
         EventType("member.invitation_accepted", MemberInvitation, _answered("accepted"),
@@ -257,9 +302,9 @@ def event_types():
         EventType("member.role_changed", Membership, _role_changed, RoleChanged,
                   describe=_member_sentence("{actor} made {who} {role}")),
         EventType("member.removed", Membership, _set("active", False),
-                  describe=_member_sentence("{actor} removed {who} from the Trust")),
+                  label="Member removed", describe=_member_sentence("{actor} removed {who} from the Trust")),
         EventType("member.reminders_set", Membership, _reminders_set, RemindersSet,
-                  describe=_member_sentence("{actor} switched e-mail reminders for {who} {state}")),
+                  label="E-mail reminders switched on or off", describe=_member_sentence("{actor} switched e-mail reminders for {who} {state}")),
         EventType("reminder.sent", SentReminder, _reminder_sent, ReminderSent, creates=True,
                   label="Reminder e-mailed", describe=_member_sentence("A reminder was e-mailed to {who}")),
         EventType("token.created", ApiToken, _token_created, TokenCreated, creates=True,
@@ -270,10 +315,17 @@ def event_types():
                   describe=_plugin_sentence("on")),
         EventType("plugin.disabled", TenantPlugin, _set("enabled", False),
                   describe=_plugin_sentence("off")),
-        EventType("plugin.allowed", TenantPlugin, _set("allowed", True), label="Plugin allowed",
-                  describe=_access_sentence("allowed")),
-        EventType("plugin.disallowed", TenantPlugin, _set("allowed", False), label="Plugin disallowed",
-                  describe=_access_sentence("disallowed")),
+        EventType("plugin.allowed", TenantPlugin, _set("allowed", True),
+                  label="Section allowed for the Trust", describe=_access_sentence("allowed")),
+        EventType("plugin.disallowed", TenantPlugin, _set("allowed", False),
+                  label="Section no longer allowed for the Trust", describe=_access_sentence("disallowed")),
+        EventType("member.password_link_sent", PasswordLink, _password_link_sent, PasswordLinkSent, creates=True,
+                  label="Set-password link e-mailed",
+                  describe=_password_link_sentence("{actor} e-mailed {who} a link to set their password")),
+        EventType("member.password_link_used", PasswordLink, _password_link_used, label="Password set from a link",
+                  describe=_password_link_sentence("{who} set their password with the link they were e-mailed")),
+        EventType("trust.contact_set", TrustContact, _trust_contact_set, None, TrustContactWords, creates=True,
+                  label="Trust contact changed", describe=_says("{actor} changed the Trust's contact details")),
         EventType("personal.erased", Erasure, _erased, PersonalErased, creates=True, label="Personal words erased",
                   describe=_says("{actor} erased the personal words kept with event {event_seq}, "
                                  "on the authority of {authority}")),
@@ -329,6 +381,14 @@ def reminders(today):
     from .actions import reminders as action_reminders
 
     return action_reminders(today)
+
+
+@hookimpl
+def next_for(membership, today):
+    """The member's own open actions; for admins, what the Trust has yet to set up."""
+    from .home import core_items
+
+    return core_items(membership, today)
 
 
 @hookimpl

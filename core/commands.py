@@ -19,7 +19,8 @@ from .auth import ROLES, hash_password, new_token, password_problem
 from .db import db
 from .events import Conflict, EventError, ensure_version, locked, record
 from .db import utcnow
-from .models import ApiToken, MemberInvitation, Membership, Service, Tenant, TenantPlugin, User
+from .models import (ApiToken, MemberInvitation, Membership, PasswordLink, Service, Tenant, TenantPlugin, TrustContact,
+                     User)
 from .plugins import BUILT_IN, forget_plugin_states, host, plugin_states
 from .tenancy import tenant_context
 
@@ -377,3 +378,96 @@ def revoke_token(token: ApiToken) -> None:
 
 
 __all__ = ["CommandError", "events"]
+
+
+# --- the Trust's contact ------------------------------------------------------------
+
+CONTACT_LIMITS = {"name": (200, "the name"), "phone": (60, "the telephone number"),
+                  "email": (254, "the e-mail address"), "when": (500, "when to get in touch")}
+
+
+def trust_contact() -> TrustContact | None:
+    """The Trust's contact (the Trust in context), or None when its admins have not set one."""
+    return db.session.scalar(select(TrustContact))
+
+
+@locked()
+def set_trust_contact(name="", phone="", email="", when="") -> TrustContact:
+    """An admin sets who people can contact at the Trust. Empty fields are allowed; bad ones change nothing."""
+    given = {"name": name, "phone": phone, "email": email, "when": when}
+    problems: dict[str, list[str]] = {}
+    words = {}
+    for key, value in given.items():
+        limit, what = CONTACT_LIMITS[key]
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            problems[key] = [f"Enter {what} as words."]
+            continue
+        value = " ".join(value.split()) if key != "when" else value.strip()
+        if len(value) > limit:
+            problems[key] = [f"Enter {what} in {limit} characters or fewer."]
+        words[key] = value
+    if not problems and words["email"]:
+        try:
+            words["email"] = normalise_email(words["email"])
+        except CommandError:
+            problems["email"] = ["Enter an e-mail address in the right format, like help@example.nhs.uk."]
+    if not problems and words["phone"] and not re.fullmatch(r"[0-9 +()\-]{3,60}", words["phone"]):
+        problems["phone"] = ["Enter a telephone number using numbers and spaces, like 0121 496 0000."]
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise CommandError(first, problems)
+    existing = trust_contact()
+    ev = record("trust.contact_set", {}, personal=words,
+                stream=f"{TrustContact.__stream__}:{existing.id}" if existing else None)
+    return db.session.get(TrustContact, int(ev.entity_id))
+
+
+# --- "set your password" links ---------------------------------------------------------
+
+LINK_GONE = ("This link has already been used or has expired, so it no longer works. "
+             "Ask your Trust admin for a new link.")
+
+
+def issue_password_link(user: User, days: int) -> tuple[PasswordLink, str]:
+    """A one-time link for a new member to set their own password; returns the row and the secret.
+
+    Only the secret's hash is recorded. The caller e-mails the link and commits.
+    """
+    import secrets as _secrets
+
+    from .auth import token_hash
+    from .events import iso
+
+    secret = _secrets.token_urlsafe(32)
+    ev = record("member.password_link_sent", {"user_id": user.id, "token_hash": token_hash(secret),
+                                             "expires_at": iso(utcnow() + timedelta(days=days))})
+    return db.session.get(PasswordLink, int(ev.entity_id)), secret
+
+
+def password_link(secret: str) -> PasswordLink | None:
+    """The link (in the Trust in context) whose secret this is, or None."""
+    from .auth import token_hash
+
+    if not isinstance(secret, str) or not (20 <= len(secret) <= 100):
+        return None
+    return db.session.scalar(select(PasswordLink).where(PasswordLink.token_hash == token_hash(secret)))
+
+
+@locked()
+def use_password_link(link: PasswordLink, password: str) -> User:
+    """Set the member's password from their link: once, before it expires. Refused with 409 otherwise."""
+    db.session.refresh(link)
+    if not link.usable():
+        raise Conflict(LINK_GONE)
+    problem = password_problem(password or "")
+    if problem:
+        raise CommandError(problem, {"new_password": [problem]})
+    user = db.session.get(User, link.user_id)
+    # Identity, not Trust history: the account row changes directly; using the link is an event.
+    user.password_hash = hash_password(password)
+    user.must_change_password, user.password_expires_at = False, None
+    record("member.password_link_used", stream=f"{PasswordLink.__stream__}:{link.id}")
+    sessions.end_all(user.id, "password set from a link")
+    return user

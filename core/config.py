@@ -24,6 +24,10 @@ def from_environment(instance_path: str) -> dict:
     PUBLIC_URL        the address people use to reach the site, for links in e-mails.
     DERIVED_CACHE_SIZE  reports kept per worker until their Trust records anything; default 512, 0 for none.
     TEMPORARY_PASSWORD_DAYS  days a password an admin set for a new member lasts; default 7.
+    PASSWORD_LINK_DAYS       days a "set your password" link e-mailed to a new member works; default 3.
+    SITE_CONTACT      one sentence saying whom to contact about the site, for people outside any Trust
+                      (the contact page, accessibility statement and privacy notice when signed out).
+    STATEMENT_PREPARED_ON  the date the accessibility statement was prepared, in words (e.g. 1 December 2026).
     TRUSTED_PROXIES   how many proxies (load balancer, nginx) stand in front of the app, so
                       the client's own address is used for throttling; default 0.
     """
@@ -44,6 +48,9 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "DERIVED_CACHE_SIZE": int(os.environ.get("DERIVED_CACHE_SIZE", "512")),
         "TEMPORARY_PASSWORD_DAYS": int(os.environ.get("TEMPORARY_PASSWORD_DAYS", "7")),
+        "PASSWORD_LINK_DAYS": int(os.environ.get("PASSWORD_LINK_DAYS", "3")),
+        "SITE_CONTACT": os.environ.get("SITE_CONTACT") or None,
+        "STATEMENT_PREPARED_ON": os.environ.get("STATEMENT_PREPARED_ON") or None,
     }
     secret = os.environ.get("SECRET_KEY")
     if not secret:
@@ -85,6 +92,8 @@ DEFAULTS = {
     "RESUME_CODE_ADDRESS_LIMITS": "30 per minute; 150 per hour",
     # Short addresses typed from paper (/i/ABCD-2345): wrong ones, per address.
     "SHORT_ADDRESS_LIMITS": "20 per minute; 100 per hour",
+    # Set-password links that are wrong, used or expired, per address.
+    "PASSWORD_LINK_LIMITS": "10 per minute; 50 per hour",
     # Redis gone for a moment: each worker counts in its own memory rather than refusing sign-ins.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # flask-smorest: the OpenAPI document at /api/v1/openapi.json

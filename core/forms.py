@@ -157,12 +157,16 @@ class AddMemberForm(CreateForm):
                                description="As others will see it. If they already have an account, "
                                            "the name on their account is kept.")
     role = RadioField("Role in this Trust", choices=_role_choices(), invalid_choice_message="Choose a role.")
+    how = RadioField("How will they get their password, if they are new here?",
+                     choices=[SelectChoice("temporary", "Make up a temporary password and give it to them yourself"),
+                              SelectChoice("link", "E-mail them a link to set their own password")],
+                     default="temporary", invalid_choice_message="Choose how they will get their password.")
     password = PasswordField(
         "Temporary password",
         validators=[Optional(), Length(max=200, message="Enter a password of 200 characters or fewer.")],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. If they do not have an account yet, give it to "
-                    "them yourself: they choose their own when they first sign in. If they have one, it is "
-                    "not used.")
+        description=f"Only if you chose to make one up. At least {MIN_PASSWORD_LENGTH} characters. If they do not have "
+                    "an account yet, give it to them yourself: they choose their own when they first sign in. "
+                    "If they have one, it is not used.")
 
 
 class RoleForm(FlaskForm):
@@ -188,3 +192,28 @@ class TokenForm(CreateForm):
                        validators=[DataRequired("Enter a name for the token."),
                                    Length(max=100, message="Enter a name of 100 characters or fewer.")],
                        description="Something to recognise it by later, like the program that will use it.")
+
+
+class TrustContactForm(FlaskForm):
+    """Who people can contact at the Trust. Every part may be left empty; the command checks each."""
+
+    name = StringField("Name of the team or person", filters=[_strip],
+                       description="For example, Patient Advice and Liaison Service (PALS).")
+    phone = StringField("Telephone number", filters=[_strip], description="For example, 0121 496 0000.")
+    email = StringField("E-mail address", filters=[_strip])
+    when = TextAreaField("When to get in touch", filters=[_strip],
+                         description="One or two sentences, like: Call on weekdays, 9am to 5pm, with a question "
+                                     "about this site or how your answers are used.")
+
+
+class SetPasswordForm(FlaskForm):
+    """A new member sets their password from the link they were e-mailed."""
+
+    new_password = PasswordField(
+        "Choose a password", validators=[InputRequired("Enter a password."), _good_password],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Three random words you will remember are a good choice.")
+    confirm_password = PasswordField("Type the password again", validators=[InputRequired("Type the password again.")])
+
+    def validate_confirm_password(self, field):
+        if self.new_password.data and field.data != self.new_password.data:
+            raise ValidationError("The two passwords are not the same. Type them again.")

@@ -180,3 +180,17 @@ def reminders(tenant, today):
     core sends them to active members whose role allows ``audience`` and who
     have not switched reminders off (``flask --app core reminders send``).
     """
+
+
+@hookspec
+def next_for(tenant, membership, today):
+    """Return a list of ``core.home.Next``: what ``membership`` can do next in this section, for their home page.
+
+    Each item has a ``title``, a plain ``sentence``, the ``href`` of the page that does
+    the work, a ``due_on`` date (or None) and a ``kind`` (``core.home.KINDS``: "overdue",
+    "due", "draft", "answer", "step", "action", "shared", "setup"). Give each role only
+    what it can use (``core.auth.role_can``). Read each table once, whatever the number
+    of services or rows, and reuse the section's reminder dates (``core.reminders.stage``)
+    so the page and the e-mails agree. Do not name a submodule ``next_for``: importing it
+    would replace this function on the plugin's package.
+    """

@@ -190,3 +190,50 @@ class MemberInvitation(TenantScoped, db.Model):
 
     def open(self, now: datetime | None = None) -> bool:
         return self.status == "waiting" and (now or utcnow()) < self.expires_at
+
+
+class TrustContact(TenantScoped, db.Model):
+    """Who people can contact at the Trust (``trust.contact_set``): one row per Trust, set by its admins.
+
+    Shown in the footer's contact page, the accessibility statement, the privacy notice and on every
+    invitation page. The words are personal (a name, a telephone number), so they can be erased.
+    """
+
+    __tablename__ = "trust_contacts"
+    __stream__ = "trust_contact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    when_to_call: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_trust_contacts_tenant", "tenant_id", unique=True),)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.phone or self.email or self.when_to_call)
+
+
+class PasswordLink(TenantScoped, db.Model):
+    """A one-time "set your password" link an admin had e-mailed to a new member (``member.password_link_sent``).
+
+    Only the SHA-256 of the link's secret is kept. It works once (``member.password_link_used``)
+    and until ``expires_at``.
+    """
+
+    __tablename__ = "password_links"
+    __stream__ = "password_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_password_links_tenant_token", "tenant_id", "token_hash"),)
+
+    def usable(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and (now or utcnow()) < self.expires_at

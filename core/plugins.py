@@ -118,6 +118,11 @@ class PluginHost:
         doc = (self.pm.get_plugin(name).__doc__ or "").strip()
         return doc.splitlines()[0] if doc else ""
 
+    def plugin_title(self, name: str) -> str:
+        """The section's short name (the plugin's ``TITLE``, like "Health check"); else its description."""
+        title = getattr(self.pm.get_plugin(name), "TITLE", None)
+        return title if isinstance(title, str) and title.strip() else (self.plugin_description(name) or name).rstrip(".")
+
 
 class _Subset:
     def __init__(self, host: PluginHost, keep: frozenset[str]):

@@ -188,6 +188,12 @@ def _template_context():
     context = {"current_tenant": tenant, "membership": membership}
     if tenant is not None and membership is not None:
         context["nav_items"] = tenant_items("navigation", tenant=tenant, membership=membership)
+        # A service user of one Trust has nowhere to change to: the header leaves the link out
+        # (the page itself is still there for anyone who types it).
+        if membership.role == "service_user":
+            from .views.auth import one_trust_only
+
+            context["no_change_organisation"] = one_trust_only()
     from .auth import can
 
     context["can"] = can

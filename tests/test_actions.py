@@ -159,7 +159,8 @@ def test_overdue_actions_show_on_the_leads_home_page(tenant, api_client, signed_
 
     home = signed_in("staff").get(f"/t/{tenant.slug}/")
     text = re.sub(r"\s+", " ", unescape(home.get_data(as_text=True)))
-    assert "Your actions" in text and plan["indicators"] in text and "Overdue" not in text
+    assert "Your actions" in text and plan["indicators"] in text and "is overdue" not in text
+    assert "You lead 1 open action with no date soon" in text  # first, under "What's next for you"
 
     time_machine.move_to(plan["due"] + timedelta(days=3))
     home = signed_in("staff").get(f"/t/{tenant.slug}/")
@@ -176,12 +177,13 @@ def test_a_service_user_who_leads_an_action_sees_it_on_their_home_page(tenant, a
     staff = api_client("staff")
     service_user = tenant.people["service_user"].membership_id
     page = signed_in("service_user").get(f"/t/{tenant.slug}/").get_data(as_text=True)
-    assert "Your actions" not in page  # leading nothing, the page is as before
+    assert "You lead this action" not in page  # leading nothing, nothing of the sort is listed
     target = next(a for a in staff.get("actions").json["actions"] if a["source"]["plugin"] == "indicators")
     assert staff.patch(f"actions/{target['id']}", json={"owner": {"member_id": service_user}}).status_code == 200
     time_machine.move_to(plan["due"] + timedelta(days=3))
     text = re.sub(r"\s+", " ", unescape(signed_in("service_user").get(f"/t/{tenant.slug}/").get_data(as_text=True)))
-    assert "Your actions" in text and plan["indicators"] in text and "1 is overdue" in text
+    assert "What's next for you" in text and plan["indicators"] in text
+    assert "You lead this action for Oak Day Centre. It was due on" in text and "Overdue" in text
 
 
 def test_the_action_page_moves_an_action_on(tenant, api_client, signed_in):

@@ -42,7 +42,7 @@ def test_service_users_keep_the_simple_page(trust, signed_in):
     page = signed_in("service_user", target=trust).get(f"/t/{trust.slug}/")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "<h1>Services</h1>" in text
+    assert '<h1 id="whats-next-title">What\'s next for you</h1>' in text and 'id="services-heading"' in text
     assert "at a glance" not in text and 'id="panel-' not in text
     assert "API tokens" not in text  # of no use to them; the page still answers if they need it
     assert "E-mail reminders" in text

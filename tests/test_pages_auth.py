@@ -98,8 +98,13 @@ def test_empty_and_malformed_details_say_what_to_do(client):
     assert not is_signed_in(client)
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(client):
-    assert client.get("/").location == "/sign-in"
+def test_signed_out_visitors_are_told_what_the_platform_is_then_sent_to_sign_in(client):
+    welcome = client.get("/")
+    assert welcome.status_code == 200
+    text = page(welcome)
+    assert "mental health Trusts and the people who use their services work together" in text
+    assert "It is for staff teams, service users" in text
+    assert 'href="/sign-in"' in text
     response = client.get("/account/password")
     assert response.status_code == 302 and response.location.startswith("/sign-in?next=")
 

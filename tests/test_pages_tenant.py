@@ -489,13 +489,14 @@ def test_sections_can_be_switched_off_and_on(tenant, signed_in):
     url = f"/t/{tenant.slug}/plugins"
     row = re.compile(r'<tr class="nhsuk-table__row" id="section-healthcheck">(.*?)</tr>')
     text = page(client.get(url))
-    assert "A health check for your user group" in row.search(text).group(1)
+    assert '<strong class="app-section-name">Health check</strong>' in row.search(text).group(1)  # short name
+    assert "A health check for your user group" in row.search(text).group(1)  # what it is, below
     assert "On" in row.search(text).group(1) and "Switch off" in row.search(text).group(1)
 
     before = head(tenant)
     text = flashed(client, client.post(f"{url}/healthcheck", data={"enabled": "0"}))
     assert events_since(tenant, before) == ["plugin.disabled"]
-    assert "Switched off: A health check for your user group" in text
+    assert "Switched off: Health check." in text
     assert "Switch on" in row.search(text).group(1)
 
     before = head(tenant)

@@ -2,9 +2,9 @@
 
 
 def init_app(app):
-    from . import actions, audit, auth, changes, exports, reminders, reports, tenant, trends
+    from . import actions, audit, auth, changes, exports, password_links, reminders, reports, site, tenant, trends
 
-    for module in (auth, tenant, audit, reports, exports, changes, trends, reminders, actions):
+    for module in (auth, tenant, audit, reports, exports, changes, trends, reminders, actions, site, password_links):
         app.register_blueprint(module.bp)
     from ..short_address import bp as short_address
 

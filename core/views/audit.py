@@ -229,6 +229,7 @@ def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> 
             "when": long_time(ev.occurred_at),
             "sentence": describe(ev, labels.get(ev.actor, ev.actor), service.name if service else None),
             "type": ev.type,
+            "kind": event_type_label(ev.type),
             "payload": json.dumps(ev.payload, indent=2, sort_keys=True, ensure_ascii=False),
             "personal": personal,
         })

@@ -172,10 +172,16 @@ def _my_invitations() -> list[tuple[MemberInvitation, Tenant]]:
     return [(invitation, tenant) for invitation, tenant in db.session.execute(query) if invitation.open(now)]
 
 
+def one_trust_only() -> bool:
+    """Whether the signed-in person belongs to one Trust only, with no invitation waiting."""
+    return len(_my_tenants()) == 1 and not _my_invitations()
+
+
 @bp.get("/")
 def choose_tenant():
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.sign_in"))
+        # What the platform is and who it is for, then the way in.
+        return render_template("site/welcome.html")
     tenants, invitations = _my_tenants(), _my_invitations()
     if len(tenants) == 1 and not invitations:
         return redirect(url_for("tenant.home", slug=tenants[0].slug))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms import Form
 
 from .. import commands, dashboard, events, sessions, submissions
-from ..auth import ROLES, password_problem, require, role_can
+from ..auth import ROLE_HINTS, ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
 from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
@@ -51,7 +51,7 @@ def _kind_label(kind: str) -> str:
 
 
 def _plugin_title(name: str) -> str:
-    return (host().plugin_description(name) or name).rstrip(".")
+    return host().plugin_title(name)
 
 
 # --- services ------------------------------------------------------------------------------
@@ -59,21 +59,17 @@ def _plugin_title(name: str) -> str:
 @bp.get("/")
 @require("read")
 def home():
+    """What's next for this person first; then the dashboard (staff-side roles) and the services."""
+    from .. import home as whats_next
+
     services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
     board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
-    # Without the dashboard, a member who leads actions (a service user can) still sees them first.
-    mine = None if board else _own_actions()
+    next_items = whats_next.next_for(g.tenant, g.membership, london_today())
     return render_template("tenant/home.html",
                            services=[s for s in services if not s.archived],
                            archived=[s for s in services if s.archived],
-                           kind_label=_kind_label, board=board, mine=mine), 400 if board and board["bad"] else 200
-
-
-def _own_actions():
-    from .actions import your_actions_panel
-
-    panel = your_actions_panel(g.membership)
-    return panel if panel.data["open"] else None
+                           kind_label=_kind_label, board=board, next_items=next_items,
+                           kinds=whats_next.KINDS), 400 if board and board["bad"] else 200
 
 
 class SinceForm(Form):
@@ -208,44 +204,74 @@ INVITED = ("We have invited them as {role}. If they are new here, their account 
            "e-mail address and the temporary password, which they must change when they first sign in "
            "(it stops working after {days} days). If they already have an account, they will find the "
            "invitation when they next sign in, and can accept or decline it.")
+LINKED = ("We have invited them as {role}. If they are new here, we have e-mailed them a link to set their own "
+          "password: it works once, for {days} days. If they already have an account, they will find the "
+          "invitation when they next sign in, and can accept or decline it.")
+NOT_SENT = ("We could not send the e-mail, so nobody was added: {error}. Try again in a few minutes, or make up a "
+            "temporary password and give it to them yourself.")
 
 
 def _add_member(form: AddMemberForm) -> str | None:
     """Add or invite the person the form names; returns the message to show, or None with errors on the form.
 
     The admin gets the same answer whether or not the e-mail address has an account, and never
-    learns the account's name or other Trusts: someone new gets an account and joins at once;
+    learns the account's name or other Trusts: someone new gets an account and joins at once (with a
+    temporary password the admin gives them, or a one-time link e-mailed to them to set their own);
     someone with an account is invited, and joins when they accept.
     """
+    import secrets
+
+    from ..mail import MailError, mailer
+    from .password_links import letter as password_letter
+
     try:
         email = commands.normalise_email(form.email.data)
     except EventError as err:
         show_command_error(form, err)
         return None
+    by_link = form.how.data == "link"
     # Asked of everyone alike, so the questions do not tell whether the address has an account.
     if not form.display_name.data:
         add_error(form.display_name, "Enter their full name.")
-    if not form.password.data:
-        add_error(form.password, "Enter a temporary password for them.")
+    if by_link:
+        pass  # no password to check: they choose their own
+    elif not form.password.data:
+        add_error(form.password, "Enter a temporary password for them. Or choose to e-mail them a link instead.")
     elif problem := password_problem(form.password.data):
         add_error(form.password, problem)
     if form.display_name.errors or form.password.errors:
         return None
     days = current_app.config.get("TEMPORARY_PASSWORD_DAYS", 7)
+    link_days = current_app.config.get("PASSWORD_LINK_DAYS", 3)
     try:
         form.claim()
         user = commands.user_by_email(email)
+        letter = None
         if user is None:
-            user = commands.create_user(email, form.display_name.data, form.password.data, temporary_days=days)
+            if by_link:
+                # A password nobody knows until they set their own from the link.
+                user = commands.create_user(email, form.display_name.data, secrets.token_urlsafe(32))
+                _, secret = commands.issue_password_link(user, link_days)
+                letter = password_letter(g.tenant, user, secret, link_days)
+            else:
+                user = commands.create_user(email, form.display_name.data, form.password.data, temporary_days=days)
             commands.add_member(user, form.role.data)
         else:
             commands.invite_member(user, form.role.data)
+        if letter is not None:
+            mailer(current_app.config).send(letter)  # before committing: not sent, nothing added
         db.session.commit()
+    except MailError as err:
+        db.session.rollback()
+        current_app.logger.warning("Set-password link for a new member of %s not sent: %s", g.tenant.slug, err)
+        form.form_errors.append(NOT_SENT.format(error="the mail server did not accept it"))
+        return None
     except EventError as err:
         db.session.rollback()
         show_command_error(form, err)
         return None
-    return INVITED.format(role=ROLES.get(form.role.data, form.role.data), days=days)
+    role = ROLES.get(form.role.data, form.role.data)
+    return LINKED.format(role=role, days=link_days) if by_link else INVITED.format(role=role, days=days)
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -260,7 +286,9 @@ def add_member():
         if message:
             flash(message, "success")
             return redirect(url_for("tenant.members"))
-    return render_template("tenant/add_member.html", form=form)
+    return render_template("tenant/add_member.html", form=form, role_hints=ROLE_HINTS,
+                           link_days=current_app.config.get("PASSWORD_LINK_DAYS", 3),
+                           temporary_days=current_app.config.get("TEMPORARY_PASSWORD_DAYS", 7))
 
 
 def _no_longer_member(member: Membership):
@@ -293,7 +321,7 @@ def change_role(membership_id):
             return redirect(url_for("tenant.members"))
         flash(f"{name} is now {ROLES[form.role.data]}.", "success")
         return _after_change_to(member)
-    return render_template("tenant/change_role.html", form=form, member=member)
+    return render_template("tenant/change_role.html", form=form, member=member, role_hints=ROLE_HINTS)
 
 
 @bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
@@ -335,7 +363,8 @@ def sign_member_out(membership_id):
 def plugins():
     switched_on, available = enabled_plugins(), available_plugins()
     # Only what this Trust may use: another Trust's own package is not even named here.
-    sections = [{"name": name, "title": _plugin_title(name), "enabled": name in switched_on}
+    sections = [{"name": name, "title": _plugin_title(name), "enabled": name in switched_on,
+                 "description": host().plugin_description(name)}
                 for name in host().installed if name in available]
     return render_template("tenant/plugins.html", sections=sections)
 

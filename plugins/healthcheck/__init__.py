@@ -3,6 +3,8 @@ from pathlib import Path
 
 from core.hookspecs import hookimpl
 
+TITLE = "Health check"  # the section's short name; the docstring's first line describes it
+
 
 @hookimpl
 def event_types():
@@ -95,6 +97,13 @@ def tenant_trends(tenant, timeline):
     from .trends import trend
 
     return trend(timeline)
+
+
+@hookimpl
+def next_for(membership, today):
+    from .whats_next import items
+
+    return items(membership, today)
 
 
 @hookimpl

@@ -137,15 +137,21 @@ def _amended_sentence(ev, actor, service):
 
 EVENT_TYPES = [
     EventType(STARTED, Review, _started, Started, personal=Words, creates=True,
+              label="Health check started",
               describe=_sentence("{actor} started a health check of {service}")),
     EventType(DRAFT_SAVED, Review, _draft_saved, Changes, personal=Words,
+              label="Health check draft saved",
               describe=_sentence("{actor} saved a draft health check of {service}")),
     EventType(SUBMITTED_EVENT, Review, drafts.submit,
+              label="Health check submitted",
               describe=_sentence("{actor} submitted a health check of {service}")),
-    EventType(AMENDED, Review, _amended, Changes, personal=AmendmentWords, describe=_amended_sentence),
+    EventType(AMENDED, Review, _amended, Changes, personal=AmendmentWords, label="Health check amended",
+              describe=_amended_sentence),
     EventType(SHARING_RECORDED, Review, _sharing_recorded, Changes, personal=Words,
+              label="Health check shared with service users",
               describe=_sentence("{actor} recorded what service users said about a health check of {service}")),
     EventType(FOLLOWED_UP, Review, _followed_up, FollowUp, personal=FollowUpWords,
+              label="Health check: last time's changes followed up",
               describe=_sentence("{actor} recorded whether the changes agreed last time happened, in a health "
                                  "check of {service}")),
 ]

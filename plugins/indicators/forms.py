@@ -176,10 +176,8 @@ class PresentationForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    support_contact = _words("Your Trust's support contact",
-                             description="Shown on every invitation page, above the national helplines. "
-                                         "For example: Call the Oak Day Centre team on 0161 496 0000, "
-                                         "Monday to Friday, 9am to 5pm.", limit=TEXT_LIMIT)
+    """The answer threshold. The support contact on invitation pages is the Trust's contact, set in core."""
+
     min_answers = StringField("How many service users must answer before their words are shown",
                               filters=[_strip], render_kw={"inputmode": "numeric"},
                               description="At least 3, so that nobody can be picked out from what they said.")

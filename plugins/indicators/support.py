@@ -1,7 +1,9 @@
 """Where someone answering can get support now: the one place the invitation pages take it from.
 
-The Trust's own contact is set by its admins (the indicators' settings page); the
-national lines below are shown with it on every invitation page.
+The Trust's own contact is set by its admins in core (``/t/<slug>/contact/edit``); the
+national lines below are shown with it on every invitation page. Trusts that wrote a
+support contact in the indicators' settings before the Trust's contact existed keep it
+(``indicators.settings_changed`` still projects it): it is shown until a Trust contact is set.
 """
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ EMERGENCY = "If you or someone else is in danger now, call 999."
 
 
 def support() -> dict:
+    from core.commands import trust_contact
+
     from .commands import support_contact
 
-    return {"contact": support_contact(), "lines": NATIONAL, "emergency": EMERGENCY}
+    trust = trust_contact()
+    trust = trust if trust is not None and not trust.empty else None
+    return {"trust": trust, "contact": "" if trust else support_contact(), "lines": NATIONAL, "emergency": EMERGENCY}

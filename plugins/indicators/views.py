@@ -510,27 +510,27 @@ def review(round_id, target_id):
 @bp.route("/settings", methods=["GET", "POST"])
 @require("manage")
 def settings():
-    """The Trust's support contact for invitation pages, and its answer threshold (at least 3)."""
+    """The Trust's answer threshold (at least 3). Invitation pages show the Trust's contact, set in core."""
     form = SettingsForm()
     if request.method == "GET":
-        form.support_contact.data = commands.support_contact()
         form.min_answers.data = str(commands.min_answers())
     status = 200
     if form.validate_on_submit():
         try:
-            commands.change_settings(form.support_contact.data, form.min_answers.data)
+            # The words once kept here stay as they were: the Trust's contact (core) now comes first.
+            commands.change_settings(commands.support_contact(), form.min_answers.data)
         except CommandError as err:
             db.session.rollback()
             apply_errors(form, err)
         else:
             db.session.commit()
-            flash("Settings saved. Invitation pages now show your support contact.", "success")
+            flash("Settings saved.", "success")
             return redirect(url_for(".settings"))
     if form.errors:
         status = FAILED
-    from .support import NATIONAL
+    from .support import support
 
-    return render_template("indicators/settings.html", form=form, national=NATIONAL), status
+    return render_template("indicators/settings.html", form=form, support=support()), status
 
 
 from . import invite  # noqa: E402 - the invitation pages hang off this blueprint

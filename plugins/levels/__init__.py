@@ -3,6 +3,8 @@ from pathlib import Path
 
 from core.hookspecs import hookimpl
 
+TITLE = "Levels of involvement"  # the section's short name; the docstring's first line describes it
+
 
 @hookimpl
 def event_types():
@@ -14,6 +16,13 @@ def event_types():
 @hookimpl
 def migration_directory():
     return str(Path(__file__).resolve().parent / "migrations" / "versions")
+
+
+@hookimpl
+def next_for(membership, today):
+    from .whats_next import items
+
+    return items(membership, today)
 
 
 @hookimpl

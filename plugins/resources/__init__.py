@@ -3,6 +3,8 @@ from pathlib import Path
 
 from core.hookspecs import hookimpl
 
+TITLE = "Resources"  # the section's short name; the docstring's first line describes it
+
 from . import hookspecs
 
 # The specs this plugin adds to the app's plugin manager (Trusts' packages implement them).

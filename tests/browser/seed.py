@@ -26,6 +26,7 @@ ROLES = ("admin", "staff", "service_user", "facilitator", "viewer")
 class Seeded:
     trust: TenantFixture
     invitation_tokens: list = field(default_factory=list)  # links of the open round, for the crawl
+    password_link: str = ""  # a new member's "set your password" link, for the crawl
 
 
 def _on(day: date, hour: int = 12):
@@ -56,7 +57,20 @@ def seed_trust(app) -> Seeded:
     with _on(date(2025, 3, 1)):
         _created(admin.patch(f"services/{trust.services['Cedar Crisis House']}", json={"archived": True}), 200)
         _also_in_another_trust(app, trust.people["admin"])
+    _password_link(trust, seeded)
     return seeded
+
+
+def _password_link(trust: TenantFixture, seeded: Seeded) -> None:
+    """A new member e-mailed a link to set their password, today (so it has not expired when crawled)."""
+    import secrets
+
+    from core import commands
+
+    with trust.context():
+        user = commands.create_user(f"link-{trust.slug}@example.nhs.uk", "Lee Link", secrets.token_urlsafe(32))
+        commands.add_member(user, "service_user")
+        _, seeded.password_link = commands.issue_password_link(user, 3)
 
 
 def _also_in_another_trust(app, person) -> None:

@@ -52,7 +52,8 @@ def _crawl(live, seeded, browser, who: str):
             # Short addresses (/i/ABCD-2345): one that leads to a link, and one that leads nowhere.
             short = [f"/i/{token.split('.', 1)[0]}" for token in seeded.invitation_tokens if "." in token][:1]
             start = [f"{base}/indicators/i/not-a-link", "/no-such-page", *links, save_for_later(page, live, links[0]),
-                     *short, "/i/ABCD-2345", "/sign-in", f"{base}/"]
+                     *short, "/i/ABCD-2345", "/sign-in", f"{base}/", f"{base}/set-password/{seeded.password_link}",
+                     f"{base}/set-password/{'not-a-link' * 3}"]
         else:
             sign_in(page, live, trust.people[who])
             start = [f"{base}/services/999999", f"{base}/no-such-page", "/"]

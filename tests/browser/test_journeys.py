@@ -48,7 +48,7 @@ def success_banner(page):
 def test_admin_adds_a_service_a_staff_member_and_a_service_user(live, trust, new_page):
     page = new_page()
     sign_in(page, live, trust.people["admin"])
-    assert heading(page) == "Journey NHS Foundation Trust at a glance"  # the dashboard, services below
+    assert heading(page) == "What's next for you"  # then the dashboard, services below
 
     page.get_by_role("link", name="Add a service").click()
     page.get_by_label("Name of the service").fill("Birch Community Team")

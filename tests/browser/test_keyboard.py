@@ -59,7 +59,7 @@ def test_signing_in_and_adding_a_service_with_the_keyboard_alone(live, trust, pa
     tab_to(page, lambda el: el["id"] == "password", unseen)
     page.keyboard.type(admin.password)
     page.keyboard.press("Enter")
-    expect(page.locator("h1")).to_have_text("Keyboard NHS Trust at a glance")
+    expect(page.locator("h1")).to_have_text("What's next for you")  # then the dashboard
 
     # past the dashboard by its own link, as a keyboard user would
     tab_to(page, lambda el: el["text"] == "Go to the list of services", unseen)

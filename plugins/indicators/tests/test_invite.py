@@ -100,10 +100,10 @@ def test_the_start_page_says_what_to_expect(tenant, signed_in, client, round_id)
     assert start.headers["Referrer-Policy"] == "no-referrer" and start.headers["Cache-Control"] == "no-store"
 
     admin = signed_in("admin")
-    assert admin.post(f"{base(tenant)}/settings", data={"support_contact": "Call the Oak team on 0161 496 0000",
-                                                       "min_answers": "3"}).status_code == 302
-    assert "Call the Oak team on 0161 496 0000" in page(client.get(link))
-    assert "Call the Oak team on 0161 496 0000" in page(client.get(f"{link}/q/4"))
+    assert admin.post(f"/t/{tenant.slug}/contact/edit", data={"name": "The Oak team", "phone": "0161 496 0000",
+                                                             "when": "Monday to Friday, 9am to 5pm"}).status_code == 302
+    for shown in (page(client.get(link)), page(client.get(f"{link}/q/4"))):
+        assert "The Oak team" in shown and "0161 496 0000" in shown and "Monday to Friday, 9am to 5pm" in shown
 
 
 def test_someone_without_an_account_answers_one_question_a_page(tenant, signed_in, client, round_id):
@@ -422,9 +422,8 @@ def test_the_invitation_form_needs_its_token(make_tenant, csrf_app):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"support_contact": "Call us", "min_answers": "2"}, "The number of answers must be 3 or more"),
-    ({"support_contact": "Call us", "min_answers": "three"}, "Enter the number of answers as a whole number"),
-    ({"support_contact": "x" * 2001, "min_answers": "3"}, "2000 characters or fewer"),
+    ({"min_answers": "2"}, "The number of answers must be 3 or more"),
+    ({"min_answers": "three"}, "Enter the number of answers as a whole number"),
 ])
 def test_bad_settings_change_nothing(tenant, signed_in, data, message):
     admin = signed_in("admin")

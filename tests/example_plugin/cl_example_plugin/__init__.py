@@ -1,13 +1,15 @@
 """Example notes: a tiny section showing every part of a plugin.
 
-Each function below implements one hook from ``core.hookspecs``; the
-docstring's first line is the section's title on a Trust's "Sections" page.
+Each function below implements one hook from ``core.hookspecs``. ``TITLE`` is the
+section's short name on a Trust's "Sections" page; the docstring's first line, shown
+below it, says what the section is.
 """
 from pathlib import Path
 
 from core.hookspecs import hookimpl
 
 NAME = "example"
+TITLE = "Example notes"
 
 
 @hookimpl
@@ -129,4 +131,11 @@ def dashboard_panel(tenant, membership, since):
 @hookimpl
 def reminders(tenant, today):
     # Notes have no dates, so nothing in this section is ever due (see docs/plugins.md for one that is).
+    return []
+
+
+@hookimpl
+def next_for(tenant, membership, today):
+    # Notes have no dates and nobody is asked for one, so nothing here is next for anyone
+    # (see docs/plugins.md for a section that lists what is due).
     return []

@@ -23,7 +23,7 @@ def _describe(event, actor, service):
     return f"{actor} wrote the example note “{event.payload['text']}”"
 
 
-EVENT_TYPES = [EventType(NOTED, ExampleNote, _noted, Noted, describe=_describe, creates=True)]
+EVENT_TYPES = [EventType(NOTED, ExampleNote, _noted, Noted, describe=_describe, creates=True, label="Note added")]
 
 
 def add_note(text: str) -> ExampleNote:

@@ -1,6 +1,6 @@
 """Short addresses for invitation links: the hash of each link's code.
 
-Revision ID: 0004_voice2_short_address
+Revision ID: 0004_indicators_short_address
 Revises: 0003_indicators_review_evidence
 Create Date: 2026-11-30 23:10:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_voice2_short_address'
+revision = '0004_indicators_short_address'
 down_revision = '0003_indicators_review_evidence'
 branch_labels = None
 depends_on = None
