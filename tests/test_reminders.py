@@ -224,3 +224,27 @@ def test_a_slow_mail_server_does_not_hold_up_the_trusts_writers(reviewed, api_cl
         sending.join(60)
         server.stop()
     assert len(box.messages) == 4  # and every reminder still went, once
+
+
+def test_a_round_waiting_on_a_step_for_more_than_30_days_is_mailed_once_per_step(tenant, api_client, inbox):
+    from plugins.indicators.tests.helpers import answered_round
+
+    round_id = answered_round(tenant, api_client)  # both groups answered: step 2 can start today
+    today = date.today()
+    assert send(tenant, today + timedelta(days=30), inbox.url).exit_code == 0
+    assert inbox.messages == []  # 30 days is not yet "more than 30"
+    assert send(tenant, today + timedelta(days=31), inbox.url).exit_code == 0
+    staff_side = emails_of(tenant, {"admin", "staff", "facilitator"})
+    assert inbox.to() == staff_side
+    assert "has been on step 2 (share your views) since" in inbox.bodies()[0]
+    assert f"/indicators/rounds/{round_id}" in inbox.bodies()[0]
+    assert send(tenant, today + timedelta(days=60), inbox.url).exit_code == 0
+    assert inbox.to() == staff_side  # the same step: not again
+
+    shared = api_client("facilitator").post(f"indicators/rounds/{round_id}/sharing", json={
+        "shared_on": today.isoformat(), "setting": "special_event", "chaired_by": "external_user_facilitator",
+        "chair_name": "Jo", "notes": "Ideas came up."})
+    assert shared.status_code == 201, shared.json
+    assert send(tenant, today + timedelta(days=31), inbox.url).exit_code == 0
+    assert len(inbox.to()) == 2 * len(staff_side)  # now waiting on step 3: one reminder for that step
+    assert "has been on step 3 (agree targets for change)" in inbox.bodies()[-1]
