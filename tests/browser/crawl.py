@@ -19,7 +19,7 @@ from werkzeug.routing import RequestRedirect
 
 from . import checks
 
-MAX_PAGES = 90  # per person
+MAX_PAGES = 140  # per person
 PER_ENDPOINT = 2  # addresses of one pattern visited (two reviews, two rounds...)
 NOT_PAGES = ("/static/", "/api/")
 # Files to download, not pages to look at (their contents are checked in tests/test_exports.py).
