@@ -7,7 +7,7 @@ do, and changes nothing. Wrong, used and expired links are counted per address l
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, url_for
 
 from .. import commands, throttle
 from ..auth import without_account
@@ -53,6 +53,7 @@ def set_password(secret):
     throttle.refuse_when_over(LIMITS, throttle.address_key("password-link"))
     link = commands.password_link(secret)
     if link is None:
+        g.pop("tenant", None)  # a link that does not work tells a visitor nothing, not even whose it would be
         return _gone(NOT_FOUND, 404)
     if not link.usable():
         return _gone(commands.LINK_GONE, 410)
