@@ -136,6 +136,41 @@ def _dispose(app) -> None:
         db.engine.dispose()
 
 
+class Inbox:
+    """What a local SMTP server (``mail_server``) received: the envelopes, their recipients and bodies."""
+
+    def __init__(self):
+        self.messages = []
+        self.url = None  # smtp://127.0.0.1:<port> while the server runs
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def to(self) -> list[str]:
+        return sorted(address for m in self.messages for address in m.rcpt_tos)
+
+    def bodies(self) -> list[str]:
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(m.content, policy=policy.default).get_content() for m in self.messages]
+
+
+@contextmanager
+def mail_server(box: Inbox | None = None) -> Iterator[Inbox]:
+    """A real SMTP server on a free local port for the length of the block, delivering into ``box``."""
+    from aiosmtpd.controller import Controller
+
+    box = box or Inbox()
+    server = Controller(box, hostname="127.0.0.1", port=free_port())
+    server.start()
+    box.url = f"smtp://127.0.0.1:{server.port}"
+    try:
+        yield box
+    finally:
+        server.stop()
+
+
 @contextmanager
 def throttling_app(url: str, **limits) -> Iterator:
     """An app that throttles (the shared test app does not), with the given limits.

@@ -1,19 +1,16 @@
 """A one-time "set your password" link e-mailed to a new member, through a real local SMTP server:
 followed once, before it expires; used, expired and unknown links get a plain page and change nothing."""
 import re
-import socket
 import uuid
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from core.db import db
 from core.events import Event
 from core.models import PasswordLink, User
-from core.testing import make_app
+from core.testing import free_port, make_app, mail_server
 from core.throttle import limiter
 
 NEW_PASSWORD = "lantern orchard pebble"
@@ -25,33 +22,12 @@ def new_email(tenant):
     return tenant.new_email
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-    def bodies(self) -> list[str]:
-        return [message_from_bytes(m.content, policy=policy.default).get_content() for m in self.messages]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(app):
-    box = Inbox()
-    server = Controller(box, hostname="127.0.0.1", port=_free_port())
-    server.start()
-    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{server.port}"
-    yield box
-    app.config["MAIL_URL"] = None
-    server.stop()
+    with mail_server() as box:
+        app.config["MAIL_URL"] = box.url
+        yield box
+        app.config["MAIL_URL"] = None
 
 
 def events(tenant, kind=None) -> int:
@@ -144,7 +120,7 @@ def time_machine_now(tenant):
 
 
 def test_a_mail_server_that_is_down_adds_nobody(tenant, signed_in, app, new_email):
-    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{_free_port()}"  # nothing listens there
+    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
     try:
         before = events(tenant)
         response = add_by_link(signed_in("admin"), tenant, email="nobody." + new_email)

@@ -1,17 +1,14 @@
 """E-mail reminders: sent through a real SMTP server, once each, to the people who can act."""
-import socket
 import threading
-from email import message_from_bytes, policy
 from datetime import date, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from core.db import db
 from core.events import Event
 from core.models import Membership, SentReminder
-from core.testing import at_once
+from core.testing import Inbox, at_once, free_port, mail_server
 from plugins.healthcheck.tests.helpers import complete
 from plugins.indicators import commands as indicators
 from plugins.indicators.tests.helpers import shared_round
@@ -21,35 +18,10 @@ DUE_ON = date(2025, 7, 15)  # six months later
 CONTRIBUTORS = {"admin", "staff", "service_user", "facilitator"}  # a viewer only reads
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-    def to(self) -> list[str]:
-        return sorted(address for m in self.messages for address in m.rcpt_tos)
-
-    def bodies(self) -> list[str]:
-        return [message_from_bytes(m.content, policy=policy.default).get_content() for m in self.messages]
-
-
 @pytest.fixture
 def inbox():
-    box = Inbox()
-    server = Controller(box, hostname="127.0.0.1", port=_free_port())
-    server.start()
-    box.url = f"smtp://127.0.0.1:{server.port}"
-    yield box
-    server.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    with mail_server() as box:
+        yield box
 
 
 def send(tenant, day: date, mail_url: str | None):
@@ -119,7 +91,7 @@ def test_switched_off_no_reminder_comes(reviewed, inbox, signed_in):
 
 def test_a_mail_server_that_is_down_loses_nothing(reviewed, inbox):
     tenant = reviewed
-    down = f"smtp://127.0.0.1:{_free_port()}"
+    down = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
     result = send(tenant, DUE_ON - timedelta(days=14), down)
     assert result.exit_code == 1
     assert "FAILED: 4 could not be sent" in result.output and "tried again on the next run" in result.output
@@ -205,11 +177,13 @@ def test_a_slow_mail_server_does_not_hold_up_the_trusts_writers(reviewed, api_cl
         engine = db.engine.dialect.name
     if engine != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time, so there every writer waits its turn")
-    box = SlowInbox()
-    server = Controller(box, hostname="127.0.0.1", port=_free_port())
-    server.start()
-    sending = threading.Thread(target=send, args=(reviewed, DUE_ON - timedelta(days=14),
-                                                  f"smtp://127.0.0.1:{server.port}"))
+    with mail_server(SlowInbox()) as box:
+        _send_while_the_mail_server_waits(reviewed, api_client, box)
+    assert len(box.messages) == 4  # and every reminder still went, once
+
+
+def _send_while_the_mail_server_waits(reviewed, api_client, box):
+    sending = threading.Thread(target=send, args=(reviewed, DUE_ON - timedelta(days=14), box.url))
     sending.start()
     try:
         assert box.arrived.wait(60), "the reminder never reached the mail server"
@@ -222,8 +196,6 @@ def test_a_slow_mail_server_does_not_hold_up_the_trusts_writers(reviewed, api_cl
     finally:
         box.release.set()
         sending.join(60)
-        server.stop()
-    assert len(box.messages) == 4  # and every reminder still went, once
 
 
 def test_a_round_waiting_on_a_step_for_more_than_30_days_is_mailed_once_per_step(tenant, api_client, inbox):
