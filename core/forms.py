@@ -52,6 +52,25 @@ def name_messages(label: str, messages) -> list[str]:
     return [named(label, message) for message in messages]
 
 
+def show_typed(form, kept: dict | None, keys=None) -> None:
+    """Put a draft's answers kept as typed (``core.drafts``) back in their boxes, each with what is wrong.
+
+    ``kept`` maps an answer's key to ``{"typed": ..., "problem": ...}``; a date's ``typed`` is its three
+    boxes. Only keys in ``keys`` (default: every field of the form) are shown.
+    """
+    from .dates import DateInputField
+
+    for key, entry in (kept or {}).items():
+        if key not in (form if keys is None else keys):
+            continue
+        field = form[key]
+        if isinstance(field, DateInputField) and isinstance(entry.get("typed"), dict):
+            field.read_parts(entry["typed"])
+        else:
+            field.data = str(entry.get("typed") or "")
+        field.errors = [*field.errors, *name_messages(field.label.text, [entry.get("problem") or ""])]
+
+
 def show_command_error(form: FlaskForm, error, aliases: dict | None = None) -> None:
     """Put a CommandError/EventError on the form: at the fields it names, else at the top.
 

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.dates import PAST_EXAMPLE, DateInputField
-from core.forms import CreateForm, name_messages
+from core.forms import CreateForm, name_messages, show_typed
 
 from .questions import ANSWERS, EVIDENCE_KEYS, SHARING, YES_NO
 
@@ -93,15 +93,7 @@ class _AnswerForm:
 
     def show_typed(self, kept: dict) -> None:
         """Put answers kept as typed back in their boxes, with what is wrong with each."""
-        for key, entry in (kept or {}).items():
-            if key not in self.answer_keys:
-                continue
-            field = self[key]
-            if isinstance(field, DateInputField) and isinstance(entry.get("typed"), dict):
-                field.read_parts(entry["typed"])
-            else:
-                field.data = str(entry.get("typed") or "")
-            field.errors = [*field.errors, *name_messages(field.label.text, [entry.get("problem") or ""])]
+        show_typed(self, kept, self.answer_keys)
 
     def show(self, content: dict) -> None:
         """Fill the fields from a review's answers."""

@@ -11,7 +11,7 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from core.dates import DateInputField
-from core.forms import CreateForm, name_messages
+from core.forms import CreateForm, name_messages, show_typed
 
 from .levels import AREAS, EVIDENCE_KEYS, HOW_KEYS, LEVEL_KEYS, LEVELS, PRACTICE_KEYS, TEXT_KEYS, VIEWS, flat_key
 
@@ -95,15 +95,7 @@ class _AnswerForm:
 
     def show_typed(self, kept: dict) -> None:
         """Put answers kept as typed back in their boxes, with what is wrong with each."""
-        for key, entry in (kept or {}).items():
-            if key not in self:
-                continue
-            field = self[key]
-            if isinstance(field, DateInputField) and isinstance(entry.get("typed"), dict):
-                field.read_parts(entry["typed"])
-            else:
-                field.data = str(entry.get("typed") or "")
-            field.errors = [*field.errors, *name_messages(field.label.text, [entry.get("problem") or ""])]
+        show_typed(self, kept)
 
     def show(self, content: dict) -> None:
         """Fill the fields from an assessment's answers."""
