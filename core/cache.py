@@ -51,12 +51,19 @@ def log_head() -> tuple[int, str]:
     from .tenancy import current_tenant_id
 
     tenant_id = current_tenant_id()
-    kept = g.get("_log_head")
-    if kept is not None and kept[0] == tenant_id:
-        return kept[1]
+    kept_head = g.get("_log_head")
+    if kept_head is not None and kept_head[0] == tenant_id:
+        return kept_head[1]
     found = head(tenant_id)
-    g._log_head = (tenant_id, found)
+    note_log_head(tenant_id, found)
     return found
+
+
+def note_log_head(tenant_id: int, found: tuple[int, str]) -> None:
+    """The head as read along with something else (the Trust itself, at the start of a request)."""
+    from flask import g
+
+    g._log_head = (tenant_id, found)
 
 
 def forget_log_head() -> None:
@@ -67,19 +74,16 @@ def forget_log_head() -> None:
         g.pop("_log_head", None)
 
 
-def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
-    """``compute()``, or the answer it gave for the same question since the Trust last recorded anything.
-
-    Whatever ``compute`` returns is shared between requests: callers must not change it.
-    """
-    from .plugins import enabled_plugins
-    from .reports import london_today
+def kept(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, or what it gave for the same ``name`` and ``parts`` since the Trust in context
+    last recorded anything. For answers that depend on the log alone (the sections switched on);
+    a report, which depends on its reader and the day too, uses ``derived``."""
     from .tenancy import current_tenant_id
 
     store = _store()
     if store is None:
         return compute()
-    key = (current_tenant_id(), log_head(), enabled_plugins(), london_today(), _reader_role(), name, parts)
+    key = (current_tenant_id(), log_head(), name, parts)
     with store.lock:
         found = store.entries.get(key, _MISSING)
         if found is not _MISSING:
@@ -90,6 +94,17 @@ def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) 
     with store.lock:
         store.entries[key] = answer
     return answer
+
+
+def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, or the answer it gave for the same question since the Trust last recorded anything.
+
+    Whatever ``compute`` returns is shared between requests: callers must not change it.
+    """
+    from .plugins import enabled_plugins
+    from .reports import london_today
+
+    return kept(name, (enabled_plugins(), london_today(), _reader_role(), parts), compute)
 
 
 def _reader_role() -> str | None:

@@ -53,16 +53,31 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Write-ahead logging: pages read while someone writes, instead of waiting for them.
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """SQLite: take the write lock at the start of each transaction.
+def _sqlite_begin(conn):
+    """SQLite: take the write lock at the start of each transaction that may write.
 
     The event log reads the tenant's head and appends after it; a deferred
     transaction could read a stale head and fail on upgrade to a writer.
-    PostgreSQL locks the tenant row instead (see core.events).
+    PostgreSQL locks the tenant row instead (see core.events). A page that is
+    only read (GET, HEAD) takes no lock, so readers never queue behind each
+    other or behind a writer; should one write after all, SQLite refuses it
+    rather than let it write over what it did not see.
     """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _only_reading() else "BEGIN IMMEDIATE")
+
+
+def _only_reading() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in SAFE_METHODS
+

@@ -171,9 +171,13 @@ def forget_plugin_states() -> None:
 
 
 def _states() -> PluginStates:
+    """Kept for the request, and by the worker until the Trust records anything: the sections are
+    switched and allowed by events, so a new head is the only thing that can change them."""
     cached = g.get("_plugin_states")
     if cached is None:
-        cached = g._plugin_states = plugin_states()
+        from .cache import kept
+
+        cached = g._plugin_states = kept("plugin_states", (), plugin_states)
     return cached
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, session
 from sqlalchemy import ForeignKey, Index, String, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, lazyload, mapped_column
 
 from .db import UTCDateTime, db, utcnow
 
@@ -66,23 +66,41 @@ def current_user_id() -> int | None:
 
     from .models import User
 
+    from .models import Membership
+    from .tenancy import current_tenant_id
+
     # The session and its person in one query; g holds the person so the user loader's
-    # session.get finds it in the identity map instead of asking the database again.
-    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                               .where(UserSession.key_hash == _hash(key))).first()
+    # session.get finds it in the identity map instead of asking the database again. Inside
+    # a Trust the same query brings their membership of it (scoped like every query), if any.
+    query = (select(UserSession, User).join(User, User.id == UserSession.user_id)
+             .where(UserSession.key_hash == _hash(key)))
+    inside = current_tenant_id() is not None
+    if inside:
+        query = (query.add_columns(Membership).outerjoin(Membership, Membership.user_id == User.id)
+                 .options(lazyload(Membership.user)))  # the person is loaded already
+    found = db.session.execute(query).first()
     if found is None or found[0].ended_at is not None:
         return None
-    row, g._session_user = found
+    row, g._session_user = found[0], found[1]
+    if inside:
+        g._session_membership = (current_tenant_id(), found[2])
     now = utcnow()
     if now - row.last_seen_at > _idle_limit():
-        _end(row, IDLE_ENDED, now)
-        db.session.commit()
+        _write_apart(update(UserSession).where(UserSession.key_hash == row.key_hash, UserSession.ended_at.is_(None))
+                     .values(ended_at=now, ended_why=IDLE_ENDED))
         session["ended_idle"] = True
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        _write_apart(update(UserSession).where(UserSession.key_hash == row.key_hash).values(last_seen_at=now))
     return row.user_id
+
+
+def _write_apart(statement) -> None:
+    """A write that depends on nothing the request read, in a transaction of its own and committed
+    at once: a page that is only read stays a reader (see core.db), and the request's own
+    transaction, whatever becomes of it, neither holds nor loses it."""
+    with db.engine.begin() as connection:
+        connection.execute(statement)
 
 
 def _end(row: UserSession, why: str, now: datetime) -> None:

@@ -9,11 +9,13 @@ what another tenant holds.
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from . import events, throttle
 from .auth import can, login_manager, token_hash
+from .cache import note_log_head
 from .db import db
+from .events import GENESIS, Event
 from .models import ApiToken, Membership, Tenant
 from .plugins import enabled_plugins, host, tenant_items
 from .tenancy import reset_tenant, set_tenant
@@ -67,11 +69,34 @@ def _pull_tenant(endpoint, values):
     slug = values.pop("slug")
     tenant = None
     if len(slug) <= 40 and slug.isascii() and "\x00" not in slug:  # else no Trust could have that name
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+        tenant = _trust_named(slug)
     if tenant is None:
         _unknown_trust()
     g.tenant = tenant
-    g._tenant_token = set_tenant(tenant.id)
+
+
+# A Trust's id never changes, so each worker remembers which id a name had; only names found are kept.
+_known_ids: dict[str, int] = {}
+
+
+def _trust_named(slug: str) -> Tenant | None:
+    """The Trust, put in context, and its log's head in the same query when its id is known already
+    (the head is what every cached answer is keyed by). Otherwise found by name first."""
+    tenant_id = _known_ids.get(slug)
+    if tenant_id is not None:
+        g._tenant_token = set_tenant(tenant_id)
+        last = select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1).subquery()
+        found = db.session.execute(select(Tenant, last.c.seq, last.c.hash)
+                                   .outerjoin(last, true()).where(Tenant.id == tenant_id)).first()
+        if found is not None and found.Tenant.slug == slug:
+            note_log_head(tenant_id, (found.seq, found.hash) if found.seq is not None else (0, GENESIS))
+            return found.Tenant
+        reset_tenant(g.pop("_tenant_token"))
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is not None:
+        _known_ids[slug] = tenant.id
+        g._tenant_token = set_tenant(tenant.id)
+    return tenant
 
 
 def _unknown_trust():
@@ -136,6 +161,9 @@ def _allows_anonymous() -> bool:
 def _page_membership():
     if not current_user.is_authenticated:
         return None
+    tenant_id, membership = g.get("_session_membership", (None, None))
+    if tenant_id == g.tenant.id and (membership is None or membership.user_id == current_user.id):
+        return membership  # read with the session (core.sessions)
     return db.session.scalar(select(Membership).where(Membership.user_id == current_user.id))
 
 
