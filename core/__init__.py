@@ -34,9 +34,10 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
 
-    from . import api, cli, components, errors, headers, inputs, views, web
+    from . import api, cli, components, errors, frame, headers, inputs, views, web
 
     components.init_app(app)
+    frame.init_app(app)
     headers.init_app(app)
     web.init_app(app)
     inputs.init_app(app)  # after sign-in and role checks: who may not act hears that first

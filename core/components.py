@@ -94,6 +94,13 @@ def nhsuk_component(template: str, name: str, caller, *arguments) -> Markup:
         key = (template, _freeze(arguments))
     except _NotPlain:
         return macro(*arguments)
+    return kept_markup(key, lambda: macro(*arguments))
+
+
+def kept_markup(key, render) -> Markup:
+    """``render()``, or the markup it gave for the same ``key`` in this worker before (a hashable key
+    that holds everything the markup depends on)."""
+    app = current_app._get_current_object()
     store = app.extensions.get("changing_lives_components")
     if store is None:
         store = app.extensions.setdefault("changing_lives_components", _Store())
@@ -101,7 +108,7 @@ def nhsuk_component(template: str, name: str, caller, *arguments) -> Markup:
         found = store.entries.get(key)
     if found is not None:
         return found
-    markup = macro(*arguments)
+    markup = render()
     if len(markup) <= LARGEST:
         with store.lock:
             store.entries[key] = markup
