@@ -33,6 +33,9 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
 
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
+    from .db import readers_take_no_lock
+
+    readers_take_no_lock(app)
 
     from . import api, cli, components, errors, frame, headers, inputs, views, web
 

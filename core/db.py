@@ -1,4 +1,5 @@
 """The database handle, the declarative base and the column types shared by every model."""
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -59,6 +60,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# True while the app answers a request that only reads (set around the WSGI app, so the request
+# contexts that commands push to build addresses are not taken for one).
+_only_reading: ContextVar[bool] = ContextVar("only_reading", default=False)
 
 
 @event.listens_for(Engine, "begin")
@@ -67,17 +71,29 @@ def _sqlite_begin(conn):
 
     The event log reads the tenant's head and appends after it; a deferred
     transaction could read a stale head and fail on upgrade to a writer.
-    PostgreSQL locks the tenant row instead (see core.events). A page that is
-    only read (GET, HEAD) takes no lock, so readers never queue behind each
+    PostgreSQL locks the tenant row instead (see core.events). A request that
+    only reads (GET, HEAD) takes no lock, so readers never queue behind each
     other or behind a writer; should one write after all, SQLite refuses it
     rather than let it write over what it did not see.
     """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN" if _only_reading() else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _only_reading.get() else "BEGIN IMMEDIATE")
 
 
-def _only_reading() -> bool:
-    from flask import has_request_context, request
+def only_reading() -> bool:
+    """Whether the request being answered only reads (GET, HEAD)."""
+    return _only_reading.get()
 
-    return has_request_context() and request.method in SAFE_METHODS
 
+def readers_take_no_lock(app) -> None:
+    """Mark each request that only reads, for ``_sqlite_begin``."""
+    wsgi_app = app.wsgi_app
+
+    def marked(environ, start_response):
+        token = _only_reading.set(environ.get("REQUEST_METHOD", "GET") in SAFE_METHODS)
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            _only_reading.reset(token)
+
+    app.wsgi_app = marked

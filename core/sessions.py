@@ -96,11 +96,17 @@ def current_user_id() -> int | None:
 
 
 def _write_apart(statement) -> None:
-    """A write that depends on nothing the request read, in a transaction of its own and committed
-    at once: a page that is only read stays a reader (see core.db), and the request's own
-    transaction, whatever becomes of it, neither holds nor loses it."""
-    with db.engine.begin() as connection:
-        connection.execute(statement)
+    """A write that depends on nothing the request read, committed at once. A request that only
+    reads stays a reader (see core.db): the write has a transaction of its own. A request that
+    writes holds the write lock already (SQLite), so it commits the write in its own."""
+    from .db import only_reading
+
+    if only_reading():
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    else:
+        db.session.execute(statement)
+        db.session.commit()
 
 
 def _end(row: UserSession, why: str, now: datetime) -> None:
