@@ -86,7 +86,10 @@ def short_address(code):
 
 @hookspec
 def navigation(tenant, membership):
-    """Return a list of ``core.plugins.NavItem`` for the tenant's main navigation."""
+    """Return a list of ``core.plugins.NavItem`` for the tenant's main navigation.
+
+    The answer may depend on the Trust's records and on the membership only (it is kept per
+    membership until the Trust records anything)."""
 
 
 @hookspec

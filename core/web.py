@@ -13,7 +13,7 @@ from sqlalchemy import select, true
 
 from . import events, throttle
 from .auth import can, login_manager, token_hash
-from .cache import note_log_head
+from .cache import kept, note_log_head
 from .db import db
 from .events import GENESIS, Event
 from .models import ApiToken, Membership, Tenant
@@ -215,7 +215,8 @@ def _template_context():
     membership = g.get("membership")
     context = {"current_tenant": tenant, "membership": membership}
     if tenant is not None and membership is not None:
-        context["nav_items"] = tenant_items("navigation", tenant=tenant, membership=membership)
+        context["nav_items"] = kept("navigation", (membership.id, membership.role, request.script_root),
+                                    lambda: tuple(tenant_items("navigation", tenant=tenant, membership=membership)))
         # A service user of one Trust has nowhere to change to: the header leaves the link out
         # (the page itself is still there for anyone who types it).
         if membership.role == "service_user":
