@@ -28,6 +28,15 @@ MEMORY = "memory://"
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
+
+@limiter.request_filter
+def _only_reading() -> bool:
+    """Every limit counts attempts sent (POST); a page that is only read is never checked."""
+    from flask import request
+
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 # --- keys ----------------------------------------------------------------------------------
 
 def address() -> str:
