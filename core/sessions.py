@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, session
-from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy import ForeignKey, Index, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, lazyload, mapped_column
 
 from .db import UTCDateTime, db, utcnow
@@ -64,21 +65,13 @@ def current_user_id() -> int | None:
         return None
     from flask import g
 
-    from .models import User
-
-    from .models import Membership
     from .tenancy import current_tenant_id
 
     # The session and its person in one query; g holds the person so the user loader's
     # session.get finds it in the identity map instead of asking the database again. Inside
     # a Trust the same query brings their membership of it (scoped like every query), if any.
-    query = (select(UserSession, User).join(User, User.id == UserSession.user_id)
-             .where(UserSession.key_hash == _hash(key)))
     inside = current_tenant_id() is not None
-    if inside:
-        query = (query.add_columns(Membership).outerjoin(Membership, Membership.user_id == User.id)
-                 .options(lazyload(Membership.user)))  # the person is loaded already
-    found = db.session.execute(query).first()
+    found = db.session.execute(_session_query(inside), {"key_hash": _hash(key)}).first()
     if found is None or found[0].ended_at is not None:
         return None
     row, g._session_user = found[0], found[1]
@@ -93,6 +86,19 @@ def current_user_id() -> int | None:
     if now - row.last_seen_at > TOUCH_EVERY:
         _write_apart(update(UserSession).where(UserSession.key_hash == row.key_hash).values(last_seen_at=now))
     return row.user_id
+
+
+@cache
+def _session_query(inside_a_trust: bool):
+    """Built once (making a statement costs as much as running a small one)."""
+    from .models import Membership, User
+
+    query = (select(UserSession, User).join(User, User.id == UserSession.user_id)
+             .where(UserSession.key_hash == bindparam("key_hash")))
+    if inside_a_trust:
+        query = (query.add_columns(Membership).outerjoin(Membership, Membership.user_id == User.id)
+                 .options(lazyload(Membership.user)))  # the person is loaded already
+    return query
 
 
 def _write_apart(statement) -> None:

@@ -9,7 +9,7 @@ what another tenant holds.
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 
 from . import events, throttle
 from .auth import can, login_manager, token_hash
@@ -78,6 +78,13 @@ def _pull_tenant(endpoint, values):
 # A Trust's id never changes, so each worker remembers which id a name had; only names found are kept.
 _known_ids: dict[str, int] = {}
 
+# Built once: making a statement costs as much as running a small one. (Scoped per run, as any query.)
+_LAST_EVENT = select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1).subquery()
+_TRUST_AND_HEAD = (select(Tenant, _LAST_EVENT.c.seq, _LAST_EVENT.c.hash).outerjoin(_LAST_EVENT, true())
+                   .where(Tenant.id == bindparam("tenant_id")))
+_TRUST_NAMED = select(Tenant).where(Tenant.slug == bindparam("slug"))
+_TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+
 
 def _trust_named(slug: str) -> Tenant | None:
     """The Trust, put in context, and its log's head in the same query when its id is known already
@@ -85,14 +92,12 @@ def _trust_named(slug: str) -> Tenant | None:
     tenant_id = _known_ids.get(slug)
     if tenant_id is not None:
         g._tenant_token = set_tenant(tenant_id)
-        last = select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1).subquery()
-        found = db.session.execute(select(Tenant, last.c.seq, last.c.hash)
-                                   .outerjoin(last, true()).where(Tenant.id == tenant_id)).first()
+        found = db.session.execute(_TRUST_AND_HEAD, {"tenant_id": tenant_id}).first()
         if found is not None and found.Tenant.slug == slug:
             note_log_head(tenant_id, (found.seq, found.hash) if found.seq is not None else (0, GENESIS))
             return found.Tenant
         reset_tenant(g.pop("_tenant_token"))
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant = db.session.scalar(_TRUST_NAMED, {"slug": slug})
     if tenant is not None:
         _known_ids[slug] = tenant.id
         g._tenant_token = set_tenant(tenant.id)
@@ -177,7 +182,7 @@ def _api_membership(tenant):
     throttle.refuse_when_over("API_TOKEN_ADDRESS_LIMITS", key)
     row = None
     if tenant is not None:  # scoped like every query: another Trust's token is simply not found here
-        row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip())))
+        row = db.session.scalar(_TOKEN, {"token_hash": token_hash(token.strip())})
     if row is None or row.revoked:
         throttle.count_failure("API_TOKEN_ADDRESS_LIMITS", key)
         abort(401, "This API token is not valid for this Trust. It may have been revoked.")

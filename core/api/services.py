@@ -70,10 +70,11 @@ def get_service(service_id: int) -> Service:
 @require("read")
 def list_services(query):
     """List the Trust's services."""
-    stmt = select(Service).order_by(Service.name)
-    if not query["archived"]:
-        stmt = stmt.where(Service.archived.is_(False))
-    return {"services": db.session.scalars(stmt).all()}
+    return {"services": db.session.scalars(_ALL if query["archived"] else _CURRENT).all()}
+
+
+_ALL = select(Service).order_by(Service.name)  # built once; scoped to the Trust when run
+_CURRENT = _ALL.where(Service.archived.is_(False))
 
 
 @blp.post("")
