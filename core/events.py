@@ -271,10 +271,12 @@ def _validated(schema: type[Schema] | None, data: dict | None, what: str) -> dic
 
 
 def _take_lock(session, tenant_id: int) -> None:
+    """PostgreSQL: one appender per tenant at a time. SQLite holds its write lock already
+    (every transaction begins IMMEDIATE, core.db), so there is nothing to take."""
     from .models import Tenant
 
-    # PostgreSQL: one appender per tenant at a time. SQLite holds its write lock already.
-    session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
 
 
 @contextmanager
@@ -304,12 +306,28 @@ def locked():
     yield
 
 
-def _lock_head(session, tenant_id: int) -> tuple[int, str]:
-    _take_lock(session, tenant_id)
-    head = session.execute(
-        select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)
-    ).first()
-    return (head.seq, head.hash) if head else (0, GENESIS)
+def _lock_head(session, tenant_id: int) -> tuple[int, int, str]:
+    """Take the tenant's append lock; (a new event id, the head's seq, the head's hash).
+
+    PostgreSQL: the id comes from the sequence in the statement that takes the lock; the head
+    is read by a statement of its own once the lock is granted, so that it sees what the writer
+    before committed. SQLite: the transaction holds the write lock already; one statement.
+    """
+    from .models import Tenant
+
+    if session.get_bind().dialect.name == "postgresql":
+        event_id = session.scalar(
+            select(literal_column("nextval(pg_get_serial_sequence('events', 'id'))"))
+            .select_from(Tenant).where(Tenant.id == tenant_id).with_for_update(of=Tenant))
+        head = session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+        return (event_id, head.seq, head.hash) if head else (event_id, 0, GENESIS)
+    # The next id over every tenant's events (text, so the tenant's scope leaves it whole):
+    # max() of the primary key is one look-up.
+    next_id = literal_column("(SELECT coalesce(max(id), 0) + 1 FROM events)")
+    head = session.execute(select(next_id, Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+    if head is None:
+        return _next_event_id(session), 0, GENESIS
+    return head[0], head.seq, head.hash
 
 
 def _next_event_id(session) -> int:
@@ -340,34 +358,30 @@ def record(
     if stream is None and not etype.creates:
         raise EventError(f"{type_name} needs a stream.")
 
+    # Everything that does not depend on the head is made before the lock is taken.
+    digest = salt = None
+    if personal is not None:
+        salt = secrets.token_hex(16)
+        digest = personal_digest(salt, personal)
+    values = {"tenant_id": tenant_id, "type": type_name, "service_id": service_id, "actor": actor or _actor.get(),
+              "occurred_at": occurred_at or _clock.get() or utcnow(), "payload": payload, "personal_digest": digest}
+
     session = db.session
-    with session.begin_nested():
-        prev_seq, prev_hash = _lock_head(session, tenant_id)
-        event_id = _next_event_id(session)
-        ev = Event(
-            id=event_id,
-            tenant_id=tenant_id,
-            seq=prev_seq + 1,
-            type=type_name,
-            stream=stream or f"{etype.model.__stream__}:{event_id}",
-            service_id=service_id,
-            actor=actor or _actor.get(),
-            occurred_at=occurred_at or _clock.get() or utcnow(),
-            payload=payload,
-            prev_hash=prev_hash,
-        )
+    with session.begin_nested():  # a projector that fails leaves no event and no row behind
+        event_id, prev_seq, prev_hash = _lock_head(session, tenant_id)
+        values.update(id=event_id, seq=prev_seq + 1, prev_hash=prev_hash,
+                      stream=stream or f"{etype.model.__stream__}:{event_id}")
+        hashed = {key: value for key, value in values.items() if key != "id"}
+        values["hash"] = event_hash({**hashed, "occurred_at": iso(values["occurred_at"])})
+        # Plain inserts: the log's rows need none of the ORM's unit of work.
+        session.execute(insert(Event.__table__), values)
         personal_row = None
         if personal is not None:
-            salt = secrets.token_hex(16)
-            ev.personal_digest = personal_digest(salt, personal)
-            personal_row = EventPersonal(event_id=event_id, tenant_id=tenant_id, salt=salt, data=personal)
-        ev.hash = event_hash(ev.as_record())
-        session.add(ev)
-        session.flush()
-        if personal_row is not None:
-            session.add(personal_row)
-            session.flush()
-            ev.personal_row = personal_row
+            personal_row = {"event_id": event_id, "tenant_id": tenant_id, "salt": salt, "data": personal}
+            session.execute(insert(EventPersonal.__table__), personal_row)
+            personal_row = _persistent(session, EventPersonal(**personal_row))
+        ev = _persistent(session, Event(**values))
+        set_committed_value(ev, "personal_row", personal_row)
         project(ev, etype)
         session.flush()
         submissions.file_under_key(ev)  # a form's one-time key, claimed under this lock
@@ -375,6 +389,13 @@ def record(
 
     forget_log_head()
     return ev
+
+
+def _persistent(session, obj):
+    """``obj``, whose row was just inserted, as a persistent object of the session (no SQL)."""
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 # --- projecting ----------------------------------------------------------------
