@@ -617,8 +617,9 @@ def _stored_checks(tenant_id: int) -> Iterator[tuple]:
     """``_checked`` tuples of a tenant's stored events, streamed as plain rows (no ORM objects, no query per row).
 
     The JSON columns are read as their text and parsed here, and the bytes hashed are made by
-    ``fast_canonical``; a hash that does not match is tried again with ``canonical`` itself, so the
-    verdict is exactly the canonical encoder's.
+    ``fast_canonical``; a hash that does not match is tried again with ``canonical`` itself, so every
+    event ``record()`` hashed is judged on the bytes its hash was made of. (A forger who writes a hash
+    of orjson's other bytes for a float gains nothing: a hash written anew is found by the chain, as ever.)
     """
     sha256, loads, fast = hashlib.sha256, orjson.loads, fast_canonical
     with tenant_context(tenant_id):
