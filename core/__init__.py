@@ -1,6 +1,6 @@
 """Changing Lives: a thin Flask core of tenants, accounts, an event log and a plugin host."""
 from flask import Flask
-from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemBytecodeCache, PackageLoader
 
 from . import config as settings
 from .db import db
@@ -16,7 +16,7 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     app.url_map.converters["int"] = IdConverter  # before any route is added
     # The NHS.UK frontend macros expect lenient undefined values, and their
     # component templates end in .jinja, which must be autoescaped too.
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "bytecode_cache": template_cache()}
     app.select_jinja_autoescape = lambda filename: filename is None or filename.endswith(
         (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja"))
     from .components import ComponentLoader
@@ -49,3 +49,23 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Templates compiled once and kept on disk (Jinja's per-user temporary folder), so a new
+    worker does not compile the layout and the NHS.UK components again: that was most of its
+    first page. Each is kept with a checksum of its source, so a changed template is compiled
+    afresh. One that cannot be written is simply not kept."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_cache() -> TemplateCache | None:
+    try:
+        return TemplateCache()
+    except (OSError, RuntimeError):  # no safe folder of this user's own: compile each time, as before
+        return None

@@ -27,16 +27,9 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 
-import pygal
 from markupsafe import Markup
-from pygal.etree import etree as pygal_etree
-from pygal.style import Style
-
-# pygal draws with lxml when it is installed (the PDF export brings it) and with the standard
-# library otherwise; the drawing is finished here with the standard library, so pygal uses it too.
-pygal_etree.to_etree()
 
 # NHS.UK identity colours, in the order series take them. Neighbours differ in
 # lightness as well as hue, so series stay apart for people who do not see colour.
@@ -186,7 +179,22 @@ def format_number(value: Number | None) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+@cache
+def _pygal():
+    """pygal, imported with the first chart drawn: pages without a chart (signing in) start without it."""
+    import pygal
+    from pygal.etree import etree as pygal_etree
+
+    # pygal draws with lxml when it is installed (the PDF export brings it) and with the standard
+    # library otherwise; the drawing is finished here with the standard library, so pygal uses it too.
+    pygal_etree.to_etree()
+    return pygal
+
+
 def _draw(kind, chart_id, title, summary, x_labels, series, y_range, colours) -> Markup:
+    pygal = _pygal()
+    from pygal.style import Style
+
     style = Style(
         background="#ffffff", plot_background="#ffffff", foreground=NHS_TEXT, foreground_strong=NHS_TEXT,
         foreground_subtle="#768692", colors=colours, font_family=FONT, opacity="1", opacity_hover="1",

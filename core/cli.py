@@ -19,7 +19,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from . import commands, demo, imports, migrate
+from . import commands, demo, imports
 from .auth import ROLES, hash_password, password_problem
 from .db import db
 from .events import (DEFAULT_AUTHORITY, Event, EventError, acting_as, erase_personal, replay, tenant_records,
@@ -110,6 +110,8 @@ db_cli = Commands("db", help="The database schema.")
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration of core and of each installed plugin."""
+    from . import migrate  # alembic: imported by the commands that use it, not at every start
+
     try:
         problems = migrate.upgrade()
     except ProgrammingError as err:
@@ -155,6 +157,8 @@ def _write_missing_history() -> None:
 @click.option("--branch", default="core", show_default=True, help="core, or a plugin's branch label.")
 def db_revision(message, branch):
     """Autogenerate a migration on core's or a plugin's branch (a plugin's first one too)."""
+    from . import migrate
+
     try:
         migrate.revision(message, branch)
     except migrate.MigrationError as err:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from . import events, sessions
@@ -32,6 +31,8 @@ class CommandError(EventError):
 
 
 def normalise_email(email: str) -> str:
+    from email_validator import EmailNotValidError, validate_email  # imported when first used, not at start
+
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:

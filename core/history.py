@@ -31,7 +31,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, PrimaryKeyConstraint, String, delete, func, select
+from sqlalchemy import JSON, Date, Index, Integer, PrimaryKeyConstraint, String, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import instance_dict
 
@@ -203,18 +203,26 @@ def service_of(row) -> int | None:
     return getattr(row, getattr(type(row), "__service_attr__", "service_id"), None)
 
 
-def make_version(row, ev) -> Version:
+def _version_values(row, ev) -> dict:
     service_id = service_of(row)
-    return Version(
+    return dict(
         tenant_id=ev.tenant_id, seq=ev.seq, model=type(row).__tablename__, row_key=ev.entity_id,
         service_id=service_id if service_id is not None else ev.service_id,
         recorded_at=ev.occurred_at, effective_on=rule(type(row)).effective_on(row, ev), data=snapshot(row),
     )
 
 
+def make_version(row, ev) -> Version:
+    return Version(**_version_values(row, ev))
+
+
 def keep(row, ev) -> None:
-    """Write the version ``ev`` made of ``row``; called by ``project()`` after the projector."""
-    db.session.add(make_version(row, ev))
+    """Write the version ``ev`` made of ``row``; called by ``project()`` after the projector.
+
+    A plain insert: versions are only ever appended, and nothing reads them back from the session.
+    """
+    with db.session.no_autoflush:  # the row itself is flushed with the others; versions have no tie to it
+        db.session.execute(insert(Version.__table__), _version_values(row, ev))
 
 
 def forget_stream(model: type, row_key: str) -> None:

@@ -280,6 +280,28 @@ def test_the_expected_head_passes_when_nothing_changed(tenant):
     assert report.ok and report.head_seq == seq == report.count
 
 
+@pytest.mark.parametrize("value", [1.5e-7, 0.1])
+def test_verify_takes_each_hash_over_the_canonical_bytes(tamper_app, make_tenant, value):
+    """A float json writes with an exponent (1.5e-07) is written otherwise by the quicker encoder:
+    verify still checks the bytes the hash was made of, and still finds the event changed."""
+    tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",), target_app=tamper_app)
+    with tenant.context() as session:
+        seq, prev_hash = events.head(tenant.id)
+        service_id = tenant.services["Oak Day Centre"]
+        ev = Event(id=events._next_event_id(session), tenant_id=tenant.id, seq=seq + 1, type="service.renamed",
+                   stream=f"service:{service_id}", service_id=service_id, actor="cli", occurred_at=utcnow(),
+                   payload={"name": "Oak", "ratio": value}, prev_hash=prev_hash)
+        ev.hash = event_hash(ev.as_record())
+        session.add(ev)
+    with tenant.context():
+        assert events.verify_tenant(tenant.id).ok
+    edit(tenant, seq + 1)
+    with tenant.context():
+        report = events.verify_tenant(tenant.id)
+    assert not report.ok and report.first_bad_seq == seq + 1
+    assert report.reason == "its contents do not match its hash"
+
+
 # --- export: verifiable offline -------------------------------------------------------------
 
 def test_an_export_verifies_offline_and_a_tampered_line_fails(tenant):

@@ -16,7 +16,6 @@ import re
 
 from flask import current_app, render_template
 from markupsafe import Markup
-from xhtml2pdf import pisa
 
 from .. import reports
 from .about import Report
@@ -80,6 +79,8 @@ def html(report: Report) -> str:
 
 
 def pdf(report: Report) -> bytes:
+    from xhtml2pdf import pisa  # imported when a PDF is asked for: it is a fifth of the app's start-up
+
     out = io.BytesIO()
     result = pisa.CreatePDF(html(report), dest=out, encoding="utf-8", link_callback=_only_inline)
     if result.err:  # something it could not draw (an image, say) is left out; the rest stands

@@ -10,7 +10,6 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from core.commands import CommandError
@@ -66,6 +65,8 @@ def _words(field: str, value, errors: dict) -> str:
 def _email(value: str, errors: dict) -> str:
     if not value or "email" in errors:
         return value
+    from email_validator import EmailNotValidError, validate_email  # imported when first used, not at start
+
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
