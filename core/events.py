@@ -271,8 +271,10 @@ def _validated(schema: type[Schema] | None, data: dict | None, what: str) -> dic
 
 
 def _take_lock(session, tenant_id: int) -> None:
-    """PostgreSQL: one appender per tenant at a time. SQLite holds its write lock already
-    (every transaction begins IMMEDIATE, core.db), so there is nothing to take."""
+    """PostgreSQL: one appender per tenant at a time. SQLite holds its write lock already (every
+    transaction that may write begins IMMEDIATE; one begun for a page that is only read cannot
+    write over anything it did not see: SQLite refuses the write, core.db), so there is nothing
+    to take."""
     from .models import Tenant
 
     if session.get_bind().dialect.name == "postgresql":
