@@ -48,26 +48,24 @@ def chosen_when():
 @bp.get("/t/<slug>/report")
 @require("read")
 def tenant_report():
-    form, when, bad = chosen_when()
-
     def body():
+        form, when, bad = chosen_when()
         fragments = [] if bad else reports.tenant_report(g.tenant, when)
         return _body(f"Report for {g.tenant.name}", form=form, bad=bad, fragments=fragments, when=when,
                      missing=None)
 
-    return _page(form, bad, None, body)
+    return _page(None, body)
 
 
 @bp.get("/t/<slug>/services/<int:service_id>/report")
 @require("read")
 def service_report(service_id):
-    # The tenant scope makes another Trust's service unknown here: 404.
-    service = db.session.scalar(select(Service).where(Service.id == service_id))
-    if service is None:
-        abort(404)
-    form, when, bad = chosen_when()
-
     def body():
+        # The tenant scope makes another Trust's service unknown here: 404.
+        service = db.session.scalar(select(Service).where(Service.id == service_id))
+        if service is None:
+            abort(404)
+        form, when, bad = chosen_when()
         then = None if bad else reports.service_as_of(service.id, when)
         missing, fragments = None, []
         if then is not None:
@@ -80,19 +78,32 @@ def service_report(service_id):
         return _body(f"Report for {name}", form=form, bad=bad, fragments=fragments, when=when, missing=missing,
                      service=service)
 
-    return _page(form, bad, service.id, body)
+    return _page(service_id, body)
+
+
+class _DatesToCorrect(Exception):
+    """A body whose dates need correcting: answered, never kept."""
+
+    def __init__(self, form, heading: str, markup: Markup):
+        super().__init__(heading)
+        self.form, self.heading, self.markup = form, heading, markup
 
 
 def _body(heading: str, **context) -> tuple[str, Markup]:
-    return heading, Markup(render_template("reports/report_body.html", heading=heading, **context))
+    markup = Markup(render_template("reports/report_body.html", heading=heading, **context))
+    if context["bad"]:
+        raise _DatesToCorrect(context["form"], heading, markup)
+    return heading, markup
 
 
-def _page(form, bad: bool, service_id: int | None, body):
-    """The page around the report's body. A body that answers a question is the same for every
-    reader of the same role until the Trust records anything, so it is kept (``core.cache``) under
-    the address's query as typed; one whose dates need correcting is made each time."""
-    if bad:
-        heading, markup = body()
-    else:
+def _page(service_id: int | None, body):
+    """The page around the report's body. The body is a function of the Trust's log, the reader's
+    role, the day and the address's query as typed, so it is kept (``core.cache``) under those: a
+    repeat view neither reads the service again nor parses the dates. The service is in the key
+    with its Trust, so another Trust's service is never found there. A body whose dates need
+    correcting is made each time and answered with 400."""
+    try:
         heading, markup = derived("report_page", (service_id, request.query_string, request.script_root), body)
-    return render_template("reports/report.html", form=form, heading=heading, body=markup), 400 if bad else 200
+    except _DatesToCorrect as bad:
+        return render_template("reports/report.html", form=bad.form, heading=bad.heading, body=bad.markup), 400
+    return render_template("reports/report.html", heading=heading, body=markup)
