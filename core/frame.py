@@ -1,13 +1,20 @@
-"""The header and footer around every page, each made once per set of what it shows and kept.
+"""The header and footer around every page, kept; and what is per request put into a page last.
 
 Building the header's parameters in the layout (the navigation, the account links, a URL for
 each) cost more than the rest of a simple page. What they show depends on a handful of plain
-values, the Trust, whether someone is signed in, the navigation and which item is the
-current one, so the markup is kept per worker under those values, in the same store as the
-NHS.UK components (``core.components``). What is per person or per request, their name and the
-sign-out form's CSRF token, goes in afterwards in place of placeholders.
+values, the Trust, whether someone is signed in, the navigation and which item is the current
+one, so the markup is kept per worker under those values, in the same store as the NHS.UK
+components (``core.components``).
+
+What is per request or per person, the CSP nonce, the sign-out form's CSRF token and the
+person's name, is never rendered into markup: templates write a placeholder (``csp_nonce()``
+returns one; the header holds the others), and ``fill_in`` puts the real values into each HTML
+response as it leaves. So any markup, a whole page included, can be kept and served to whoever
+may see it. The placeholders are random per worker, so no one can type one into a page.
 """
 from __future__ import annotations
+
+import secrets
 
 from flask import current_app, request
 from jinja2 import pass_context
@@ -15,8 +22,10 @@ from markupsafe import Markup, escape
 
 from .components import kept_markup
 
-NAME = "app-person-name-goes-here"
-CSRF = "app-csrf-token-goes-here"
+_WORKER = secrets.token_hex(6)
+NONCE = f"app-nonce-{_WORKER}"
+CSRF = f"app-csrf-{_WORKER}"
+NAME = f"app-name-{_WORKER}"
 
 
 def _given(ctx, name):
@@ -41,13 +50,9 @@ def page_header(ctx) -> Markup:
         "navigation": tuple({"text": escape(label), "href": href, "current": current, "active": active}
                             for label, href, current, active in navigation),
     }
-    key = ("header", request.script_root, tenant.slug if tenant else None, values["tenant_name"], signed_in, values["no_account"],
-           values["offer_change_organisation"], navigation)
-    markup = kept_markup(key, lambda: _render("frame/header.html", values))
-    if signed_in:
-        markup = markup.replace(CSRF, current_app.jinja_env.globals["csrf_token"]())
-        markup = markup.replace(NAME, escape(user.display_name or "Signed in"))  # Markup.replace escapes a str
-    return Markup(markup)
+    key = ("header", request.script_root, tenant.slug if tenant else None, values["tenant_name"], signed_in,
+           values["no_account"], values["offer_change_organisation"], navigation)
+    return kept_markup(key, lambda: _render("frame/header.html", values))
 
 
 @pass_context
@@ -64,6 +69,35 @@ def _render(template: str, values: dict) -> Markup:
         name_placeholder=NAME, csrf_placeholder=CSRF, **values))
 
 
+def nonce_placeholder() -> str:
+    """``csp_nonce()`` in templates: the request's nonce goes in when the page leaves (``fill_in``)."""
+    return NONCE
+
+
+def fill_in(response):
+    """``after_request``: the request's own values in place of the placeholders of an HTML page."""
+    if response.mimetype != "text/html" or response.direct_passthrough or response.is_streamed:
+        return response
+    page = response.get_data()
+    if _MARK not in page:
+        return response
+    page = page.replace(_NONCE, getattr(request, "csp_nonce", "").encode())
+    if _CSRF in page:
+        page = page.replace(_CSRF, current_app.jinja_env.globals["csrf_token"]().encode())
+    if _NAME in page:
+        from flask_login import current_user
+
+        name = current_user.display_name if current_user.is_authenticated else ""
+        page = page.replace(_NAME, str(escape(name or "Signed in")).encode())
+    response.set_data(page)
+    return response
+
+
+_MARK, _NONCE, _CSRF, _NAME = (text.encode() for text in (_WORKER, NONCE, CSRF, NAME))
+
+
 def init_app(app) -> None:
     app.add_template_global(page_header)
     app.add_template_global(page_footer)
+    app.jinja_env.globals["csp_nonce"] = nonce_placeholder  # after flask-talisman set its own
+    app.after_request(fill_in)

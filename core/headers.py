@@ -48,11 +48,11 @@ def init_app(app) -> None:
 
 
 def with_style_nonce(svg) -> Markup:
-    """An inline drawing's own ``<style>`` element, allowed by this response's nonce."""
-    from flask import current_app
+    """An inline drawing's own ``<style>`` element, allowed by the response's nonce (put in as the
+    page leaves, so the drawing can be kept; see core.frame)."""
+    from .frame import NONCE
 
-    nonce = current_app.jinja_env.globals["csp_nonce"]()
-    return Markup(str(svg).replace("<style", f'<style nonce="{nonce}"'))
+    return Markup(str(svg).replace("<style", f'<style nonce="{NONCE}"'))
 
 
 def _no_store(response):

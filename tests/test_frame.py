@@ -37,3 +37,34 @@ def test_the_header_and_footer_name_each_trust_even_with_the_same_name(app, make
 def test_signed_out_the_header_offers_sign_in_and_the_person_has_no_name(client):
     page = client.get("/sign-in").get_data(as_text=True)
     assert 'href="/sign-in"' in header(page) and "goes-here" not in page
+
+
+def _nonce(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+
+
+def test_a_kept_page_carries_each_responses_own_nonce_and_each_readers_name(app, tenant):
+    """A report page is kept whole; the nonce, the token and the name go in as each response leaves."""
+    url = f"/t/{tenant.slug}/services/{tenant.services['Oak Day Centre']}/report"
+    seen = []
+    for name in ("Cara Diaz", "Dev Patel"):
+        person = tenant.add_person("staff", name=name)
+        client = app.test_client()
+        sign_in(client, person)
+        for _ in range(2):  # the second view is the kept page
+            response = client.get(url)
+            page = response.get_data(as_text=True)
+            assert set(re.findall(r'nonce="([^"]+)"', page)) == {_nonce(response)}
+            assert name in header(page) and "app-nonce-" not in page and "app-csrf-" not in page
+            seen.append((_nonce(response), page.count(name)))
+    assert len({nonce for nonce, _ in seen}) == 4  # a new nonce every response
+
+
+def test_a_message_waiting_to_be_shown_is_shown_on_a_kept_page(app, tenant, signed_in):
+    client = signed_in("admin")
+    url = f"/t/{tenant.slug}/services/{tenant.services['Oak Day Centre']}/report"
+    client.get(url)  # kept
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved just now")]
+    assert "Saved just now" in client.get(url).get_data(as_text=True)
+    assert "Saved just now" not in client.get(url).get_data(as_text=True)  # shown once
