@@ -92,13 +92,14 @@ def current_user_id() -> int | None:
 def _session_query(inside_a_trust: bool):
     """Built once (making a statement costs as much as running a small one)."""
     from .models import Membership, User
+    from .tenancy import built_once
 
     query = (select(UserSession, User).join(User, User.id == UserSession.user_id)
              .where(UserSession.key_hash == bindparam("key_hash")))
     if inside_a_trust:
         query = (query.add_columns(Membership).outerjoin(Membership, Membership.user_id == User.id)
                  .options(lazyload(Membership.user)))  # the person is loaded already
-    return query
+    return built_once(query)
 
 
 def _write_apart(statement) -> None:

@@ -122,11 +122,33 @@ def _scope_to_tenant(state):
         if _touches_tenant_tables(state):
             raise TenantScopeError("a tenant-owned table was queried with no tenant in context")
         return
-    state.statement = state.statement.options(
+    if state.execution_options.get("built_once"):
+        key = (id(state.statement), tenant_id)
+        scoped = _scoped_once.get(key)
+        if scoped is None:
+            scoped = _scoped_once[key] = _scoped(state.statement, tenant_id)
+        state.statement = scoped
+        return
+    state.statement = _scoped(state.statement, tenant_id)
+
+
+def _scoped(statement, tenant_id: int):
+    return statement.options(
         with_loader_criteria(
             TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
         )
     )
+
+
+# A statement built once and run on every request, scoped once per Trust: the scoped statement
+# and its cache key are made the first time, not on every run (see ``built_once``).
+_scoped_once: dict = {}
+
+
+def built_once(statement):
+    """Mark a statement kept at module level and run again and again (``bindparam`` for its values):
+    its scoped form is kept per Trust. Never for a statement built per call."""
+    return statement.execution_options(built_once=True)
 
 
 @event.listens_for(Session, "before_flush")

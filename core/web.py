@@ -18,7 +18,7 @@ from .db import db
 from .events import GENESIS, Event
 from .models import ApiToken, Membership, Tenant
 from .plugins import enabled_plugins, host, tenant_items
-from .tenancy import reset_tenant, set_tenant
+from .tenancy import built_once, reset_tenant, set_tenant
 
 csrf = CSRFProtect()
 limiter = throttle.limiter
@@ -80,10 +80,10 @@ _known_ids: dict[str, int] = {}
 
 # Built once: making a statement costs as much as running a small one. (Scoped per run, as any query.)
 _LAST_EVENT = select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1).subquery()
-_TRUST_AND_HEAD = (select(Tenant, _LAST_EVENT.c.seq, _LAST_EVENT.c.hash).outerjoin(_LAST_EVENT, true())
-                   .where(Tenant.id == bindparam("tenant_id")))
+_TRUST_AND_HEAD = built_once(select(Tenant, _LAST_EVENT.c.seq, _LAST_EVENT.c.hash)
+                             .outerjoin(_LAST_EVENT, true()).where(Tenant.id == bindparam("tenant_id")))
 _TRUST_NAMED = select(Tenant).where(Tenant.slug == bindparam("slug"))
-_TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+_TOKEN = built_once(select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")))
 
 
 def _trust_named(slug: str) -> Tenant | None:

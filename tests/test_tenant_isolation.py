@@ -470,3 +470,20 @@ def test_request_code_uses_no_unscoped_sql(app):
             if re.search(pattern, source) and not (pattern.startswith("all") and module.__name__ in ALL_TENANTS_REVIEWED):
                 offenders.append(f"{module.__name__}: {pattern}")
     assert offenders == []
+
+
+def test_a_statement_built_once_is_scoped_to_whichever_trust_runs_it(app, make_tenant):
+    """core.tenancy.built_once keeps a scoped form per Trust: it never answers for the Trust before."""
+    from sqlalchemy import select
+
+    from core.db import db
+    from core.models import Service
+    from core.tenancy import built_once, tenant_context
+
+    names = built_once(select(Service.name).order_by(Service.name))
+    north = make_tenant(name="North Trust", services=("Oak Day Centre",))
+    south = make_tenant(name="South Trust", services=("Birch House",))
+    with app.app_context():
+        for trust, expected in ((north, ["Oak Day Centre"]), (south, ["Birch House"]), (north, ["Oak Day Centre"])):
+            with tenant_context(trust.id):
+                assert db.session.scalars(names).all() == expected

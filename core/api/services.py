@@ -9,6 +9,7 @@ from ..auth import require
 from ..builtin import SERVICE_KINDS
 from ..db import db
 from ..models import Service
+from ..tenancy import built_once
 from . import ErrorSchema, versions
 
 blp = Blueprint("api_services", __name__, url_prefix="/api/v1/t/<slug>/services",
@@ -73,8 +74,8 @@ def list_services(query):
     return {"services": db.session.scalars(_ALL if query["archived"] else _CURRENT).all()}
 
 
-_ALL = select(Service).order_by(Service.name)  # built once; scoped to the Trust when run
-_CURRENT = _ALL.where(Service.archived.is_(False))
+_ALL = built_once(select(Service).order_by(Service.name))  # scoped to the Trust when run
+_CURRENT = built_once(_ALL.where(Service.archived.is_(False)))
 
 
 @blp.post("")
