@@ -53,14 +53,16 @@ def _user_id(actor: str) -> int | None:
 
 
 def actor_labels(actors) -> dict[str, str]:
-    """Plain labels for actor strings, loading every person named in two queries."""
+    """Plain labels for actor strings, loading every person named in one query (two when some have left the Trust)."""
     actors = set(actors)
     user_ids = {uid for a in actors if (uid := _user_id(a)) is not None}
     users, roles = {}, {}
     if user_ids:
-        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-        roles = {m.user_id: m for m in db.session.scalars(
+        roles = {m.user_id: m for m in db.session.scalars(  # each membership comes with its person
             select(Membership).where(Membership.user_id.in_(user_ids)))}
+        users = {user_id: member.user for user_id, member in roles.items()}
+        if others := user_ids - users.keys():
+            users |= {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(others)))}
     labels = {}
     for actor in actors:
         user_id = _user_id(actor)
