@@ -89,8 +89,7 @@ def summarise(responses, groups=tuple(GROUPS), quotes: bool = True, threshold: i
                 for level in LEVELS:
                     if answer.get(level) in ANSWERS:
                         entry[level][answer[level]] += 1
-                words = {part: answer.get(part) for part in TEXTS if answer.get(part)}
-                if quotes and words:
+                if quotes and (words := {part: answer.get(part) for part in TEXTS if answer.get(part)}):
                     entry["quotes"].append(words)
             per_group[group] = entry
         summary.append({"key": key, "name": name, "wording": wording, "groups": per_group})
