@@ -154,6 +154,17 @@ def test_filter_by_who_did_it(tenant, signed_in):
     assert all(sentence.startswith("An operator ") for sentence in operator)
 
 
+def test_who_did_it_lists_someone_new_as_soon_as_they_act(tenant, signed_in):
+    """The actors are kept under the log's head: the next event, by someone new, shows them at once."""
+    staff = tenant.people["staff"]
+    client = signed_in("admin")
+    option = f'<option value="user:{staff.user_id}">Staff (staff)</option>'
+    assert option not in text_of(client.get(f"/t/{tenant.slug}/audit/"))
+    assert option not in text_of(client.get(f"/t/{tenant.slug}/audit/"))  # kept: still nobody new
+    rename(tenant, "Oak Day Centre", "Oak Lodge", actor=f"user:{staff.user_id}")
+    assert option in text_of(client.get(f"/t/{tenant.slug}/audit/"))
+
+
 def test_filter_by_london_dates(make_tenant, signed_in):
     with at(2024, 1, 10, 12):
         tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",))
