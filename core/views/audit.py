@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -106,21 +107,21 @@ def describe(event: Event, actor_label: str, service_name: str | None, event_typ
     return f"{event_type_label(event.type)} recorded"
 
 
-# The distinct actors of each Trust's log, kept under its head (last event number and hash):
-# only a new event can add one, and a new event moves the head.
-_ACTORS: LRUCache = LRUCache(maxsize=256)
-_ACTORS_LOCK = threading.Lock()
+# What the page reads from the whole log (who has acted, how many events match), kept under
+# the Trust's log head (last event number and hash): only a new event changes it, and moves the head.
+_KEPT: LRUCache = LRUCache(maxsize=1024)
+_KEPT_LOCK = threading.Lock()
 
 
-def log_actors(tenant_id: int, head: tuple[int, str]) -> list[str]:
-    """Everyone who has acted in the Trust's log (actor strings), read once per log head."""
-    key = (tenant_id, *head)
-    with _ACTORS_LOCK:
-        found = _ACTORS.get(key)
+def kept_under_head(key: tuple, head: tuple[int, str], make: Callable):
+    """``make()``, worked out once per ``key`` (which names the Trust) and log ``head``."""
+    key = (*key, *head)
+    with _KEPT_LOCK:
+        found = _KEPT.get(key)
     if found is None:
-        found = db.session.scalars(select(Event.actor).distinct()).all()
-        with _ACTORS_LOCK:
-            _ACTORS[key] = found
+        found = make()
+        with _KEPT_LOCK:
+            _KEPT[key] = found
     return found
 
 
@@ -303,7 +304,8 @@ def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> 
 def index():
     tenant = g.tenant
     head_seq, head_hash = events.head(tenant.id)
-    labels = actor_labels(log_actors(tenant.id, (head_seq, head_hash)))
+    labels = actor_labels(kept_under_head(("actors", tenant.id), (head_seq, head_hash),
+                                          lambda: db.session.scalars(select(Event.actor).distinct()).all()))
     all_services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
     services = {s.id: s for s in all_services}
     form = _filter_form(labels, all_services)
@@ -314,7 +316,8 @@ def index():
     here = {}
     if valid:
         where = form.conditions()
-        total = db.session.scalar(select(func.count(Event.id)).where(*where))
+        total = kept_under_head(("total", tenant.id, tuple(sorted(filters.items()))), (head_seq, head_hash),
+                                lambda: db.session.scalar(select(func.count(Event.id)).where(*where)))
         page_events = _page_of_events(where) if total else []
         if page_events:
             newer = 0
