@@ -107,8 +107,9 @@ def describe(event: Event, actor_label: str, service_name: str | None, event_typ
     return f"{event_type_label(event.type)} recorded"
 
 
-# What the page reads from the whole log (who has acted, how many events match), kept under
-# the Trust's log head (last event number and hash): only a new event changes it, and moves the head.
+# What the page reads from the log (who has acted, and each list of events as sentences), kept
+# under the Trust's log head (last event number and hash): the log, the people's roles and the
+# services' names change only by a new event (an erasure included), and a new event moves the head.
 _KEPT: LRUCache = LRUCache(maxsize=1024)
 _KEPT_LOCK = threading.Lock()
 
@@ -223,7 +224,7 @@ def _with_words(page_events: list[Event]) -> list[Event]:
     return page_events
 
 
-def _pagination(page_events: list[Event], filters: dict, newer: int, older: int) -> dict | None:
+def _pagination(page_events: list, filters: dict, newer: int, older: int) -> dict | None:
     """Links to the newer and older pages, for the NHS.UK pagination component (None when there are none).
 
     ``newer`` and ``older`` count the matching events either side of the page.
@@ -299,13 +300,32 @@ def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> 
     return rows
 
 
+@dataclass(frozen=True)
+class Listing:
+    """One page of the list: its rows, how many events match, and how many of them are newer than the page."""
+
+    rows: list[Row]
+    total: int
+    newer: int
+
+
+def _listing(where: list, head_seq: int, labels: dict[str, str], services: dict[int, Service]) -> Listing:
+    total = db.session.scalar(select(func.count(Event.id)).where(*where))
+    page_events = _page_of_events(where) if total else []
+    newer = 0
+    if page_events and page_events[0].seq < head_seq:
+        # where this page starts in the list: events newer than its first (an index count, no rows read)
+        newer = db.session.scalar(select(func.count(Event.id)).where(*where, Event.seq > page_events[0].seq))
+    return Listing(_rows(page_events, labels, services), total, newer)
+
+
 @bp.get("/")
 @require("audit")
 def index():
     tenant = g.tenant
-    head_seq, head_hash = events.head(tenant.id)
-    labels = actor_labels(kept_under_head(("actors", tenant.id), (head_seq, head_hash),
-                                          lambda: db.session.scalars(select(Event.actor).distinct()).all()))
+    head = head_seq, head_hash = events.head(tenant.id)
+    labels = kept_under_head(("labels", tenant.id), head,
+                             lambda: actor_labels(db.session.scalars(select(Event.actor).distinct()).all()))
     all_services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
     services = {s.id: s for s in all_services}
     form = _filter_form(labels, all_services)
@@ -316,19 +336,15 @@ def index():
     here = {}
     if valid:
         where = form.conditions()
-        total = kept_under_head(("total", tenant.id, tuple(sorted(filters.items()))), (head_seq, head_hash),
-                                lambda: db.session.scalar(select(func.count(Event.id)).where(*where)))
-        page_events = _page_of_events(where) if total else []
-        if page_events:
-            newer = 0
-            if page_events[0].seq < head_seq:
-                here = {"before": page_events[0].seq + 1}
-                # where this page starts in the list: events newer than its first (an index count, no rows read)
-                newer = db.session.scalar(select(func.count(Event.id)).where(*where, Event.seq > page_events[0].seq))
-            first = 1 + newer
+        asked = ("listing", tenant.id, tuple(sorted(filters.items())), _cursor("after"), _cursor("before"))
+        listing = kept_under_head(asked, head, lambda: _listing(where, head_seq, labels, services))
+        rows, total = listing.rows, listing.total
+        if rows:
+            if rows[0].seq < head_seq:
+                here = {"before": rows[0].seq + 1}
+            first = 1 + listing.newer
             # a page is a run of neighbours in the list, so the events older than it are the rest of the total
-            pagination = _pagination(page_events, filters, newer, total - newer - len(page_events))
-        rows = _rows(page_events, labels, services)
+            pagination = _pagination(rows, filters, listing.newer, total - listing.newer - len(rows))
 
     chain = events.verify_tenant(tenant.id) if request.args.get("verify") == "1" else None
     return render_template(
