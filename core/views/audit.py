@@ -173,7 +173,7 @@ class AuditFilters(Form):
         return {f.name: f.data for f in self if f.data}
 
 
-def _filter_form(actors: dict[str, str], services: list[Service]) -> AuditFilters:
+def _filter_form(actors: dict[str, str], services: list) -> AuditFilters:
     form = AuditFilters(request.args)
     form.type.choices = [("", "Any kind")] + sorted(
         ((name, event_type_label(name)) for name in host().event_types), key=lambda c: c[1])
@@ -273,7 +273,7 @@ class Row:
     personal: str | None
 
 
-def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> list[Row]:
+def _rows(page_events, labels: dict[str, str], services: dict) -> list[Row]:
     members = _preload_members(page_events)  # noqa: F841 - kept alive for the identity map
     event_types = host().event_types
     kinds: dict[str, str] = {}
@@ -309,7 +309,7 @@ class Listing:
     newer: int
 
 
-def _listing(where: list, head_seq: int, labels: dict[str, str], services: dict[int, Service]) -> Listing:
+def _listing(where: list, head_seq: int, labels: dict[str, str], services: dict) -> Listing:
     total = db.session.scalar(select(func.count(Event.id)).where(*where))
     page_events = _page_of_events(where) if total else []
     newer = 0
@@ -326,7 +326,8 @@ def index():
     head = head_seq, head_hash = events.head(tenant.id)
     labels = kept_under_head(("labels", tenant.id), head,
                              lambda: actor_labels(db.session.scalars(select(Event.actor).distinct()).all()))
-    all_services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+    all_services = kept_under_head(("services", tenant.id), head, lambda: db.session.execute(  # plain rows
+        select(Service.id, Service.name, Service.archived).order_by(Service.name, Service.id)).all())
     services = {s.id: s for s in all_services}
     form = _filter_form(labels, all_services)
 
