@@ -12,6 +12,10 @@ line. It measures; it does not gate: the exit status is 0 whatever the figures.
 
 The database is a scratch one, built by ``bench/generate.py`` and thrown away
 afterwards: a SQLite file, or a schema in the PostgreSQL of ``BENCH_DATABASE_URL``.
+
+``BENCH_ONLY`` (figure names, comma-separated, e.g.
+``BENCH_ONLY=trust_trend_40_vs_trust_report,audit_page_rps_vs_hello``) measures
+only those figures, still on the whole installation; empty or unset: every figure.
 """
 from __future__ import annotations
 
@@ -49,6 +53,15 @@ ROOT = HERE.parent
 RUNS = max(3, int(os.environ.get("BENCH_RUNS", "3")))
 SECRET = "bench-secret-" + uuid.uuid4().hex
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+LOG_FIGURES = ("record_vs_raw_insert", "record_8_writers_one_trust_vs_raw_insert",
+               "record_8_writers_across_trusts_vs_raw_insert", "verify_vs_sha256", "verify_peak_memory_10x_log",
+               "replay_vs_append")
+
+
+def wanted(*names: str) -> bool:
+    """Whether ``BENCH_ONLY`` asks for any of these figures (it asks for all when unset)."""
+    return not ONLY or any(name in ONLY for name in names)
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -187,14 +200,15 @@ def report_figures(app, trusts: list[Trust], month: Trust, years: int) -> list[F
     client = signed_in_client(app, trust.admin_email)
     now = f"/t/{trust.slug}/services/{service_id}/report"
     days = past_days(years)
-    figures = [
-        ratio_figure("service_report_as_of_vs_now", "<=", 1.3, "service report as of past days",
-                     "current service report",
-                     lambda: compare_in_process(client, lambda i: f"{now}?as_of={days[i % len(days)]}", now)),
-        ratio_figure("service_report_known_on_vs_now", "<=", 1.3, "service report known on past days",
-                     "current service report",
-                     lambda: compare_in_process(client, lambda i: f"{now}?known_on={days[i % len(days)]}", now)),
-    ]
+    figures = []
+    if wanted("service_report_as_of_vs_now"):
+        figures.append(ratio_figure(
+            "service_report_as_of_vs_now", "<=", 1.3, "service report as of past days", "current service report",
+            lambda: compare_in_process(client, lambda i: f"{now}?as_of={days[i % len(days)]}", now)))
+    if wanted("service_report_known_on_vs_now"):
+        figures.append(ratio_figure(
+            "service_report_known_on_vs_now", "<=", 1.3, "service report known on past days", "current service report",
+            lambda: compare_in_process(client, lambda i: f"{now}?known_on={days[i % len(days)]}", now)))
     month_client = signed_in_client(app, month.admin_email)
     month_url = f"/t/{month.slug}/services/{month.service_ids[0]}/report"
 
@@ -205,11 +219,13 @@ def report_figures(app, trusts: list[Trust], month: Trust, years: int) -> list[F
             mine.append(timed_get(client, now))
         return statistics.median(mine), statistics.median(theirs)
 
-    timed_get(month_client, month_url)
-    figures.append(ratio_figure("service_report_10y_vs_1m", "<=", 1.3,
-                                f"current service report, {years} years of history",
-                                "the same with one month", history_run))
-    figures.append(trend_figure(app, trust, years))
+    if wanted("service_report_10y_vs_1m"):
+        timed_get(month_client, month_url)
+        figures.append(ratio_figure("service_report_10y_vs_1m", "<=", 1.3,
+                                    f"current service report, {years} years of history",
+                                    "the same with one month", history_run))
+    if wanted("trust_trend_40_vs_trust_report"):
+        figures.append(trend_figure(app, trust, years))
     return figures
 
 
@@ -352,6 +368,8 @@ def served_figures(url: str, trust: Trust, workdir: Path, app, prefix: str = "")
     Each run measures the hello-world and then the page, in turn, so a burst of
     load on the shared machine tends to fall on both.
     """
+    if not wanted(*(prefix + name for name in SERVED_FIGURES)):
+        return []
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://"}
     log = workdir / "gunicorn.log"
     slug, service = trust.slug, trust.service_ids[0]
@@ -384,6 +402,7 @@ def served_figures(url: str, trust: Trust, workdir: Path, app, prefix: str = "")
             ]
             if prefix:  # the embedded-default run measures the key pages only
                 plan = [p for p in plan if p.name.split("_rps")[0] in SQLITE_KEY_PAGES]
+            plan = [p for p in plan if wanted(prefix + p.name)]
             for _ in range(6):  # warm both workers of each: templates compiled, connections open
                 http_get(hello_port, "/")
                 for item in plan:
@@ -414,6 +433,8 @@ def served_figures(url: str, trust: Trust, workdir: Path, app, prefix: str = "")
 
 
 SQLITE_KEY_PAGES = ("sign_in_page", "services_list", "api_get_services", "service_report", "trust_report")
+SERVED_FIGURES = tuple(f"{page}_rps_vs_hello" for page in (
+    *SQLITE_KEY_PAGES, "trust_dashboard", "audit_page", "api_post_service"))
 
 
 def add_service_user(app, trust: Trust) -> str:
@@ -479,14 +500,19 @@ def main() -> None:
             figures += [Figure("sqlite_" + f.name, f.op, f.goal, f.ratio,
                                [*f.notes, "this run is on SQLite: the same measurement as above"])
                         for f in figures if f.name.split("_rps")[0] in SQLITE_KEY_PAGES and "_rps" in f.name]
-        else:
+        elif wanted(*("sqlite_" + name for name in SERVED_FIGURES)):
             figures += sqlite_key_pages(scale, Path(logs))
-        click.echo("Measuring the event log: appending, verifying, replaying; then start-up.")
-        appended, append_rate = log_figures.appending_figures(app, url, Figure, RUNS)
-        figures += appended
-        figures += log_figures.verify_figures(app, url, trusts[0].slug, month.slug, Figure, RUNS)
-        figures.append(log_figures.replay_figure(app, trusts[0].slug, append_rate, Figure, RUNS))
-        figures.append(log_figures.startup_figure(url, Figure, RUNS))
+        if wanted(*LOG_FIGURES):
+            click.echo("Measuring the event log: appending, verifying, replaying.")
+            appended, append_rate = log_figures.appending_figures(app, url, Figure, RUNS)  # replay's baseline too
+            figures += [f for f in appended if wanted(f.name)]
+            if wanted("verify_vs_sha256", "verify_peak_memory_10x_log"):
+                figures += [f for f in log_figures.verify_figures(app, url, trusts[0].slug, month.slug, Figure, RUNS)
+                            if wanted(f.name)]
+            if wanted("replay_vs_append"):
+                figures.append(log_figures.replay_figure(app, trusts[0].slug, append_rate, Figure, RUNS))
+        if wanted("startup_vs_bare_flask"):
+            figures.append(log_figures.startup_figure(url, Figure, RUNS))
         with app.app_context():
             from core.db import db
 

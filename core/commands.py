@@ -158,8 +158,8 @@ def disallow_plugin(tenant: Tenant, plugin: str) -> bool:
 
 def _ensure_name_free(name: str, service_id: int | None = None) -> None:
     """Two services of one Trust never share a name: a form sent twice adds one service."""
-    same = db.session.scalar(select(Service).where(func.lower(Service.name) == name.lower(),
-                                                   Service.id != (service_id or 0)).limit(1))
+    same = db.session.execute(select(Service.name, Service.archived).where(  # two columns, not a whole row
+        func.lower(Service.name) == name.lower(), Service.id != (service_id or 0)).limit(1)).first()
     if same is not None:
         where = " in the archive: bring it back instead" if same.archived else ""
         raise Conflict(f"There is already a service called {same.name}{where}.",

@@ -270,14 +270,25 @@ def _latest_versions(model: type, when: When, service_id: int | None,
     return list(db.session.scalars(query))
 
 
-def versions(model: type, when: When = NOW, *, service_id: int | None = None) -> list[Version]:
-    """Every version of ``model`` recorded by ``when.known_on``, oldest first: for trends over many days."""
-    query = select(Version).where(Version.model == model.__tablename__).order_by(Version.seq)
+def versions(model: type, when: When = NOW, *, service_id: int | None = None) -> list:
+    """The versions of ``model`` recorded by ``when.known_on`` that can count on some day, oldest first: for trends.
+
+    A ``Dated`` row counts only in its newest form, so only that version is read; a
+    ``Stepped`` row's every version. Plain rows (``row_key``, ``seq``, ``effective_on``,
+    ``data``), not ``Version`` objects: a trend over years reads thousands of them.
+    """
+    query = select(Version.row_key, Version.seq, Version.effective_on, Version.data).where(
+        Version.model == model.__tablename__)
     if service_id is not None:
         query = query.where(Version.service_id == service_id)
     if when.recorded_by is not None:
         query = query.where(Version.recorded_at <= when.recorded_by)
-    return list(db.session.scalars(query))
+    if isinstance(rule(model), Dated):
+        newest_first = func.row_number().over(partition_by=Version.row_key, order_by=Version.seq.desc())
+        ranked = query.add_columns(newest_first.label("rank")).subquery()
+        query = select(ranked.c.row_key, ranked.c.seq, ranked.c.effective_on, ranked.c.data).where(ranked.c.rank == 1)
+        return list(db.session.execute(query.order_by(ranked.c.seq)))
+    return list(db.session.execute(query.order_by(Version.seq)))
 
 
 def standing_on(model: type, all_versions: list[Version], day: date) -> list:

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from core import trends
 from core.db import db
-from core.history import snapshot, standing_on, versions
+from core.history import When, rows, snapshot, standing_on, versions
 from core.models import Service
 from years_history import years  # noqa: F401 - a fixture
 
@@ -67,6 +67,25 @@ def test_the_walk_gives_the_rows_standing_on_gives(years):
             for day, rows in zip(days, walked):
                 expected = standing_on(model, found, day)
                 assert sorted(map(json_of, rows)) == sorted(map(json_of, expected)), (model.__name__, day)
+
+
+def test_the_walk_gives_the_rows_a_report_reads_on_each_day(years):
+    """The versions a trend reads (a dated row's newest only) give what ``rows`` reads day by day."""
+    from plugins.healthcheck.models import Review
+    from plugins.indicators.models import Response, Round, Target
+    from plugins.levels.models import Assessment
+
+    rng = random.Random(11)
+    days = [date(2023, 1, 1) + timedelta(days=rng.randrange(0, 1000)) for _ in range(12)]
+    with years.context():
+        for model in (Service, Assessment, Review, Round, Response, Target):
+            for known_on in (None, date(2024, 6, 30)):
+                walked = trends.walk(model, versions(model, When(known_on=known_on)), days)
+                for day, found in zip(days, walked):
+                    expected = rows(model, When(as_of=day, known_on=known_on))
+                    assert sorted(map(json_of, found)) == sorted(map(json_of, expected)), (model.__name__, day)
+        reviews = versions(Review)
+        assert len({v.row_key for v in reviews}) == len(reviews)  # a health check counts in its newest form only
 
 
 def json_of(row) -> str:

@@ -35,6 +35,9 @@ class ServiceSchema(ma.Schema):
     created_at = ma.fields.DateTime(dump_only=True)
 
 
+SERVICE_FIELDS = tuple(ServiceSchema().fields)
+
+
 class ServicePatchSchema(ma.Schema):
     name = ma.fields.String(validate=NAME)
     kind = ma.fields.String(validate=KIND)
@@ -86,13 +89,15 @@ _CURRENT = built_once(_ALL.where(Service.archived.is_(False)))
 def create_service(data):
     """Add a service."""
     service = commands.create_service(data["name"], data["kind"], data["description"], code=data["code"] or "")
+    # read before the commit, which expires the row: answering from it after would load it again
+    created = {name: getattr(service, name) for name in SERVICE_FIELDS}
     db.session.commit()
-    return service
+    return created
 
 
 def _versioned(service: Service):
     version = events.stream_version(f"service:{service.id}")
-    data = {name: getattr(service, name) for name in ServiceSchema().fields} | {"version": version}
+    data = {name: getattr(service, name) for name in SERVICE_FIELDS} | {"version": version}
     return data, 200, versions.etag(version)
 
 

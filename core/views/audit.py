@@ -8,17 +8,23 @@ Checking the whole chain reads every event, so it runs only when asked.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
+from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import Form, SelectField, ValidationError
 
 from .. import events
 from ..auth import require
 from ..dates import PAST_EXAMPLE, DateInputField
 from ..db import db
-from ..events import Event
+from ..events import Event, EventPersonal
 from ..exports.log import json_lines, records_up_to
 from ..models import Membership, Service, User
 from ..plugins import host
@@ -51,14 +57,16 @@ def _user_id(actor: str) -> int | None:
 
 
 def actor_labels(actors) -> dict[str, str]:
-    """Plain labels for actor strings, loading every person named in two queries."""
+    """Plain labels for actor strings, loading every person named in one query (two when some have left the Trust)."""
     actors = set(actors)
     user_ids = {uid for a in actors if (uid := _user_id(a)) is not None}
     users, roles = {}, {}
     if user_ids:
-        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-        roles = {m.user_id: m for m in db.session.scalars(
+        roles = {m.user_id: m for m in db.session.scalars(  # each membership comes with its person
             select(Membership).where(Membership.user_id.in_(user_ids)))}
+        users = {user_id: member.user for user_id, member in roles.items()}
+        if others := user_ids - users.keys():
+            users |= {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(others)))}
     labels = {}
     for actor in actors:
         user_id = _user_id(actor)
@@ -85,15 +93,37 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:] if label in NOT_NAMES else label
 
 
-def describe(event: Event, actor_label: str, service_name: str | None) -> str:
-    """The event's plain sentence, from its type's ``describe``; never fails the page."""
-    etype = host().event_types.get(event.type)
+def describe(event: Event, actor_label: str, service_name: str | None, event_types: dict | None = None) -> str:
+    """The event's plain sentence, from its type's ``describe``; never fails the page.
+
+    ``event_types`` is ``host().event_types``, passed in when describing many events.
+    """
+    etype = (host().event_types if event_types is None else event_types).get(event.type)
     if etype is not None and etype.describe is not None:
         try:
             return etype.describe(event, actor_label, service_name)
         except Exception:  # noqa: BLE001 - one plugin's faulty sentence must not hide the log
             current_app.logger.exception("describe() failed for event type %s", event.type)
     return f"{event_type_label(event.type)} recorded"
+
+
+# What the page reads from the log (who has acted, and each list of events as sentences), kept
+# under the Trust's log head (last event number and hash): the log, the people's roles and the
+# services' names change only by a new event (an erasure included), and a new event moves the head.
+_KEPT: LRUCache = LRUCache(maxsize=1024)
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_under_head(key: tuple, head: tuple[int, str], make: Callable):
+    """``make()``, worked out once per ``key`` (which names the Trust) and log ``head``."""
+    key = (*key, *head)
+    with _KEPT_LOCK:
+        found = _KEPT.get(key)
+    if found is None:
+        found = make()
+        with _KEPT_LOCK:
+            _KEPT[key] = found
+    return found
 
 
 # --- the filter form ------------------------------------------------------------------
@@ -143,7 +173,7 @@ class AuditFilters(Form):
         return {f.name: f.data for f in self if f.data}
 
 
-def _filter_form(actors: dict[str, str], services: list[Service]) -> AuditFilters:
+def _filter_form(actors: dict[str, str], services: list) -> AuditFilters:
     form = AuditFilters(request.args)
     form.type.choices = [("", "Any kind")] + sorted(
         ((name, event_type_label(name)) for name in host().event_types), key=lambda c: c[1])
@@ -168,27 +198,44 @@ def _page_of_events(where: list) -> list[Event]:
     newer than N (a short one means it reached the newest, so the newest full page
     is shown instead); neither: the newest page.
     """
-    query = select(Event).where(*where)
+    query = select(Event).where(*where).options(lazyload(Event.personal_row))  # the words: see _with_words
     after, before = _cursor("after"), _cursor("before")
     if after is not None:
         newer = db.session.scalars(query.where(Event.seq > after).order_by(Event.seq).limit(PAGE_SIZE)).all()
         if len(newer) == PAGE_SIZE:
-            return list(reversed(newer))
+            return _with_words(list(reversed(newer)))
     elif before is not None:
         older = db.session.scalars(query.where(Event.seq < before).order_by(Event.seq.desc()).limit(PAGE_SIZE)).all()
         if older:
-            return older
-    return db.session.scalars(query.order_by(Event.seq.desc()).limit(PAGE_SIZE)).all()
+            return _with_words(older)
+    return _with_words(db.session.scalars(query.order_by(Event.seq.desc()).limit(PAGE_SIZE)).all())
 
 
-def _pagination(page_events: list[Event], where: list, filters: dict, head_seq: int) -> dict | None:
-    """Links to the newer and older pages, for the NHS.UK pagination component (None when there are none)."""
-    newest, oldest = page_events[0].seq, page_events[-1].seq
+def _with_words(page_events: list[Event]) -> list[Event]:
+    """The erasable words of the page's events that have any, in one query by event id.
+
+    What the relationship's own (selectin) loading asks, for fewer rows and at less cost;
+    an event whose words were erased is left without, as ``Event.erased`` expects.
+    """
+    ids = [ev.id for ev in page_events if ev.personal_digest is not None]
+    found = {row.event_id: row for row in db.session.scalars(select(EventPersonal).where(EventPersonal.event_id.in_(ids)))}
+    for ev in page_events:
+        set_committed_value(ev, "personal_row", found.get(ev.id))
+    return page_events
+
+
+def _pagination(page_events: list, filters: dict, newer: int, older: int) -> dict | None:
+    """Links to the newer and older pages, for the NHS.UK pagination component (None when there are none).
+
+    ``newer`` and ``older`` count the matching events either side of the page.
+    """
     params = {}
-    if newest < head_seq and db.session.scalar(select(Event.seq).where(*where, Event.seq > newest).limit(1)) is not None:
-        params["previous"] = {"href": url_for("audit.index", after=newest, **filters), "labelText": "Newer events"}
-    if db.session.scalar(select(Event.seq).where(*where, Event.seq < oldest).limit(1)) is not None:
-        params["next"] = {"href": url_for("audit.index", before=oldest, **filters), "labelText": "Older events"}
+    if newer:
+        params["previous"] = {"href": url_for("audit.index", after=page_events[0].seq, **filters),
+                              "labelText": "Newer events"}
+    if older > 0:
+        params["next"] = {"href": url_for("audit.index", before=page_events[-1].seq, **filters),
+                          "labelText": "Older events"}
     return params or None
 
 
@@ -213,8 +260,23 @@ def _preload_members(page_events) -> list[Membership]:
     return db.session.scalars(select(Membership).where(Membership.id.in_(ids))).all()
 
 
-def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> list[dict]:
+@dataclass(slots=True)
+class Row:
+    """One event as the page shows it (attributes, which templates read faster than a dict's keys)."""
+
+    seq: int
+    when: str
+    sentence: str
+    type: str
+    kind: str
+    payload: str
+    personal: str | None
+
+
+def _rows(page_events, labels: dict[str, str], services: dict) -> list[Row]:
     members = _preload_members(page_events)  # noqa: F841 - kept alive for the identity map
+    event_types = host().event_types
+    kinds: dict[str, str] = {}
     rows = []
     for ev in page_events:
         service = services.get(ev.service_id) if ev.service_id is not None else None
@@ -224,28 +286,50 @@ def _rows(page_events, labels: dict[str, str], services: dict[int, Service]) -> 
         if ev.personal_digest is not None:
             personal = events.ERASED if ev.erased else json.dumps(
                 ev.personal, indent=2, sort_keys=True, ensure_ascii=False)
-        rows.append({
-            "seq": ev.seq,
-            "when": long_time(ev.occurred_at),
-            "sentence": describe(ev, labels.get(ev.actor, ev.actor), service.name if service else None),
-            "type": ev.type,
-            "kind": event_type_label(ev.type),
-            "payload": json.dumps(ev.payload, indent=2, sort_keys=True, ensure_ascii=False),
-            "personal": personal,
-        })
+        if ev.type not in kinds:
+            kinds[ev.type] = event_type_label(ev.type)
+        rows.append(Row(
+            seq=ev.seq,
+            when=long_time(ev.occurred_at),
+            sentence=describe(ev, labels.get(ev.actor, ev.actor), service.name if service else None, event_types),
+            type=ev.type,
+            kind=kinds[ev.type],
+            payload=json.dumps(ev.payload, indent=2, sort_keys=True, ensure_ascii=False),
+            personal=personal,
+        ))
     return rows
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the list: its rows, how many events match, and how many of them are newer than the page."""
+
+    rows: list[Row]
+    total: int
+    newer: int
+
+
+def _listing(where: list, head_seq: int, labels: dict[str, str], services: dict) -> Listing:
+    total = db.session.scalar(select(func.count(Event.id)).where(*where))
+    page_events = _page_of_events(where) if total else []
+    newer = 0
+    if page_events and page_events[0].seq < head_seq:
+        # where this page starts in the list: events newer than its first (an index count, no rows read)
+        newer = db.session.scalar(select(func.count(Event.id)).where(*where, Event.seq > page_events[0].seq))
+    return Listing(_rows(page_events, labels, services), total, newer)
 
 
 @bp.get("/")
 @require("audit")
 def index():
     tenant = g.tenant
-    actors = db.session.scalars(select(Event.actor).distinct()).all()
-    labels = actor_labels(actors)
-    all_services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+    head = head_seq, head_hash = events.head(tenant.id)
+    labels = kept_under_head(("labels", tenant.id), head,
+                             lambda: actor_labels(db.session.scalars(select(Event.actor).distinct()).all()))
+    all_services = kept_under_head(("services", tenant.id), head, lambda: db.session.execute(  # plain rows
+        select(Service.id, Service.name, Service.archived).order_by(Service.name, Service.id)).all())
     services = {s.id: s for s in all_services}
     form = _filter_form(labels, all_services)
-    head_seq, head_hash = events.head(tenant.id)
 
     rows, pagination, total, first = [], None, 0, 1
     valid = form.validate()
@@ -253,15 +337,15 @@ def index():
     here = {}
     if valid:
         where = form.conditions()
-        total = db.session.scalar(select(func.count(Event.id)).where(*where))
-        page_events = _page_of_events(where) if total else []
-        if page_events:
-            here = {"before": page_events[0].seq + 1} if page_events[0].seq < head_seq else {}
-            # where this page starts in the list: events newer than its first (an index count, no rows read)
-            if here:
-                first = 1 + db.session.scalar(select(func.count(Event.id)).where(*where, Event.seq > page_events[0].seq))
-            pagination = _pagination(page_events, where, filters, head_seq)
-        rows = _rows(page_events, labels, services)
+        asked = ("listing", tenant.id, tuple(sorted(filters.items())), _cursor("after"), _cursor("before"))
+        listing = kept_under_head(asked, head, lambda: _listing(where, head_seq, labels, services))
+        rows, total = listing.rows, listing.total
+        if rows:
+            if rows[0].seq < head_seq:
+                here = {"before": rows[0].seq + 1}
+            first = 1 + listing.newer
+            # a page is a run of neighbours in the list, so the events older than it are the rest of the total
+            pagination = _pagination(rows, filters, listing.newer, total - listing.newer - len(rows))
 
     chain = events.verify_tenant(tenant.id) if request.args.get("verify") == "1" else None
     return render_template(

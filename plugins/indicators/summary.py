@@ -68,6 +68,8 @@ def summarise(responses, groups=tuple(GROUPS), quotes: bool = True, threshold: i
     threshold = _threshold(threshold)
     responses = list(responses)
     totals = count_by_group(responses)
+    answers_by_group = {group: [response.answers or {} for response in responses if response.group == group]
+                        for group in groups}  # once, not once per indicator
     summary = []
     for key, (name, wording) in INDICATORS.items():
         per_group = {}
@@ -81,16 +83,13 @@ def summarise(responses, groups=tuple(GROUPS), quotes: bool = True, threshold: i
                 per_group[group] = entry
                 continue
             entry["withheld"] = False
-            for response in responses:
-                if response.group != group:
-                    continue
+            for answers in answers_by_group[group]:
                 entry["responses"] += 1
-                answer = (response.answers or {}).get(key) or {}
+                answer = answers.get(key) or {}
                 for level in LEVELS:
                     if answer.get(level) in ANSWERS:
                         entry[level][answer[level]] += 1
-                words = {part: answer.get(part) for part in TEXTS if answer.get(part)}
-                if quotes and words:
+                if quotes and (words := {part: answer.get(part) for part in TEXTS if answer.get(part)}):
                     entry["quotes"].append(words)
             per_group[group] = entry
         summary.append({"key": key, "name": name, "wording": wording, "groups": per_group})
