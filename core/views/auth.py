@@ -15,9 +15,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import commands, sessions, throttle
+from .. import commands, frame, sessions, throttle
 from ..auth import ROLES, check_password, hash_password
 from ..commands import CommandError, normalise_email
+from ..components import kept_markup
 from ..db import db, utcnow
 from ..events import EventError, acting_as
 from ..forms import ChangePasswordForm, SignInForm, add_error
@@ -114,6 +115,8 @@ def _my_tenants() -> list[Tenant]:
 @_throttled(_account_limits, _account_key)
 @_throttled(_address_limits, _address_key)
 def sign_in():
+    if request.method == "GET" and not current_user.is_authenticated and not _messages_waiting():
+        return _sign_in_page(safe_next(request.args.get("next")) or "")
     form = SignInForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -141,6 +144,23 @@ def sign_in():
         flash(f"You were signed out because nothing happened for "
               f"{current_app.config.get('SESSION_IDLE_MINUTES', 30)} minutes. Anything you saved is kept.", "info")
     return render_template("auth/sign_in.html", form=form)
+
+
+def _messages_waiting() -> bool:
+    return "_flashes" in session or "ended_idle" in session
+
+
+def _sign_in_page(next_page: str):
+    """The empty sign-in page is the same for everyone who comes to it from the same address, so
+    it is made once and kept; its CSRF token and nonce go in as it leaves (core.frame)."""
+    def render():
+        form = SignInForm()
+        form.next.data = next_page
+        if "csrf_token" in form:  # unless CSRF protection is off (tests)
+            form.csrf_token.current_token = frame.CSRF
+        return render_template("auth/sign_in.html", form=form)
+
+    return kept_markup(("sign-in page", request.script_root, next_page), render)
 
 
 @bp.post("/sign-out")
