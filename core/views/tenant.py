@@ -18,6 +18,7 @@ from wtforms import Form
 from .. import commands, dashboard, events, sessions, submissions
 from ..auth import ROLE_HINTS, ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
+from ..cache import derived
 from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
 from ..events import EventError
@@ -62,7 +63,7 @@ def home():
     """What's next for this person first; then the dashboard (staff-side roles) and the services."""
     from .. import home as whats_next
 
-    services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
+    services = derived("services", (), _service_rows)
     board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
     next_items = whats_next.next_for(g.tenant, g.membership, london_today())
     return render_template("tenant/home.html",
@@ -70,6 +71,12 @@ def home():
                            archived=[s for s in services if s.archived],
                            kind_label=_kind_label, board=board, next_items=next_items,
                            kinds=whats_next.KINDS), 400 if board and board["bad"] else 200
+
+
+def _service_rows() -> tuple:
+    """Each service's id, name, kind and whether archived, by name: plain rows the cache can keep."""
+    return tuple(db.session.execute(select(Service.id, Service.name, Service.kind, Service.archived)
+                                    .order_by(Service.name, Service.id)).all())
 
 
 class SinceForm(Form):
@@ -88,10 +95,10 @@ def _dashboard() -> dict:
         since, bad = dashboard.parse_since(form.since.data), False
     except DateError as err:
         form.since.errors, since, bad = [err.message], None, True
-    panels = dashboard.panels(g.tenant, g.membership, since)
+    panels, moved = dashboard.board(g.tenant, g.membership, since)
     today = london_today()
     return {"form": form, "since": since, "bad": bad, "today": today, "panels": panels,
-            "moved": dashboard.moved(panels), "shown": dashboard.MOVED_SHOWN,
+            "moved": moved, "shown": dashboard.MOVED_SHOWN,
             "changes_href": (f"{url_for('tenant.home')}changes?"
                              + urlencode({"from": since.isoformat(), "to": today.isoformat()})) if since else None}
 
