@@ -50,21 +50,12 @@ def _order(item: Next, today: date):
 
 
 def next_for(tenant, membership, today: date) -> list[Next]:
-    """Every section's items for ``membership``, most pressing first.
-
-    They follow from the Trust's log, the member and the day, so they are kept (``core.cache``)
-    until the Trust records anything; the member's id is in the key, as the items are theirs.
-    """
-    from .cache import derived
-
-    def gather() -> tuple[Next, ...]:
-        items = tenant_items("next_for", tenant=tenant, membership=membership, today=today)
-        for item in items:
-            if not isinstance(item, Next):
-                raise TypeError(f"next_for must return core.home.Next items, not {type(item).__name__}")
-        return tuple(sorted(items, key=lambda item: _order(item, today)))
-
-    return list(derived("next_for", (membership.id, membership.role, today), gather))
+    """Every section's items for ``membership``, most pressing first."""
+    items = tenant_items("next_for", tenant=tenant, membership=membership, today=today)
+    for item in items:
+        if not isinstance(item, Next):
+            raise TypeError(f"next_for must return core.home.Next items, not {type(item).__name__}")
+    return sorted(items, key=lambda item: _order(item, today))
 
 
 def when_words(due_on: date, today: date) -> str:

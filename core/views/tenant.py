@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Form
 
@@ -60,23 +61,28 @@ def _plugin_title(name: str) -> str:
 @bp.get("/")
 @require("read")
 def home():
-    """What's next for this person first; then the dashboard (staff-side roles) and the services."""
+    """What's next for this person first; then the dashboard (staff-side roles) and the services.
+
+    Each part follows from the Trust's log, the reader and the day, so it is made once and kept
+    (core.cache) until the Trust records anything: what's next is the member's own (their id is in
+    the key), the services the same for everyone of a role.
+    """
     from .. import home as whats_next
 
-    services = derived("services", (), _service_rows)
-    board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
-    next_items = whats_next.next_for(g.tenant, g.membership, london_today())
-    return render_template("tenant/home.html",
-                           services=[s for s in services if not s.archived],
-                           archived=[s for s in services if s.archived],
-                           kind_label=_kind_label, board=board, next_items=next_items,
-                           kinds=whats_next.KINDS), 400 if board and board["bad"] else 200
+    member, today = g.membership, london_today()
+    next_html = derived("home.whats_next", (member.id, today), lambda: Markup(render_template(
+        "tenant/_whats_next.html", next_items=whats_next.next_for(g.tenant, member, today), kinds=whats_next.KINDS)))
+    service_tables = derived("home.services", (), _service_tables)
+    board = _dashboard() if role_can(member.role, "read_staff_views") else None
+    return render_template("tenant/home.html", whats_next=next_html, service_tables=service_tables,
+                           board=board), 400 if board and board["bad"] else 200
 
 
-def _service_rows() -> tuple:
-    """Each service's id, name, kind and whether archived, by name: plain rows the cache can keep."""
-    return tuple(db.session.execute(select(Service.id, Service.name, Service.kind, Service.archived)
-                                    .order_by(Service.name, Service.id)).all())
+def _service_tables() -> Markup:
+    services = db.session.execute(select(Service.id, Service.name, Service.kind, Service.archived)
+                                  .order_by(Service.name, Service.id)).all()
+    return Markup(render_template("tenant/_services.html", services=[s for s in services if not s.archived],
+                                  archived=[s for s in services if s.archived], kind_label=_kind_label))
 
 
 class SinceForm(Form):
