@@ -45,15 +45,6 @@ class Panel:
     moved: list[Moved] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A panel as the page shows it, rendered: plain markup that can be kept between requests."""
-
-    plugin: str
-    title: str
-    html: Markup
-
-
 def render(panel: Panel, since: date | None) -> Markup:
     from flask import render_template
 
@@ -71,21 +62,6 @@ def panels(tenant, membership, since: date | None) -> list[Panel]:
             result.plugin = plugin
         found.append(result)
     return sorted(found, key=lambda p: p.order)
-
-
-def board(tenant, membership, since: date | None) -> tuple[tuple[Shown, ...], tuple[Moved, ...]]:
-    """The panels rendered and what moved, as ``membership`` sees them since ``since``.
-
-    Kept (``core.cache``) until the Trust records anything: panels follow from the log, the
-    reader's role and the day, and "Your actions" is the member's own, so their id is in the key.
-    """
-    from .cache import derived
-
-    def make():
-        found = panels(tenant, membership, since)
-        return tuple(Shown(p.plugin, p.title, render(p, since)) for p in found), tuple(moved(found))
-
-    return derived("dashboard", (membership.id, membership.role, since), make)
 
 
 def moved(found: list[Panel]) -> list[Moved]:

@@ -231,3 +231,30 @@ def test_a_kept_dashboard_and_services_list_change_after_a_new_event(app, tenant
     assert f'href="/t/{tenant.slug}/services/{created.json["id"]}">Birch House</a>' in services
     panels = text[text.index('id="glance-title"'):text.index('id="panel-moved"')]
     assert "Birch House" in panels  # each section's panel lists every service
+
+
+def test_a_kept_dashboard_is_never_another_members(app, tenant, signed_in, api_client):
+    from core.testing import sign_in
+
+    staff = api_client("staff")
+    planned = "Invite two service users to the policy group"
+    assessed = staff.post("levels/assessments", json={
+        "service_id": tenant.services["Oak Day Centre"], "submit": True, "assessed_on": "2025-01-15",
+        "participants": "The team", "areas": {"individual": {"current": 2, "aim": 3},
+                                              "care_setting": {"current": 2, "aim": 3},
+                                              "policy": {"current": 1, "aim": 2, "planned": planned}}})
+    assert assessed.status_code == 201, assessed.json
+    action = staff.get("actions").json["actions"][0]
+    me = tenant.people["staff"].membership_id
+    assert staff.patch(f"actions/{action['id']}", json={"owner": {"member_id": me}}).status_code == 200
+    other = tenant.add_person("staff", "Another Staff")
+    other_client = app.test_client()
+    sign_in(other_client, other)
+
+    def your_actions(client) -> str:
+        text = home(client, tenant)
+        return text[text.index('id="panel-core"'):][:2000]
+
+    assert planned in your_actions(signed_in("staff"))  # kept for the lead at the log's head as it is now
+    theirs = your_actions(other_client)
+    assert planned not in theirs and "You lead no open actions" in theirs

@@ -63,9 +63,9 @@ def _plugin_title(name: str) -> str:
 def home():
     """What's next for this person first; then the dashboard (staff-side roles) and the services.
 
-    Each part follows from the Trust's log, the reader and the day, so it is made once and kept
-    (core.cache) until the Trust records anything: what's next is the member's own (their id is in
-    the key), the services the same for everyone of a role.
+    Each part follows from the Trust's log, the reader and the day, so it is rendered once and kept
+    (core.cache) until the Trust records anything: what's next and the dashboard are the member's
+    own (their id is in the key), the services the same for everyone of a role.
     """
     from .. import home as whats_next
 
@@ -73,9 +73,12 @@ def home():
     next_html = derived("home.whats_next", (member.id, today), lambda: Markup(render_template(
         "tenant/_whats_next.html", next_items=whats_next.next_for(g.tenant, member, today), kinds=whats_next.KINDS)))
     service_tables = derived("home.services", (), _service_tables)
-    board = _dashboard() if role_can(member.role, "read_staff_views") else None
+    board, bad = None, False
+    if role_can(member.role, "read_staff_views"):
+        # the query string holds the day typed for "what moved", so it is part of the question
+        board, bad = derived("home.dashboard", (member.id, tuple(request.args.items(multi=True))), _dashboard)
     return render_template("tenant/home.html", whats_next=next_html, service_tables=service_tables,
-                           board=board), 400 if board and board["bad"] else 200
+                           dashboard=board), 400 if bad else 200
 
 
 def _service_tables() -> Markup:
@@ -92,8 +95,9 @@ class SinceForm(Form):
                         description="Leave empty for the last three months.")
 
 
-def _dashboard() -> dict:
-    """The dashboard for staff, facilitators, viewers and admins: each section's panel and what moved."""
+def _dashboard() -> tuple[Markup, bool]:
+    """The dashboard for staff, facilitators, viewers and admins, rendered: each section's panel and what
+    moved; and whether the day typed needs correcting."""
     form = SinceForm(request.args)
     try:
         if problems_on(form):
@@ -101,12 +105,13 @@ def _dashboard() -> dict:
         since, bad = dashboard.parse_since(form.since.data), False
     except DateError as err:
         form.since.errors, since, bad = [err.message], None, True
-    panels, moved = dashboard.board(g.tenant, g.membership, since)
+    panels = dashboard.panels(g.tenant, g.membership, since)
     today = london_today()
-    return {"form": form, "since": since, "bad": bad, "today": today, "panels": panels,
-            "moved": moved, "shown": dashboard.MOVED_SHOWN,
-            "changes_href": (f"{url_for('tenant.home')}changes?"
-                             + urlencode({"from": since.isoformat(), "to": today.isoformat()})) if since else None}
+    board = {"form": form, "since": since, "bad": bad, "today": today, "panels": panels,
+             "moved": dashboard.moved(panels), "shown": dashboard.MOVED_SHOWN,
+             "changes_href": (f"{url_for('tenant.home')}changes?"
+                              + urlencode({"from": since.isoformat(), "to": today.isoformat()})) if since else None}
+    return Markup(render_template("tenant/_dashboard.html", board=board)), bad
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
