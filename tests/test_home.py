@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 from sqlalchemy import event
 
+from core import cache
 from core.db import db
 from core.reports import london_today
 from plugins.healthcheck.tests.helpers import complete
@@ -152,9 +153,11 @@ def test_admins_are_asked_for_the_trusts_contact_until_it_is_given(tenant, signe
 
 
 def _statements(app, client, url) -> int:
+    """Statements of the page made afresh, not a repeat view kept by core.cache."""
     counted = []
     with app.app_context():
         engine = db.engine
+        cache.clear()
 
     def count(*args):
         counted.append(1)
@@ -184,3 +187,74 @@ def test_the_home_page_queries_the_same_for_one_service_as_for_five(make_tenant,
         client.get(f"/t/{tenant.slug}/")  # warm the per-process caches
         counts.append(_statements(tenant.app, client, f"/t/{tenant.slug}/"))
     assert counts[0] == counts[1]
+
+
+def _hits(app) -> int:
+    with app.app_context():
+        return cache.stats()["hits"]
+
+
+def test_a_kept_home_page_changes_after_a_new_event(app, tenant, signed_in, api_client):
+    from core.testing import sign_in
+
+    staff = signed_in("staff")
+    before = next_list(home(staff, tenant))
+    hits = _hits(app)
+    assert next_list(home(staff, tenant)) == before and _hits(app) > hits  # the repeat view was kept
+    assert "Your draft" not in before
+    oak = tenant.services["Oak Day Centre"]
+    draft = api_client("staff").post("healthcheck/reviews", json={"service_id": oak, "submit": False,
+                                                                  **complete("2025-01-15")}).json
+    items = next_list(home(staff, tenant))
+    assert "Your draft health check of Oak Day Centre" in items
+    assert f'href="/t/{tenant.slug}/healthcheck/reviews/{draft["id"]}/edit"' in items
+    # What is kept for one member is never shown to another of the same role.
+    other = tenant.add_person("staff", "Another Staff")
+    other_client = app.test_client()
+    sign_in(other_client, other)
+    home(staff, tenant)  # kept for the first at the log's head as it is now
+    assert "Your draft" not in next_list(home(other_client, tenant))
+    assert "Your draft health check of Oak Day Centre" in next_list(home(staff, tenant))
+
+
+def test_a_kept_dashboard_and_services_list_change_after_a_new_event(app, tenant, signed_in, api_client):
+    admin = signed_in("admin")
+    before = home(admin, tenant)
+    assert "Birch House" not in before
+    hits = _hits(app)
+    home(admin, tenant)
+    assert _hits(app) > hits
+    created = api_client("admin").post("services", json={"name": "Birch House", "kind": "day_centre"})
+    assert created.status_code == 201, created.json
+    text = home(admin, tenant)
+    services = text[text.index('id="services-heading"'):]
+    assert f'href="/t/{tenant.slug}/services/{created.json["id"]}">Birch House</a>' in services
+    panels = text[text.index('id="glance-title"'):text.index('id="panel-moved"')]
+    assert "Birch House" in panels  # each section's panel lists every service
+
+
+def test_a_kept_dashboard_is_never_another_members(app, tenant, signed_in, api_client):
+    from core.testing import sign_in
+
+    staff = api_client("staff")
+    planned = "Invite two service users to the policy group"
+    assessed = staff.post("levels/assessments", json={
+        "service_id": tenant.services["Oak Day Centre"], "submit": True, "assessed_on": "2025-01-15",
+        "participants": "The team", "areas": {"individual": {"current": 2, "aim": 3},
+                                              "care_setting": {"current": 2, "aim": 3},
+                                              "policy": {"current": 1, "aim": 2, "planned": planned}}})
+    assert assessed.status_code == 201, assessed.json
+    action = staff.get("actions").json["actions"][0]
+    me = tenant.people["staff"].membership_id
+    assert staff.patch(f"actions/{action['id']}", json={"owner": {"member_id": me}}).status_code == 200
+    other = tenant.add_person("staff", "Another Staff")
+    other_client = app.test_client()
+    sign_in(other_client, other)
+
+    def your_actions(client) -> str:
+        text = home(client, tenant)
+        return text[text.index('id="panel-core"'):][:2000]
+
+    assert planned in your_actions(signed_in("staff"))  # kept for the lead at the log's head as it is now
+    theirs = your_actions(other_client)
+    assert planned not in theirs and "You lead no open actions" in theirs

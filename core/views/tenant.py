@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Form
 
 from .. import commands, dashboard, events, sessions, submissions
 from ..auth import ROLE_HINTS, ROLES, password_problem, require, role_can
 from ..builtin import SERVICE_KINDS
+from ..cache import derived
 from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
 from ..events import EventError
@@ -59,17 +61,31 @@ def _plugin_title(name: str) -> str:
 @bp.get("/")
 @require("read")
 def home():
-    """What's next for this person first; then the dashboard (staff-side roles) and the services."""
+    """What's next for this person first; then the dashboard (staff-side roles) and the services.
+
+    Each part follows from the Trust's log, the reader and the day, so it is rendered once and kept
+    (core.cache) until the Trust records anything: what's next and the dashboard are the member's
+    own (their id is in the key), the services the same for everyone of a role.
+    """
     from .. import home as whats_next
 
-    services = db.session.scalars(select(Service).order_by(Service.name, Service.id)).all()
-    board = _dashboard() if role_can(g.membership.role, "read_staff_views") else None
-    next_items = whats_next.next_for(g.tenant, g.membership, london_today())
-    return render_template("tenant/home.html",
-                           services=[s for s in services if not s.archived],
-                           archived=[s for s in services if s.archived],
-                           kind_label=_kind_label, board=board, next_items=next_items,
-                           kinds=whats_next.KINDS), 400 if board and board["bad"] else 200
+    member, today = g.membership, london_today()
+    next_html = derived("home.whats_next", (member.id, today), lambda: Markup(render_template(
+        "tenant/_whats_next.html", next_items=whats_next.next_for(g.tenant, member, today), kinds=whats_next.KINDS)))
+    service_tables = derived("home.services", (), _service_tables)
+    board, bad = None, False
+    if role_can(member.role, "read_staff_views"):
+        # the query string holds the day typed for "what moved", so it is part of the question
+        board, bad = derived("home.dashboard", (member.id, tuple(request.args.items(multi=True))), _dashboard)
+    return render_template("tenant/home.html", whats_next=next_html, service_tables=service_tables,
+                           dashboard=board), 400 if bad else 200
+
+
+def _service_tables() -> Markup:
+    services = db.session.execute(select(Service.id, Service.name, Service.kind, Service.archived)
+                                  .order_by(Service.name, Service.id)).all()
+    return Markup(render_template("tenant/_services.html", services=[s for s in services if not s.archived],
+                                  archived=[s for s in services if s.archived], kind_label=_kind_label))
 
 
 class SinceForm(Form):
@@ -79,8 +95,9 @@ class SinceForm(Form):
                         description="Leave empty for the last three months.")
 
 
-def _dashboard() -> dict:
-    """The dashboard for staff, facilitators, viewers and admins: each section's panel and what moved."""
+def _dashboard() -> tuple[Markup, bool]:
+    """The dashboard for staff, facilitators, viewers and admins, rendered: each section's panel and what
+    moved; and whether the day typed needs correcting."""
     form = SinceForm(request.args)
     try:
         if problems_on(form):
@@ -90,10 +107,11 @@ def _dashboard() -> dict:
         form.since.errors, since, bad = [err.message], None, True
     panels = dashboard.panels(g.tenant, g.membership, since)
     today = london_today()
-    return {"form": form, "since": since, "bad": bad, "today": today, "panels": panels,
-            "moved": dashboard.moved(panels), "shown": dashboard.MOVED_SHOWN,
-            "changes_href": (f"{url_for('tenant.home')}changes?"
-                             + urlencode({"from": since.isoformat(), "to": today.isoformat()})) if since else None}
+    board = {"form": form, "since": since, "bad": bad, "today": today, "panels": panels,
+             "moved": dashboard.moved(panels), "shown": dashboard.MOVED_SHOWN,
+             "changes_href": (f"{url_for('tenant.home')}changes?"
+                              + urlencode({"from": since.isoformat(), "to": today.isoformat()})) if since else None}
+    return Markup(render_template("tenant/_dashboard.html", board=board)), bad
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
