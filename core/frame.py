@@ -96,6 +96,32 @@ def fill_in(response):
 _MARK, _NONCE, _CSRF, _NAME = (text.encode() for text in (_WORKER, NONCE, CSRF, NAME))
 
 
+def kept_page(name: str, parts: tuple, render):
+    """``render()`` (a view's answer), kept whole per member and address until the Trust records
+    anything (``core.cache.derived``: the log head, the sections on, the day and the role are in
+    the key already), since what is per request goes in as the page leaves (``fill_in``). Not while
+    a message waits to be shown once; and whatever ``render`` raises is never kept."""
+    from flask import g, session
+
+    from .cache import derived
+
+    if "_flashes" in session:
+        return render()
+    membership = g.membership
+    return derived("page:" + name, (request.path, request.query_string, request.script_root, membership.id,
+                                    _offers_change_organisation(membership), *parts), render)
+
+
+def _offers_change_organisation(membership) -> bool:
+    """What the header shows that is not in the Trust's log: a service user of one Trust is not
+    offered "Change organisation" (core.web)."""
+    if membership.role != "service_user":
+        return True
+    from .views.auth import one_trust_only
+
+    return not one_trust_only()
+
+
 def init_app(app) -> None:
     app.add_template_global(page_header)
     app.add_template_global(page_footer)

@@ -5,7 +5,7 @@ order, each under its own heading, ready to print. Two dates choose the
 question: ``as_of`` (where things stood on a day) and ``known_on`` (using only
 what had been recorded by a day); the page says in words which it answers.
 """
-from flask import Blueprint, abort, g, render_template, request, session
+from flask import Blueprint, abort, g, render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Form
@@ -15,6 +15,7 @@ from ..auth import require
 from ..cache import derived
 from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
+from ..frame import kept_page
 from ..history import When
 from ..models import Service
 
@@ -100,27 +101,15 @@ def _page(service_id: int | None, body):
     """The report page. Its body is a function of the Trust's log, the reader's role, the day and
     the address's query as typed, so it is kept (``core.cache``) under those: a repeat view neither
     reads the service again nor parses the dates. The service is in the key with its Trust, so
-    another Trust's service is never found there. The whole page is kept too, per member and
-    address (what is per request goes in as it leaves, core.frame), unless a message waits to be
-    shown once. A body whose dates need correcting is made each time and answered with 400."""
+    another Trust's service is never found there. The whole page is kept too, per member
+    (``core.frame.kept_page``). A body whose dates need correcting is made each time and answered
+    with 400."""
     question = (service_id, request.query_string, request.script_root)
     try:
-        if "_flashes" in session:
-            return _around(*derived("report_body", question, body))
-        return derived("report_page", (*question, request.path, g.membership.id, _no_change_organisation()),
-                       lambda: _around(*derived("report_body", question, body)))
+        return kept_page("report", (service_id,), lambda: _around(*derived("report_body", question, body)))
     except _DatesToCorrect as bad:
         return render_template("reports/report.html", form=bad.form, heading=bad.heading, body=bad.markup), 400
 
 
 def _around(heading: str, markup: Markup) -> str:
     return render_template("reports/report.html", heading=heading, body=markup)
-
-
-def _no_change_organisation() -> bool | None:
-    """The header leaves "Change organisation" out for a service user of one Trust (core.web)."""
-    if g.membership.role != "service_user":
-        return None
-    from .auth import one_trust_only
-
-    return one_trust_only()

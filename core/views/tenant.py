@@ -23,6 +23,7 @@ from ..cache import derived
 from ..dates import PAST_EXAMPLE, DateInputField, problems_on
 from ..db import db
 from ..events import EventError
+from ..frame import kept_page
 from ..forms import (AddMemberForm, PluginSwitchForm, RoleForm, ServiceForm, TokenForm, add_error,
                      show_command_error)
 from ..models import ApiToken, Membership, Service
@@ -65,8 +66,13 @@ def home():
 
     Each part follows from the Trust's log, the reader and the day, so it is rendered once and kept
     (core.cache) until the Trust records anything: what's next and the dashboard are the member's
-    own (their id is in the key), the services the same for everyone of a role.
+    own (their id is in the key), the services the same for everyone of a role; and the whole page
+    is kept per member (core.frame.kept_page).
     """
+    return kept_page("home", (), _home)
+
+
+def _home():
     from .. import home as whats_next
 
     member, today = g.membership, london_today()
