@@ -108,8 +108,25 @@ def kept_page(name: str, parts: tuple, render):
     if "_flashes" in session:
         return render()
     membership = g.membership
-    return derived("page:" + name, (request.path, request.query_string, request.script_root, membership.id,
-                                    _offers_change_organisation(membership), *parts), render)
+
+    def render_unless_personal():
+        answer = render()
+        page = answer[0] if isinstance(answer, tuple) else answer
+        if str(page).count('name="csrf_token"') != str(page).count(CSRF):
+            raise _NotKept(answer)  # a form holds this session's own token: made afresh every time
+        return answer
+
+    try:
+        return derived("page:" + name, (request.path, request.query_string, request.script_root, membership.id,
+                                        _offers_change_organisation(membership), *parts), render_unless_personal)
+    except _NotKept as made:
+        return made.answer
+
+
+class _NotKept(Exception):
+    def __init__(self, answer):
+        super().__init__("not kept")
+        self.answer = answer
 
 
 def _offers_change_organisation(membership) -> bool:

@@ -68,3 +68,26 @@ def test_a_message_waiting_to_be_shown_is_shown_on_a_kept_page(app, tenant, sign
         session["_flashes"] = [("success", "Saved just now")]
     assert "Saved just now" in client.get(url).get_data(as_text=True)
     assert "Saved just now" not in client.get(url).get_data(as_text=True)  # shown once
+
+
+def test_a_page_holding_a_forms_own_token_is_never_kept(app, tenant, signed_in):
+    """A form's CSRF token is the session's own: a page with one is made afresh each time; a page
+    with only the header's placeholder is made once."""
+    from core import frame
+
+    client = signed_in("admin")
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    pages = {"own token": '<input name="csrf_token" value="session-own">',
+             "placeholder": f'<input name="csrf_token" value="{frame.CSRF}">'}
+    for words, page in pages.items():
+        made = []
+
+        def render():
+            made.append(1)
+            return page
+
+        for _ in range(2):
+            with app.test_request_context(f"/t/{tenant.slug}/?{words}", headers={"Cookie": cookie}):
+                app.preprocess_request()
+                assert frame.kept_page("test", (), render) == page
+        assert len(made) == (2 if words == "own token" else 1), words
