@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .. import commands, frame, sessions, throttle
 from ..auth import ROLES, check_password, hash_password
@@ -195,15 +195,20 @@ def _my_invitations() -> list[tuple[MemberInvitation, Tenant]]:
 def one_trust_only() -> bool:
     """Whether the signed-in person belongs to one Trust only, with no invitation waiting.
 
-    Asked on every page a service user sees (core.web), so it is one query of two counts."""
+    Asked on every page a service user sees (core.frame), so it is one query of two counts,
+    built once."""
     me = current_user.id
-    trusts = (select(func.count()).select_from(Membership)
-              .where(Membership.user_id == me, Membership.active).scalar_subquery())
-    waiting = (select(func.count()).select_from(MemberInvitation)
-               .where(MemberInvitation.user_id == me, MemberInvitation.status == "waiting",
-                      MemberInvitation.expires_at > utcnow()).scalar_subquery())
-    counts = db.session.execute(select(trusts, waiting).execution_options(**own_memberships(me))).one()
+    counts = db.session.execute(_TRUSTS_AND_WAITING, {"me": me, "now": utcnow()},
+                                execution_options=own_memberships(me)).one()
     return counts[0] == 1 and counts[1] == 0
+
+
+_TRUSTS_AND_WAITING = select(
+    select(func.count()).select_from(Membership)
+    .where(Membership.user_id == bindparam("me"), Membership.active).scalar_subquery(),
+    select(func.count()).select_from(MemberInvitation)
+    .where(MemberInvitation.user_id == bindparam("me"), MemberInvitation.status == "waiting",
+           MemberInvitation.expires_at > bindparam("now")).scalar_subquery())
 
 
 @bp.get("/")
