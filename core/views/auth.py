@@ -160,7 +160,8 @@ def _sign_in_page(next_page: str):
             form.csrf_token.current_token = frame.CSRF
         return render_template("auth/sign_in.html", form=form)
 
-    return kept_markup(("sign-in page", request.script_root, next_page), render)
+    protected = current_app.config.get("WTF_CSRF_ENABLED", True)  # with the token's field or without
+    return kept_markup(("sign-in page", request.script_root, next_page, protected), render)
 
 
 @bp.post("/sign-out")
