@@ -118,7 +118,7 @@ def kept_page(name: str, parts: tuple, render):
 
     try:
         return derived("page:" + name, (request.path, request.query_string, request.script_root, membership.id,
-                                        _offers_change_organisation(membership), *parts), render_unless_personal)
+                                        offers_change_organisation(membership), *parts), render_unless_personal)
     except _NotKept as made:
         return made.answer
 
@@ -129,9 +129,9 @@ class _NotKept(Exception):
         self.answer = answer
 
 
-def _offers_change_organisation(membership) -> bool:
+def offers_change_organisation(membership) -> bool:
     """What the header shows that is not in the Trust's log: a service user of one Trust is not
-    offered "Change organisation" (core.web)."""
+    offered "Change organisation" (the page itself is still there for anyone who types it)."""
     if membership.role != "service_user":
         return True
     from .views.auth import one_trust_only

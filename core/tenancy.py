@@ -124,10 +124,11 @@ def _scope_to_tenant(state):
         return
     if state.execution_options.get("built_once"):
         key = (id(state.statement), tenant_id)
-        scoped = _scoped_once.get(key)
-        if scoped is None:
-            scoped = _scoped_once[key] = _scoped(state.statement, tenant_id)
-        state.statement = scoped
+        kept = _scoped_once.get(key)
+        if kept is None or kept[0] is not state.statement:
+            # the statement is held with its scoped form, so its id can never be another's
+            kept = _scoped_once[key] = (state.statement, _scoped(state.statement, tenant_id))
+        state.statement = kept[1]
         return
     state.statement = _scoped(state.statement, tenant_id)
 

@@ -225,9 +225,9 @@ def _template_context():
         # A service user of one Trust has nowhere to change to: the header leaves the link out
         # (the page itself is still there for anyone who types it).
         if membership.role == "service_user":
-            from .views.auth import one_trust_only
+            from .frame import offers_change_organisation
 
-            context["no_change_organisation"] = one_trust_only()
+            context["no_change_organisation"] = not offers_change_organisation(membership)
     from .auth import can
 
     context["can"] = can

@@ -8,12 +8,9 @@ Checking the whole chain reads every event, so it runs only when asked.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
@@ -22,6 +19,7 @@ from wtforms import Form, SelectField, ValidationError
 
 from .. import events
 from ..auth import require
+from ..cache import derived, log_head
 from ..dates import PAST_EXAMPLE, DateInputField
 from ..db import db
 from ..events import Event, EventPersonal
@@ -105,25 +103,6 @@ def describe(event: Event, actor_label: str, service_name: str | None, event_typ
         except Exception:  # noqa: BLE001 - one plugin's faulty sentence must not hide the log
             current_app.logger.exception("describe() failed for event type %s", event.type)
     return f"{event_type_label(event.type)} recorded"
-
-
-# What the page reads from the log (who has acted, and each list of events as sentences), kept
-# under the Trust's log head (last event number and hash): the log, the people's roles and the
-# services' names change only by a new event (an erasure included), and a new event moves the head.
-_KEPT: LRUCache = LRUCache(maxsize=1024)
-_KEPT_LOCK = threading.Lock()
-
-
-def kept_under_head(key: tuple, head: tuple[int, str], make: Callable):
-    """``make()``, worked out once per ``key`` (which names the Trust) and log ``head``."""
-    key = (*key, *head)
-    with _KEPT_LOCK:
-        found = _KEPT.get(key)
-    if found is None:
-        found = make()
-        with _KEPT_LOCK:
-            _KEPT[key] = found
-    return found
 
 
 # --- the filter form ------------------------------------------------------------------
@@ -322,11 +301,12 @@ def _listing(where: list, head_seq: int, labels: dict[str, str], services: dict)
 @bp.get("/")
 @require("audit")
 def index():
+    # Who has acted, the services and each list asked for are kept until the Trust records anything
+    # (core.cache): the log, the people's roles and the services' names change only by a new event.
     tenant = g.tenant
-    head = head_seq, head_hash = events.head(tenant.id)
-    labels = kept_under_head(("labels", tenant.id), head,
-                             lambda: actor_labels(db.session.scalars(select(Event.actor).distinct()).all()))
-    all_services = kept_under_head(("services", tenant.id), head, lambda: db.session.execute(  # plain rows
+    head_seq, head_hash = log_head()
+    labels = derived("audit.labels", (), lambda: actor_labels(db.session.scalars(select(Event.actor).distinct()).all()))
+    all_services = derived("audit.services", (), lambda: db.session.execute(  # plain rows
         select(Service.id, Service.name, Service.archived).order_by(Service.name, Service.id)).all())
     services = {s.id: s for s in all_services}
     form = _filter_form(labels, all_services)
@@ -337,8 +317,8 @@ def index():
     here = {}
     if valid:
         where = form.conditions()
-        asked = ("listing", tenant.id, tuple(sorted(filters.items())), _cursor("after"), _cursor("before"))
-        listing = kept_under_head(asked, head, lambda: _listing(where, head_seq, labels, services))
+        asked = (tuple(sorted(filters.items())), _cursor("after"), _cursor("before"))
+        listing = derived("audit.listing", asked, lambda: _listing(where, head_seq, labels, services))
         rows, total = listing.rows, listing.total
         if rows:
             if rows[0].seq < head_seq:
