@@ -302,6 +302,17 @@ def http_sign_in(port: int, email: str) -> dict:
     return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
 
 
+def browse(port: int, path: str, headers: dict) -> None:
+    """A GET as a browser makes it: a cookie the answer sets replaces the one in ``headers``. The
+    warm-up browses, so the figures measure a browser's steady state, not a first page after
+    signing in (which adds a form's token to the session) again and again."""
+    _, answer, _ = http_get(port, path, headers)
+    if "Cookie" in headers and "Set-Cookie" in answer:
+        jar = dict(part.split("=", 1) for part in headers["Cookie"].split("; "))
+        _cookies(list(answer.items()), jar)
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
 @dataclass
 class Load:
     """What one served figure sends: a GET of ``path``, or whatever ``make(n)`` builds for request n."""
@@ -407,7 +418,7 @@ def served_figures(url: str, trust: Trust, workdir: Path, app, prefix: str = "")
                 http_get(hello_port, "/")
                 for item in plan:
                     if item.load.make is None:
-                        http_get(port, item.load.path, item.load.headers)
+                        browse(port, item.load.path, item.load.headers)
             for item in plan:
                 figure = Figure(prefix + item.name, ">=", item.goal)
                 try:

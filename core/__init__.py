@@ -31,9 +31,6 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
-        # A file never drops the connection: checking it before each request would only cost a query.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
     db.init_app(app)
     from .db import readers_take_no_lock

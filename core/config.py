@@ -76,7 +76,8 @@ def _development_secret(instance: Path) -> str:
 
 DEFAULTS = {
     # hide_parameters: a failed statement's values (people's words) never reach the error log
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    # No ping before every use: core.db pings a pooled connection only after it sat idle.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "hide_parameters": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -1,10 +1,13 @@
 """The database handle, the declarative base and the column types shared by every model."""
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from time import monotonic
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -47,9 +50,13 @@ def utcnow() -> datetime:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, wait for locks, and let core open transactions itself."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+def _connection_settings(dbapi_connection, connection_record):
+    """Both engines: core opens each transaction itself (see ``_begin``).
+    SQLite: enforce foreign keys and wait for locks."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("psycopg"):
+        dbapi_connection.autocommit = True  # the driver sends no BEGIN of its own; ours carries more
+    elif module.startswith("sqlite3"):
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -59,6 +66,35 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+# A pooled connection idle longer than this is pinged before use, so one left dead by a database
+# restart is replaced, not handed to a request. One in steady use is not: under load, a ping before
+# every request would be a round trip to the database for each page.
+PING_AFTER_IDLE_SECONDS = 1.0
+_RETURNED_AT = "cl_returned_at"
+
+
+@event.listens_for(Pool, "checkin")
+def _note_return(dbapi_connection, connection_record):
+    connection_record.info[_RETURNED_AT] = monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    returned = connection_record.info.get(_RETURNED_AT)
+    if returned is None or monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return  # new, or in steady use
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return  # a file never drops the connection
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        if dbapi_connection.info.transaction_status:  # a connection not in autocommit began one
+            dbapi_connection.rollback()
+    except Exception as err:  # whatever the driver says, this connection is no use: the pool takes another
+        raise DisconnectionError(f"a pooled connection failed its ping: {err}") from err
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # True while the app answers a request that only reads (set around the WSGI app, so the request
 # contexts that commands push to build addresses are not taken for one).
@@ -66,18 +102,39 @@ _only_reading: ContextVar[bool] = ContextVar("only_reading", default=False)
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    """SQLite: take the write lock at the start of each transaction that may write.
+def _begin(conn):
+    """Each transaction begins here, on both engines.
 
+    SQLite: take the write lock at the start of each transaction that may write.
     The event log reads the tenant's head and appends after it; a deferred
     transaction could read a stale head and fail on upgrade to a writer.
     PostgreSQL locks the tenant row instead (see core.events). A request that
     only reads (GET, HEAD) takes no lock, so readers never queue behind each
     other or behind a writer; should one write after all, SQLite refuses it
     rather than let it write over what it did not see.
+
+    PostgreSQL: one message both begins the transaction (read only for a request
+    that only reads, so a write there fails loudly) and hands over the Trust in
+    context for row-level security (core.tenancy): one round trip, not three.
     """
-    if conn.dialect.name == "sqlite":
+    name = conn.dialect.name
+    if name == "sqlite":
         conn.exec_driver_sql("BEGIN" if _only_reading.get() else "BEGIN IMMEDIATE")
+    elif name == "postgresql":
+        from .tenancy import forget_setting, setting_at_begin
+
+        dbapi_connection = conn.connection.dbapi_connection
+        if "isolation_level" in conn.get_execution_options() or dbapi_connection.info.transaction_status:
+            forget_setting(conn)  # an isolation level was chosen: the driver begins; the setting follows
+            return
+        if not dbapi_connection.autocommit:
+            dbapi_connection.autocommit = True  # an isolation level chosen earlier was put back
+        read_only = _only_reading.get() and not conn.get_execution_options().get("writes_apart")
+        statement = "BEGIN READ ONLY" if read_only else "BEGIN"
+        setting = setting_at_begin(conn)
+        if setting:
+            statement += "; " + setting
+        conn.exec_driver_sql(statement).close()  # through SQLAlchemy: a dead connection is known as one
 
 
 def only_reading() -> bool:
@@ -86,7 +143,7 @@ def only_reading() -> bool:
 
 
 def readers_take_no_lock(app) -> None:
-    """Mark each request that only reads, for ``_sqlite_begin``."""
+    """Mark each request that only reads, for ``_begin``."""
     wsgi_app = app.wsgi_app
 
     def marked(environ, start_response):

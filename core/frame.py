@@ -75,25 +75,48 @@ def nonce_placeholder() -> str:
 
 
 def fill_in(response):
-    """``after_request``: the request's own values in place of the placeholders of an HTML page."""
+    """``after_request``: the request's own values in place of the placeholders of an HTML page.
+
+    One pass: the page is cut at the worker's mark, which ends every placeholder, and joined again
+    with each placeholder's value (each worked out once, and only if the page holds it)."""
     if response.mimetype != "text/html" or response.direct_passthrough or response.is_streamed:
         return response
-    page = response.get_data()
-    if _MARK not in page:
+    pieces = response.get_data().split(_MARK)
+    if len(pieces) == 1:
         return response
-    page = page.replace(_NONCE, getattr(request, "csp_nonce", "").encode())
-    if _CSRF in page:
-        page = page.replace(_CSRF, current_app.jinja_env.globals["csrf_token"]().encode())
-    if _NAME in page:
-        from flask_login import current_user
-
-        name = current_user.display_name if current_user.is_authenticated else ""
-        page = page.replace(_NAME, str(escape(name or "Signed in")).encode())
-    response.set_data(page)
+    values: dict = {}
+    page = []
+    for piece in pieces[:-1]:
+        for prefix, value in _PLACEHOLDERS:
+            if piece.endswith(prefix):
+                page += (piece[:-len(prefix)], values[prefix] if prefix in values
+                         else values.setdefault(prefix, value()))
+                break
+        else:  # the mark outside a placeholder (it cannot be typed in, but never change what is not ours)
+            page += (piece, _MARK)
+    page.append(pieces[-1])
+    response.set_data(b"".join(page))
     return response
 
 
-_MARK, _NONCE, _CSRF, _NAME = (text.encode() for text in (_WORKER, NONCE, CSRF, NAME))
+def _nonce() -> bytes:
+    return getattr(request, "csp_nonce", "").encode()
+
+
+def _csrf() -> bytes:
+    return current_app.jinja_env.globals["csrf_token"]().encode()
+
+
+def _name() -> bytes:
+    from flask_login import current_user
+
+    name = current_user.display_name if current_user.is_authenticated else ""
+    return str(escape(name or "Signed in")).encode()
+
+
+_MARK = _WORKER.encode()
+# Each placeholder is its kind's prefix and then the mark.
+_PLACEHOLDERS = tuple((text[:-len(_WORKER)].encode(), value) for text, value in ((NONCE, _nonce), (CSRF, _csrf), (NAME, _name)))
 
 
 def kept_page(name: str, parts: tuple, render):

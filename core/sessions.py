@@ -71,7 +71,11 @@ def current_user_id() -> int | None:
     # session.get finds it in the identity map instead of asking the database again. Inside
     # a Trust the same query brings their membership of it (scoped like every query), if any.
     inside = current_tenant_id() is not None
-    found = db.session.execute(_session_query(inside), {"key_hash": _hash(key)}).first()
+    found = g.pop("_session_read", None)  # read already with the Trust (core.web), for this key
+    if found is None or found[0] != _hash(key):
+        found = db.session.execute(_session_query(inside), {"key_hash": _hash(key)}).first()
+    else:
+        found = found[1] if found[1][0] is not None else None
     if found is None or found[0].ended_at is not None:
         return None
     row, g._session_user = found[0], found[1]
@@ -86,6 +90,20 @@ def current_user_id() -> int | None:
     if now - row.last_seen_at > TOUCH_EVERY:
         _write_apart(update(UserSession).where(UserSession.key_hash == row.key_hash).values(last_seen_at=now))
     return row.user_id
+
+
+def cookie_key_hash() -> str | None:
+    """The hash naming the session row the cookie's key is for, if the cookie holds one."""
+    key = session.get(KEY)
+    return _hash(key) if key and isinstance(key, str) else None
+
+
+def read_already(key_hash: str, row: UserSession | None, user, membership) -> None:
+    """The session the cookie names, its person and their membership of the Trust in context, read
+    with the Trust in one query (core.web): ``current_user_id`` uses them instead of asking again."""
+    from flask import g
+
+    g._session_read = (key_hash, (row, user, membership))
 
 
 @cache
@@ -109,7 +127,7 @@ def _write_apart(statement) -> None:
     from .db import only_reading
 
     if only_reading():
-        with db.engine.begin() as connection:
+        with db.engine.connect().execution_options(writes_apart=True) as connection, connection.begin():
             connection.execute(statement)
     else:
         db.session.execute(statement)

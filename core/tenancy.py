@@ -8,10 +8,11 @@ tenant-owned model raises: the mechanism fails closed. Core SQL (``text()``,
 ``Table`` statements) bypasses it, so request code uses the ORM only.
 
 On PostgreSQL the same tenant is also handed to the database, for its
-row-level security (``core.rls``): before each statement, the transaction's
-``app.tenant_id`` setting is made to match the tenant in context, with
-``set_config(..., true)`` so that it ends with the transaction and a pooled
-connection never carries one Trust's setting into the next use.
+row-level security (``core.rls``): the transaction's ``app.tenant_id`` setting is
+made to match the tenant in context (in the message that begins the transaction,
+and again before any statement that wants another), with ``set_config(..., true)``
+so that it ends with the transaction and a pooled connection never carries one
+Trust's setting into the next use.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -182,7 +183,8 @@ def _wanted(context) -> tuple[str, str, str]:
             "" if lookup is None else str(lookup)[:64])
 
 
-_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+# Statements that take no setting: a savepoint's, or the BEGIN that carries it (core.db)
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -199,13 +201,23 @@ def _hand_tenant_to_database(conn, cursor, statement, parameters, context, execu
     conn.info[_SETTING] = wanted
 
 
-def _forget_setting(conn, *args) -> None:
+def setting_at_begin(conn) -> str | None:
+    """What hands the Trust in context to a transaction that core begins itself (core.db), sent in
+    the same message as its BEGIN; None with no Trust, as a new transaction holds no setting."""
+    wanted = _wanted(None)
+    conn.info[_SETTING] = wanted
+    if wanted == _UNSET:
+        return None
+    return "SELECT set_config('app.tenant_id', '%d', true)" % int(wanted[0])
+
+
+def forget_setting(conn, *args) -> None:
     """The transaction ended, and the database dropped its settings with it."""
     conn.info.pop(_SETTING, None)
 
 
-for _name in ("begin", "commit", "rollback"):
-    event.listen(Engine, _name, _forget_setting)
+for _name in ("commit", "rollback"):
+    event.listen(Engine, _name, forget_setting)
 
 
 @event.listens_for(Engine, "after_cursor_execute")

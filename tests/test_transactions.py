@@ -1,0 +1,142 @@
+"""How core opens transactions (core.db) and what a page costs the database.
+
+A request that only reads begins a transaction that cannot write (on PostgreSQL, ``BEGIN READ
+ONLY``, sent with the Trust's row-security setting in one message), asks one query for a page kept
+whole, and ends. A pooled connection that sat idle is pinged before use, so one left dead by a
+database restart is replaced; one in steady use is not pinged at all.
+"""
+from importlib import import_module
+
+import pytest
+from sqlalchemy import event, text
+
+from core.db import db
+from core.tenancy import tenant_context
+from core.testing import sign_in
+
+core_db = import_module("core.db")  # the module: ``core.db`` names the database handle too
+
+
+def _statements(app):
+    sent = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("BEGIN"):  # SQLite's own BEGIN (core.db) goes through here too
+            sent.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    return engine, note, sent
+
+
+def test_a_kept_page_is_one_query_to_the_database(app, tenant):
+    client = app.test_client()
+    sign_in(client, tenant.people["admin"])
+    service = tenant.add_service("Kept page day centre")
+    report = f"/t/{tenant.slug}/services/{service}/report"
+    for path in (report, f"/t/{tenant.slug}/"):
+        assert client.get(path).status_code == 200  # made, and kept
+        engine, note, sent = _statements(app)
+        try:
+            page = client.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert page.status_code == 200
+        # the Trust, its log's head, the session, its person and their membership: one statement
+        assert len(sent) == 1, sent
+        assert "user_sessions" in sent[0] and "memberships" in sent[0]
+
+
+def test_the_first_statement_already_sees_the_trust_in_context(app, tenant, other_tenant):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the database's own tenant setting is PostgreSQL's (row-level security)")
+    with app.app_context():
+        for trust in (tenant, other_tenant):
+            with tenant_context(trust.id):
+                setting = db.session.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar()
+                db.session.rollback()
+            assert setting == str(trust.id)
+        # a pooled connection carries no Trust into its next use
+        assert db.session.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar() in ("", None)
+        db.session.rollback()
+
+
+def test_a_request_that_only_reads_cannot_write(app, tenant):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has no read-only transactions; a reader there takes no write lock (core.db)")
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context(), tenant_context(tenant.id):
+        marker = core_db._only_reading.set(True)
+        try:
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                db.session.execute(text("UPDATE tenants SET name = name WHERE id = :id"), {"id": tenant.id})
+            db.session.rollback()
+        finally:
+            core_db._only_reading.reset(marker)
+
+
+def test_a_get_still_keeps_the_session_alive(app, tenant, monkeypatch):
+    """The one write a reading request makes, "last seen", has a transaction of its own that may write."""
+    monkeypatch.setattr("core.sessions.TOUCH_EVERY", __import__("datetime").timedelta(0))
+    client = app.test_client()
+    sign_in(client, tenant.people["staff"])
+    with app.app_context():
+        before = db.session.execute(text("SELECT max(last_seen_at) FROM user_sessions")).scalar()
+        db.session.rollback()
+    assert client.get(f"/t/{tenant.slug}/").status_code == 200
+    with app.app_context():
+        after = db.session.execute(text("SELECT max(last_seen_at) FROM user_sessions")).scalar()
+        db.session.rollback()
+    assert after > before
+
+
+def _backend_pid(app) -> int:
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        db.session.rollback()
+        db.session.close()
+    return pid
+
+
+def _end_backend(app, pid: int) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    with other.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        conn.rollback()
+    other.dispose()
+
+
+@pytest.fixture
+def one_connection(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a SQLite file never drops its connection, so it is never pinged")
+    with app.app_context():
+        db.engine.dispose()  # a pool of fresh connections, for this test alone
+    yield
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_connection_left_dead_while_idle_is_replaced_before_use(app, one_connection, monkeypatch):
+    dead = _backend_pid(app)
+    _end_backend(app, dead)  # as a database restart would
+    monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 0.0)  # it has sat idle long enough
+    assert _backend_pid(app) != dead  # pinged, found dead, replaced: the statement never saw it
+
+
+def test_a_connection_in_steady_use_is_not_pinged(app, one_connection, monkeypatch):
+    """The price of not pinging under load: a connection killed between two uses fails one statement;
+    the pool then starts afresh."""
+    from sqlalchemy.exc import DBAPIError
+
+    dead = _backend_pid(app)
+    _end_backend(app, dead)
+    monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    with pytest.raises(DBAPIError):
+        _backend_pid(app)
+    assert _backend_pid(app) != dead
