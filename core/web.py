@@ -95,6 +95,13 @@ _TRUST_HEAD_AND_SESSION = built_once(
     .outerjoin(Membership, Membership.user_id == User.id)
     .options(lazyload(Membership.user))  # the person is loaded already
     .where(Tenant.id == bindparam("tenant_id")))
+# An API request with a Bearer token reads the token (and its membership) in the same query.
+_TRUST_HEAD_AND_TOKEN = built_once(
+    select(Tenant, _LAST_EVENT.c.seq, _LAST_EVENT.c.hash, ApiToken)
+    .select_from(Tenant)
+    .outerjoin(_LAST_EVENT, true())
+    .outerjoin(ApiToken, ApiToken.token_hash == bindparam("token_hash"))
+    .where(Tenant.id == bindparam("tenant_id")))
 _TRUST_NAMED = select(Tenant).where(Tenant.slug == bindparam("slug"))
 _TOKEN = built_once(select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")))
 
@@ -105,15 +112,11 @@ def _trust_named(slug: str) -> Tenant | None:
     tenant_id = _known_ids.get(slug)
     if tenant_id is not None:
         g._tenant_token = set_tenant(tenant_id)
-        key_hash = None if is_api_request() else sessions.cookie_key_hash()
-        if key_hash is None:
-            found = db.session.execute(_TRUST_AND_HEAD, {"tenant_id": tenant_id}).first()
-        else:
-            found = db.session.execute(_TRUST_HEAD_AND_SESSION, {"tenant_id": tenant_id, "key_hash": key_hash}).first()
+        statement, values, read_caller = _with_the_caller()
+        found = db.session.execute(statement, {"tenant_id": tenant_id, **values}).first()
         if found is not None and found.Tenant.slug == slug:
             note_log_head(tenant_id, (found.seq, found.hash) if found.seq is not None else (0, GENESIS))
-            if key_hash is not None:
-                sessions.read_already(key_hash, found.UserSession, found.User, found.Membership)
+            read_caller(found)
             return found.Tenant
         reset_tenant(g.pop("_tenant_token"))
     tenant = db.session.scalar(_TRUST_NAMED, {"slug": slug})
@@ -121,6 +124,30 @@ def _trust_named(slug: str) -> Tenant | None:
         _known_ids[slug] = tenant.id
         g._tenant_token = set_tenant(tenant.id)
     return tenant
+
+
+def _with_the_caller():
+    """(statement, its values, what to do with the row): the Trust and its head, and in the same
+    query whoever the request says is asking: a page's session or the API's token."""
+    if is_api_request():
+        token = _bearer_token()
+        if token is None:
+            return _TRUST_AND_HEAD, {}, _nothing
+        hashed = token_hash(token)
+        return _TRUST_HEAD_AND_TOKEN, {"token_hash": hashed}, lambda found: _token_read(hashed, found.ApiToken)
+    key_hash = sessions.cookie_key_hash()
+    if key_hash is None:
+        return _TRUST_AND_HEAD, {}, _nothing
+    return _TRUST_HEAD_AND_SESSION, {"key_hash": key_hash}, lambda found: sessions.read_already(
+        key_hash, found.UserSession, found.User, found.Membership)
+
+
+def _nothing(found) -> None:
+    pass
+
+
+def _token_read(hashed: str, row) -> None:
+    g._token_read = (hashed, row)
 
 
 def _unknown_trust():
@@ -191,17 +218,23 @@ def _page_membership():
     return db.session.scalar(select(Membership).where(Membership.user_id == current_user.id))
 
 
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def _api_membership(tenant):
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _bearer_token()
+    if token is None:
         abort(401, "Send an API token as 'Authorization: Bearer <token>'.")
     # Tokens cannot be guessed, but trying them by the million costs us: bad ones are counted per address.
     key = throttle.address_key("api-token")
     throttle.refuse_when_over("API_TOKEN_ADDRESS_LIMITS", key)
     row = None
     if tenant is not None:  # scoped like every query: another Trust's token is simply not found here
-        row = db.session.scalar(_TOKEN, {"token_hash": token_hash(token.strip())})
+        hashed = token_hash(token)
+        read = g.pop("_token_read", None)  # read with the Trust (``_with_the_caller``), for this token
+        row = read[1] if read is not None and read[0] == hashed else db.session.scalar(_TOKEN, {"token_hash": hashed})
     if row is None or row.revoked:
         throttle.count_failure("API_TOKEN_ADDRESS_LIMITS", key)
         abort(401, "This API token is not valid for this Trust. It may have been revoked.")

@@ -5,12 +5,15 @@ ONLY``, sent with the Trust's row-security setting in one message), asks one que
 whole, and ends. A pooled connection that sat idle is pinged before use, so one left dead by a
 database restart is replaced; one in steady use is not pinged at all.
 """
+from datetime import datetime, timedelta, timezone
 from importlib import import_module
 
 import pytest
-from sqlalchemy import event, text
+import time_machine
+from sqlalchemy import event, select, text
 
 from core.db import db
+from core.sessions import UserSession
 from core.tenancy import tenant_context
 from core.testing import sign_in
 
@@ -48,6 +51,26 @@ def test_a_kept_page_is_one_query_to_the_database(app, tenant):
         assert "user_sessions" in sent[0] and "memberships" in sent[0]
 
 
+def test_an_api_call_reads_its_token_with_the_trust(app, tenant, api_client):
+    api = api_client("staff")
+    assert api.get("services").status_code == 200
+    engine, note, sent = _statements(app)
+    try:
+        answer = api.get("services")
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert answer.status_code == 200
+    assert "api_tokens" in sent[0] and "tenants" in sent[0]
+    assert not any("api_tokens" in statement or "memberships" in statement for statement in sent[1:]), sent
+
+
+def test_a_token_of_another_trust_is_refused_however_it_is_read(app, tenant, other_tenant, api_client):
+    stranger = api_client("admin", target=other_tenant)
+    for _ in range(2):  # the first request finds the Trust by name, the next by its id, with the token
+        answer = stranger.client.get(f"/api/v1/t/{tenant.slug}/services", headers=stranger.headers)
+        assert answer.status_code == 401
+
+
 def test_the_first_statement_already_sees_the_trust_in_context(app, tenant, other_tenant):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the database's own tenant setting is PostgreSQL's (row-level security)")
@@ -77,19 +100,19 @@ def test_a_request_that_only_reads_cannot_write(app, tenant):
             core_db._only_reading.reset(marker)
 
 
-def test_a_get_still_keeps_the_session_alive(app, tenant, monkeypatch):
+def test_a_get_still_keeps_the_session_alive(app, tenant):
     """The one write a reading request makes, "last seen", has a transaction of its own that may write."""
-    monkeypatch.setattr("core.sessions.TOUCH_EVERY", __import__("datetime").timedelta(0))
+    start = datetime.now(timezone.utc)
     client = app.test_client()
-    sign_in(client, tenant.people["staff"])
+    with time_machine.travel(start, tick=False):
+        sign_in(client, tenant.people["staff"])
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        assert client.get(f"/t/{tenant.slug}/").status_code == 200
     with app.app_context():
-        before = db.session.execute(text("SELECT max(last_seen_at) FROM user_sessions")).scalar()
+        seen = db.session.execute(select(UserSession.last_seen_at).where(
+            UserSession.user_id == tenant.people["staff"].user_id).order_by(UserSession.started_at.desc())).scalar()
         db.session.rollback()
-    assert client.get(f"/t/{tenant.slug}/").status_code == 200
-    with app.app_context():
-        after = db.session.execute(text("SELECT max(last_seen_at) FROM user_sessions")).scalar()
-        db.session.rollback()
-    assert after > before
+    assert seen == start + timedelta(minutes=2)
 
 
 def _backend_pid(app) -> int:
