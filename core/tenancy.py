@@ -208,7 +208,7 @@ def setting_at_begin(conn) -> str | None:
     conn.info[_SETTING] = wanted
     if wanted == _UNSET:
         return None
-    return "SELECT set_config('app.tenant_id', '%d', true)" % int(wanted[0])
+    return "SET LOCAL app.tenant_id = '%d'" % int(wanted[0])  # as set_config(..., true), with no row to answer
 
 
 def forget_setting(conn, *args) -> None:
