@@ -107,6 +107,29 @@ def derived(name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) 
     return kept(name, (enabled_plugins(), london_today(), _reader_role(), parts), compute)
 
 
+def for_person(name: str, user, compute: Callable[[], tuple[Any, Any]]) -> Any:
+    """An answer about a person across every Trust (do they belong to one only?), kept until their
+    memberships or invitations change anywhere (the database moves ``users.trusts_changed`` whenever
+    they do, however they are written) or until the moment ``compute`` says it holds to (an
+    invitation running out). ``compute()`` returns ``(answer, good until or None)``."""
+    from .db import utcnow
+
+    store = _store()
+    if store is None:
+        return compute()[0]
+    key = ("person", user.id, user.trusts_changed, name)
+    with store.lock:
+        found = store.entries.get(key, _MISSING)
+        if found is not _MISSING and (found[1] is None or utcnow() < found[1]):
+            store.hits += 1
+            return found[0]
+        store.misses += 1
+    found = compute()
+    with store.lock:
+        store.entries[key] = found
+    return found[0]
+
+
 def _reader_role() -> str | None:
     """What a report shows depends on who reads it (what their role may do, whose answers they may
     read before the groups exchange views), so each role has answers of its own."""

@@ -61,6 +61,67 @@ def test_a_service_user_of_one_trust_sees_no_tokens_and_no_change_organisation(t
     assert "Change organisation" in home(client, tenant)
 
 
+def test_whether_a_service_user_may_change_organisation_follows_every_trust_and_the_clock(
+        app, tenant, other_tenant, signed_in):
+    """Kept per person (core.cache.for_person) until their memberships or invitations change in any
+    Trust, or a waiting invitation runs out: never an answer of before."""
+    from datetime import datetime, timezone
+
+    import time_machine
+
+    from core import commands
+    from core.models import Membership, User
+
+    client = signed_in("service_user")
+    person = tenant.people["service_user"]
+    assert "Change organisation" not in home(client, tenant)
+    with other_tenant.context():  # a member there: the link comes; removed again: it goes
+        member_id = commands.add_member(db.session.get(User, person.user_id), "service_user").id
+    assert "Change organisation" in home(client, tenant)
+    with other_tenant.context():
+        commands.remove_member(db.session.get(Membership, member_id))  # which signs them out everywhere
+    client = signed_in("service_user")
+    assert "Change organisation" not in home(client, tenant)
+    with other_tenant.context():  # invited to a second Trust: they can go and answer it
+        commands.invite_member(db.session.get(User, person.user_id), "staff", days=1 / 24 / 60)  # a minute
+    assert "Change organisation" in home(client, tenant)
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(minutes=2)):
+        assert "Change organisation" not in home(client, tenant)  # it ran out: nothing was recorded
+
+
+def test_every_way_of_writing_memberships_and_invitations_moves_the_persons_number(app, tenant, other_tenant):
+    """The database moves ``users.trusts_changed`` itself (migration 0013), so a write that bypasses
+    the ORM (a migration, a repair by hand) cannot leave a kept answer standing."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    person = tenant.people["service_user"]
+
+    def number() -> int:
+        with app.app_context():
+            found = db.session.execute(text("SELECT trusts_changed FROM users WHERE id = :id"),
+                                       {"id": person.user_id}).scalar()
+            db.session.rollback()
+        return found
+
+    seen = [number()]
+    with tenant.context() as session:
+        session.execute(text("UPDATE memberships SET reminders = NOT reminders WHERE user_id = :id"),
+                        {"id": person.user_id})
+    seen.append(number())
+    with other_tenant.context() as session:
+        session.execute(text("INSERT INTO member_invitations (id, tenant_id, user_id, role, invited_at, expires_at, "
+                             "status) VALUES (:id, :tenant, :user, 'staff', :now, :now, 'waiting')"),
+                        {"id": 987654321, "tenant": other_tenant.id, "user": person.user_id,
+                         "now": datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)})
+    seen.append(number())
+    with other_tenant.context() as session:
+        session.execute(text("DELETE FROM member_invitations WHERE id = 987654321"))
+    seen.append(number())
+    assert seen == sorted(set(seen)), seen  # each write moved it on
+
+
 def test_service_users_see_rounds_to_answer_and_what_was_shared_with_them(tenant, signed_in, api_client):
     oak, willow = tenant.services["Oak Day Centre"], tenant.services["Willow Ward"]
     open_round = start_round(api_client("staff"), willow)["id"]

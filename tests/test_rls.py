@@ -352,6 +352,7 @@ def test_the_owner_url_comes_from_the_environment(monkeypatch, tmp_path):
 SERVED_BY_THE_APP_ROLE = [
     "tests/test_tenant_isolation.py",  # the cross-Trust matrix, pages and API
     "tests/test_sessions.py",  # signing in, choosing a Trust, sessions ending
+    "tests/test_home.py",  # home pages; the database moving a person's number as memberships change
     "tests/test_rules_under_lock.py",  # the Trust's lock, requests released together
     "tests/test_audit.py",  # the log read, filtered and exported
     "tests/test_cli.py",  # commands that walk every Trust: verify, replay, export, erase

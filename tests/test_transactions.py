@@ -34,11 +34,13 @@ def _statements(app):
 
 
 def test_a_kept_page_is_one_query_to_the_database(app, tenant):
-    client = app.test_client()
-    sign_in(client, tenant.people["admin"])
+    admin, service_user = app.test_client(), app.test_client()
+    sign_in(admin, tenant.people["admin"])
+    sign_in(service_user, tenant.people["service_user"])
     service = tenant.add_service("Kept page day centre")
     report = f"/t/{tenant.slug}/services/{service}/report"
-    for path in (report, f"/t/{tenant.slug}/"):
+    # (a service user's home also knows, kept, whether they belong to other Trusts)
+    for client, path in ((admin, report), (admin, f"/t/{tenant.slug}/"), (service_user, f"/t/{tenant.slug}/")):
         assert client.get(path).status_code == 200  # made, and kept
         engine, note, sent = _statements(app)
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, select
 from .. import commands, frame, sessions, throttle
 from ..auth import ROLES, check_password, hash_password
 from ..commands import CommandError, normalise_email
+from ..cache import for_person
 from ..components import kept_markup
 from ..db import db, utcnow
 from ..events import EventError, acting_as
@@ -196,20 +197,26 @@ def _my_invitations() -> list[tuple[MemberInvitation, Tenant]]:
 def one_trust_only() -> bool:
     """Whether the signed-in person belongs to one Trust only, with no invitation waiting.
 
-    Asked on every page a service user sees (core.frame), so it is one query of two counts,
-    built once."""
-    me = current_user.id
-    counts = db.session.execute(_TRUSTS_AND_WAITING, {"me": me, "now": utcnow()},
-                                execution_options=own_memberships(me)).one()
-    return counts[0] == 1 and counts[1] == 0
+    Asked on every page a service user sees (core.frame): kept for the person until their
+    memberships or invitations change in any Trust, or the first waiting invitation runs out
+    (``core.cache.for_person``); worked out with one query of two counts, built once."""
+    me = current_user._get_current_object()
+
+    def work_out():
+        memberships, waiting, first_to_run_out = db.session.execute(
+            _TRUSTS_AND_WAITING, {"me": me.id, "now": utcnow()}, execution_options=own_memberships(me.id)).one()
+        return memberships == 1 and waiting == 0, first_to_run_out
+
+    return for_person("one_trust_only", me, work_out)
 
 
+_WAITING = (MemberInvitation.user_id == bindparam("me"), MemberInvitation.status == "waiting",
+            MemberInvitation.expires_at > bindparam("now"))
 _TRUSTS_AND_WAITING = select(
     select(func.count()).select_from(Membership)
     .where(Membership.user_id == bindparam("me"), Membership.active).scalar_subquery(),
-    select(func.count()).select_from(MemberInvitation)
-    .where(MemberInvitation.user_id == bindparam("me"), MemberInvitation.status == "waiting",
-           MemberInvitation.expires_at > bindparam("now")).scalar_subquery())
+    select(func.count()).select_from(MemberInvitation).where(*_WAITING).scalar_subquery(),
+    select(func.min(MemberInvitation.expires_at)).where(*_WAITING).scalar_subquery())
 
 
 @bp.get("/")
