@@ -6,7 +6,7 @@ projectors in core.projections write them, from events (see core.events).
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, false, text, true
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, utcnow
@@ -43,7 +43,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Moved by the database whenever this person's memberships or invitations change, in any Trust
     # (triggers, migration 0013): what is worked out from them is kept under it.
-    trusts_changed: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    trusts_changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Identity, never deleted while serving (see core.rls).
     __table_args__ = {"info": {"serving_privileges": ("SELECT", "INSERT", "UPDATE")}}

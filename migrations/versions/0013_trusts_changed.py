@@ -20,8 +20,9 @@ BUMP = "UPDATE users SET trusts_changed = trusts_changed + 1 WHERE id = {row}.us
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('trusts_changed', sa.Integer(), nullable=False, server_default=sa.text('0')))
+    # A plain default ('0', not an expression): SQLite adds the column with ALTER TABLE instead of
+    # copying the table, which its foreign keys would refuse once people are in it.
+    op.add_column('users', sa.Column('trusts_changed', sa.Integer(), nullable=False, server_default='0'))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION users_trusts_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -48,5 +49,7 @@ def downgrade() -> None:
         for table in TABLES:
             for action in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER {table}_trusts_changed_{action}")
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('trusts_changed')
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_column('users', 'trusts_changed')
+    else:  # SQLite 3.35 and later drop a column in place (copying the table would break its foreign keys)
+        op.execute("ALTER TABLE users DROP COLUMN trusts_changed")
