@@ -45,11 +45,10 @@ def downgrade() -> None:
         for table in TABLES:
             op.execute(f"DROP TRIGGER {table}_trusts_changed ON {table}")
         op.execute("DROP FUNCTION users_trusts_changed()")
+        op.drop_column('users', 'trusts_changed')
     else:
         for table in TABLES:
             for action in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER {table}_trusts_changed_{action}")
-    if op.get_bind().dialect.name == "postgresql":
-        op.drop_column('users', 'trusts_changed')
-    else:  # SQLite 3.35 and later drop a column in place (copying the table would break its foreign keys)
+        # SQLite 3.35 and later drop a column in place (copying the table would break its foreign keys)
         op.execute("ALTER TABLE users DROP COLUMN trusts_changed")
