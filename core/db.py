@@ -124,6 +124,7 @@ def _begin(conn):
         from .tenancy import forget_setting, setting_at_begin
 
         dbapi_connection = conn.connection.dbapi_connection
+        conn.info.pop(_READ_ONLY, None)
         if "isolation_level" in conn.get_execution_options() or dbapi_connection.info.transaction_status:
             forget_setting(conn)  # an isolation level was chosen: the driver begins; the setting follows
             return
@@ -135,6 +136,37 @@ def _begin(conn):
         if setting:
             statement += "; " + setting
         conn.exec_driver_sql(statement).close()  # through SQLAlchemy: a dead connection is known as one
+        if read_only:
+            conn.info[_READ_ONLY] = True
+
+
+_READ_ONLY = "cl_read_only"  # in the connection's info: the transaction core began is read only
+
+
+@event.listens_for(Engine, "rollback")
+def _end_reader_with_commit(conn):
+    """PostgreSQL: a read-only transaction ends with COMMIT, which undoes nothing it could have done.
+
+    The driver forgets every statement it has prepared on a ROLLBACK (one may have been prepared
+    inside what is undone), so with every request ending that way none would ever be prepared,
+    and the database would plan each page's query afresh. Ended with COMMIT, the rollback that
+    follows finds no transaction and sends nothing. Should the COMMIT fail, that rollback meets
+    the same trouble, and SQLAlchemy handles it there as it handles any (a dead connection)."""
+    if not conn.info.pop(_READ_ONLY, False):
+        return
+    from psycopg.pq import TransactionStatus
+
+    dbapi_connection = conn.connection.dbapi_connection
+    try:
+        if dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:  # not one that failed
+            dbapi_connection.commit()
+    except Exception:  # noqa: BLE001 (handled by the rollback that follows, as above)
+        pass
+
+
+@event.listens_for(Engine, "commit")
+def _forget_read_only(conn):
+    conn.info.pop(_READ_ONLY, None)
 
 
 def only_reading() -> bool:

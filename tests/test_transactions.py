@@ -148,14 +148,24 @@ def _end_backend(app, pid: int) -> None:
 
 
 @pytest.fixture
-def one_connection(app):
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("a SQLite file never drops its connection, so it is never pinged")
+def fresh_pool(app):
     with app.app_context():
         db.engine.dispose()  # a pool of fresh connections, for this test alone
     yield
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def one_connection(app, fresh_pool):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a SQLite file never drops its connection, so it is never pinged")
+
+
+@pytest.fixture
+def prepared_statements(app, fresh_pool):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("statements prepared by the driver, and kept by the database, are PostgreSQL's")
 
 
 def test_a_connection_left_dead_while_idle_is_replaced_before_use(app, one_connection, monkeypatch):
@@ -176,3 +186,65 @@ def test_a_connection_in_steady_use_is_not_pinged(app, one_connection, monkeypat
     with pytest.raises(DBAPIError):
         _backend_pid(app)
     assert _backend_pid(app) != dead
+
+
+def _prepared_on_the_pooled_connection(app) -> list[str]:
+    with app.app_context():
+        prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        db.session.rollback()
+    return prepared
+
+
+def test_a_page_asked_for_again_and_again_is_planned_once(app, tenant, prepared_statements):
+    """A reading request ends its read-only transaction with COMMIT, not ROLLBACK (the driver
+    forgets what it prepared on a ROLLBACK), so the page's query is prepared after a few uses and
+    the database no longer plans it on every request."""
+    client = app.test_client()
+    sign_in(client, tenant.people["admin"])
+    service = tenant.add_service("Prepared day centre")
+    report = f"/t/{tenant.slug}/services/{service}/report"
+    for _ in range(8):
+        assert client.get(report).status_code == 200
+    prepared = _prepared_on_the_pooled_connection(app)
+    assert any("user_sessions" in statement and "memberships" in statement for statement in prepared), prepared
+
+
+def test_a_reader_whose_statement_failed_ends_cleanly(app, tenant, fresh_pool):
+    """A failed read-only transaction cannot commit: it is rolled back, and the connection serves on."""
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context(), tenant_context(tenant.id):
+        marker = core_db._only_reading.set(True)
+        try:
+            with pytest.raises(DBAPIError):
+                db.session.execute(text("SELECT * FROM no_such_table"))
+            db.session.rollback()
+            assert db.session.execute(text("SELECT 2")).scalar() == 2
+            db.session.rollback()
+        finally:
+            core_db._only_reading.reset(marker)
+    with app.app_context():
+        assert db.session.execute(text("SELECT name FROM tenants WHERE id = :id"), {"id": tenant.id}).scalar()
+        db.session.rollback()
+
+
+def test_a_reader_whose_connection_died_leaves_the_pool_working(app, tenant, one_connection):
+    """The COMMIT that ends a reader meets the dead connection first; the rollback after it is where
+    SQLAlchemy learns the connection is dead, as for any other, and the next request has a new one."""
+    client = app.test_client()
+    sign_in(client, tenant.people["staff"])
+    page = f"/t/{tenant.slug}/"
+    assert client.get(page).status_code == 200
+    with app.app_context(), tenant_context(tenant.id):
+        marker = core_db._only_reading.set(True)
+        try:
+            dead = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+            _end_backend(app, dead)
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001  (whether the rollback says so is SQLAlchemy's to decide)
+                pass
+        finally:
+            core_db._only_reading.reset(marker)
+    assert _backend_pid(app) != dead
+    assert client.get(page).status_code == 200
