@@ -135,7 +135,10 @@ def _begin(conn):
         setting = setting_at_begin(conn)
         if setting:
             statement += "; " + setting
-        conn.exec_driver_sql(statement).close()  # through SQLAlchemy: a dead connection is known as one
+        try:
+            dbapi_connection.execute(statement)
+        except dbapi_connection.Error:  # again through SQLAlchemy: it knows a dead connection for one
+            conn.exec_driver_sql(statement).close()
         if read_only:
             conn.info[_READ_ONLY] = True
 
