@@ -136,7 +136,7 @@ def _begin(conn):
         if setting:
             statement += "; " + setting
         try:
-            dbapi_connection.execute(statement)
+            dbapi_connection.execute(statement).close()
         except dbapi_connection.Error:  # again through SQLAlchemy: it knows a dead connection for one
             conn.exec_driver_sql(statement).close()
         if read_only:
