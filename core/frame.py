@@ -15,8 +15,10 @@ may see it. The placeholders are random per worker, so no one can type one into 
 from __future__ import annotations
 
 import secrets
+import threading
 
-from flask import current_app, request
+from cachetools import LRUCache
+from flask import current_app, request, session
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -104,7 +106,26 @@ def _nonce() -> bytes:
 
 
 def _csrf() -> bytes:
-    return current_app.jinja_env.globals["csrf_token"]().encode()
+    """The sign-out form's token. Signing one costs more than the rest of filling in a page, and with
+    no time limit on tokens (``WTF_CSRF_TIME_LIMIT``) one signed earlier for the session's own secret
+    is as good as a new one: each worker keeps what it signed, per secret."""
+    sign = current_app.jinja_env.globals["csrf_token"]  # flask-wtf's generate_csrf
+    config = current_app.config
+    own = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if not isinstance(own, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return sign().encode()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, own)
+    with _SIGNED_LOCK:
+        signed = _SIGNED.get(key)
+    if signed is None:
+        signed = sign().encode()
+        with _SIGNED_LOCK:
+            _SIGNED[key] = signed
+    return signed
+
+
+_SIGNED: LRUCache = LRUCache(maxsize=4096)
+_SIGNED_LOCK = threading.Lock()  # gthread workers share it
 
 
 def _name() -> bytes:

@@ -1,6 +1,9 @@
 """The header and footer (core.frame) are kept per set of what they show; what is per person or per
 request, the name and the sign-out form's CSRF token, is each person's own."""
 import re
+from datetime import datetime, timedelta, timezone
+
+import time_machine
 
 from core.testing import sign_in
 
@@ -91,3 +94,23 @@ def test_a_page_holding_a_forms_own_token_is_never_kept(app, tenant, signed_in):
                 app.preprocess_request()
                 assert frame.kept_page("test", (), render) == page
         assert len(made) == (2 if words == "own token" else 1), words
+
+
+def test_the_sign_out_token_is_signed_once_and_still_signs_out(app, tenant):
+    """Tokens have no time limit here, so the sign-out form's token, signed once for the session's
+    own secret, is the same on every page of that session, a new session has its own, and it works."""
+    def token(client) -> str:
+        page = client.get(f"/t/{tenant.slug}/").get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', header(page)).group(1)
+
+    client = app.test_client()
+    sign_in(client, tenant.people["staff"])
+    token(client)  # the session's own secret is made with its first page
+    first = token(client)
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(seconds=5)):  # a token signed now would differ
+        assert token(client) == first
+    signed_out = client.post("/sign-out", data={"csrf_token": first})
+    assert signed_out.status_code in (302, 303)
+    assert client.get(f"/t/{tenant.slug}/").status_code in (302, 303)  # signed out: sent to sign in
+    sign_in(client, tenant.people["staff"])
+    assert token(client) != first  # a new session has a secret of its own
