@@ -4,7 +4,9 @@ neither invalidate nor leak in."""
 from sqlalchemy import select
 
 from core import cache, commands, events
+from core.db import db
 from core.models import Service
+from core.tenancy import tenant_context
 from plugins.resources import commands as resource_commands
 
 pytest_plugins = ["core.testing"]
@@ -127,3 +129,29 @@ def test_each_role_is_answered_from_its_own_cache(app, tenant, api_client, signe
     on_its_own = _main(page(service_user, url))
     assert after_staff == on_its_own
     assert _main(page(staff, url)) != on_its_own  # the two roles really are shown different things
+
+
+def test_the_api_list_of_services_is_kept_and_follows_every_change(app, tenant, api_client):
+    """``GET services`` is kept like a report: a repeat is answered from memory, and a service
+    added, renamed or archived (through the API or not) shows in the very next answer."""
+    api = api_client("staff")
+    admin = api_client("admin")
+
+    def names(archived=False):
+        answer = api.get("services" + ("?archived=true" if archived else ""))
+        assert answer.status_code == 200
+        return {service["name"]: service for service in answer.get_json()["services"]}
+
+    first = names()
+    before = stats(app)
+    assert names() == first
+    assert stats(app)["hits"] > before["hits"]
+    added = admin.post("services", json={"name": "Kept list team", "kind": "community_team"}).get_json()
+    assert "Kept list team" in names()
+    version = admin.get(f"services/{added['id']}").get_json()["version"]
+    assert admin.patch(f"services/{added['id']}", json={"archived": True, "version": version}).status_code == 200
+    assert "Kept list team" not in names() and names(archived=True)["Kept list team"]["archived"] is True
+    with app.app_context(), events.acting_as("cli"), tenant_context(tenant.id):  # outside the API, by a command
+        commands.create_service("Made by a command", "inpatient_ward", "")
+        db.session.commit()
+    assert "Made by a command" in names()
