@@ -124,6 +124,7 @@ def _csrf() -> bytes:
     return signed
 
 
+# A store of its own: one token per session in core.cache's would push the kept reports out.
 _SIGNED: LRUCache = LRUCache(maxsize=4096)
 _SIGNED_LOCK = threading.Lock()  # gthread workers share it
 

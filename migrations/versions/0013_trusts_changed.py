@@ -20,8 +20,8 @@ BUMP = "UPDATE users SET trusts_changed = trusts_changed + 1 WHERE id = {row}.us
 
 
 def upgrade() -> None:
-    # A plain default ('0', not an expression): SQLite adds the column with ALTER TABLE instead of
-    # copying the table, which its foreign keys would refuse once people are in it.
+    # A plain default ('0', not an expression): SQLite adds the column in place with ALTER TABLE
+    # rather than copying the whole accounts table.
     op.add_column('users', sa.Column('trusts_changed', sa.Integer(), nullable=False, server_default='0'))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
@@ -50,5 +50,5 @@ def downgrade() -> None:
         for table in TABLES:
             for action in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER {table}_trusts_changed_{action}")
-        # SQLite 3.35 and later drop a column in place (copying the table would break its foreign keys)
+        # SQLite 3.35 and later drop a column in place, without copying the table
         op.execute("ALTER TABLE users DROP COLUMN trusts_changed")
