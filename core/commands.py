@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 
 from . import events, sessions
 from .auth import ROLES, hash_password, new_token, password_problem
-from .db import db
+from .db import db, utcnow, written_in
 from .events import Conflict, EventError, ensure_version, locked, record
-from .db import utcnow
 from .models import (ApiToken, MemberInvitation, Membership, PasswordLink, Service, Tenant, TenantPlugin, TrustContact,
                      User)
 from .plugins import BUILT_IN, forget_plugin_states, host, plugin_states
@@ -159,7 +158,7 @@ def disallow_plugin(tenant: Tenant, plugin: str) -> bool:
 def _ensure_name_free(name: str, service_id: int | None = None) -> None:
     """Two services of one Trust never share a name: a form sent twice adds one service."""
     same = db.session.execute(select(Service.name, Service.archived).where(  # two columns, not a whole row
-        func.lower(Service.name) == name.lower(), Service.id != (service_id or 0)).limit(1)).first()
+        func.lower(Service.name) == name.lower(), Service.id != (service_id or 0)).limit(written_in(1))).first()
     if same is not None:
         where = " in the archive: bring it back instead" if same.archived else ""
         raise Conflict(f"There is already a service called {same.name}{where}.",
@@ -186,7 +185,7 @@ def clean_service_code(code) -> str:
 def _ensure_code_free(code: str, service_id: int | None = None) -> None:
     """Codes name services for good (in lists and packages), so no two services of a Trust share one."""
     same = db.session.scalar(select(Service).where(func.lower(Service.code) == code.lower(),
-                                                   Service.id != (service_id or 0)).limit(1))
+                                                   Service.id != (service_id or 0)).limit(written_in(1)))
     if same is not None:
         raise Conflict(f"{same.name} already has the code {same.code}.",
                        {"code": ["Use a code no other service of this Trust has."]})

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from time import monotonic
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, literal
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
@@ -170,6 +170,15 @@ def _end_reader_with_commit(conn):
 @event.listens_for(Engine, "commit")
 def _forget_read_only(conn):
     conn.info.pop(_READ_ONLY, None)
+
+
+def written_in(rows: int):
+    """A LIMIT written into the statement's text, not sent as a parameter: ``.limit(written_in(1))``.
+
+    PostgreSQL plans a prepared statement once and reuses the plan only when that
+    plan is as cheap as planning afresh. Not knowing how many rows are wanted, it
+    prices a reusable plan as though all were, and so plans again on every run."""
+    return literal(rows, literal_execute=True)
 
 
 def only_reading() -> bool:

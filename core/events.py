@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, lazyload, make_transient_to_detached, mapped_
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import history, submissions
-from .db import UTCDateTime, db, utcnow
+from .db import UTCDateTime, db, utcnow, written_in
 from .tenancy import ALL_TENANTS, TenantScoped, current_tenant_id, tenant_context
 
 GENESIS = "0" * 64
@@ -321,12 +321,13 @@ def _lock_head(session, tenant_id: int) -> tuple[int, int, str]:
         event_id = session.scalar(
             select(literal_column("nextval(pg_get_serial_sequence('events', 'id'))"))
             .select_from(Tenant).where(Tenant.id == tenant_id).with_for_update(of=Tenant))
-        head = session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+        head = session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(written_in(1))).first()
         return (event_id, head.seq, head.hash) if head else (event_id, 0, GENESIS)
     # The next id over every tenant's events (text, so the tenant's scope leaves it whole):
     # max() of the primary key is one look-up.
     next_id = literal_column("(SELECT coalesce(max(id), 0) + 1 FROM events)")
-    head = session.execute(select(next_id, Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+    head = session.execute(select(next_id, Event.seq, Event.hash)
+                           .order_by(Event.seq.desc()).limit(written_in(1))).first()
     if head is None:
         return _next_event_id(session), 0, GENESIS
     return head[0], head.seq, head.hash
@@ -495,7 +496,7 @@ def replay(tenant_id: int) -> int:
         last_seq = 0
         while True:  # in batches, so a long log never sits in memory at once
             batch = session.scalars(
-                select(Event).where(Event.seq > last_seq).order_by(Event.seq).limit(500)
+                select(Event).where(Event.seq > last_seq).order_by(Event.seq).limit(written_in(500))
             ).all()
             if not batch:
                 break
@@ -735,13 +736,14 @@ def _rewrite_history(model: type, stream: str) -> None:
 
 def stream_version(stream: str) -> int:
     """The seq of the last event on a stream (0 if none): lets a form notice it went stale."""
-    last = db.session.scalar(select(Event.seq).where(Event.stream == stream).order_by(Event.seq.desc()).limit(1))
+    last = db.session.scalar(
+        select(Event.seq).where(Event.stream == stream).order_by(Event.seq.desc()).limit(written_in(1)))
     return last or 0
 
 
 def head(tenant_id: int) -> tuple[int, str]:
     with tenant_context(tenant_id):
-        last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+        last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(written_in(1))).first()
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 

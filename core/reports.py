@@ -108,10 +108,10 @@ def trust_started_on() -> date | None:
     from sqlalchemy import select
 
     from .cache import derived
-    from .db import db
+    from .db import db, written_in
 
     def first_day():
-        first = db.session.scalar(select(Event.occurred_at).order_by(Event.seq).limit(1))
+        first = db.session.scalar(select(Event.occurred_at).order_by(Event.seq).limit(written_in(1)))
         return london_day(first) if first is not None else None
 
     return derived("trust_started_on", (), first_day)

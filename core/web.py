@@ -15,7 +15,7 @@ from sqlalchemy.orm import lazyload
 from . import events, sessions, throttle
 from .auth import can, login_manager, token_hash
 from .cache import kept, note_log_head
-from .db import db
+from .db import db, written_in
 from .events import GENESIS, Event
 from .models import ApiToken, Membership, Tenant, User
 from .sessions import UserSession
@@ -81,7 +81,7 @@ def _pull_tenant(endpoint, values):
 _known_ids: dict[str, int] = {}
 
 # Built once: making a statement costs as much as running a small one. (Scoped per run, as any query.)
-_LAST_EVENT = select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1).subquery()
+_LAST_EVENT = select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(written_in(1)).subquery()
 _TRUST_AND_HEAD = built_once(select(Tenant, _LAST_EVENT.c.seq, _LAST_EVENT.c.hash)
                              .outerjoin(_LAST_EVENT, true()).where(Tenant.id == bindparam("tenant_id")))
 # A page request with a session cookie reads the session, its person and their membership in the

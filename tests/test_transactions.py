@@ -5,6 +5,7 @@ ONLY``, sent with the Trust's row-security setting in one message), asks one que
 whole, and ends. A pooled connection that sat idle is pinged before use, so one left dead by a
 database restart is replaced; one in steady use is not pinged at all.
 """
+import re
 from datetime import datetime, timedelta, timezone
 from importlib import import_module
 
@@ -188,11 +189,19 @@ def test_a_connection_in_steady_use_is_not_pinged(app, one_connection, monkeypat
     assert _backend_pid(app) != dead
 
 
-def _prepared_on_the_pooled_connection(app) -> list[str]:
+def _prepared_on_the_pooled_connection(app) -> list:
+    """(statement, plans made afresh, plans reused) of each statement prepared on the pool's connection."""
     with app.app_context():
-        prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        prepared = db.session.execute(text(
+            "SELECT statement, custom_plans, generic_plans FROM pg_prepared_statements")).all()
         db.session.rollback()
     return prepared
+
+
+# The driver prepares a statement on its 6th use; the database plans its first 5 runs afresh, and
+# from the 6th reuses one plan if that plan is as cheap. So a page asked for this often has had
+# every chance to be planned once.
+OFTEN = 5 + 5 + 4
 
 
 def test_a_page_asked_for_again_and_again_is_planned_once(app, tenant, prepared_statements):
@@ -203,10 +212,45 @@ def test_a_page_asked_for_again_and_again_is_planned_once(app, tenant, prepared_
     sign_in(client, tenant.people["admin"])
     service = tenant.add_service("Prepared day centre")
     report = f"/t/{tenant.slug}/services/{service}/report"
-    for _ in range(8):
+    for _ in range(OFTEN):
         assert client.get(report).status_code == 200
     prepared = _prepared_on_the_pooled_connection(app)
-    assert any("user_sessions" in statement and "memberships" in statement for statement in prepared), prepared
+    page = [p for p in prepared if "user_sessions" in p.statement and "memberships" in p.statement]
+    assert page, prepared
+    assert page[0].generic_plans > 0, page  # planned once and reused, not planned on every request
+
+
+def _main_pages_again_and_again(app, tenant, api_client, times: int) -> None:
+    client = app.test_client()
+    sign_in(client, tenant.people["admin"])
+    service = tenant.add_service("Planned day centre")
+    api = api_client("admin")
+    pages = [f"/t/{tenant.slug}/", f"/t/{tenant.slug}/report", f"/t/{tenant.slug}/services/{service}/report",
+             f"/t/{tenant.slug}/audit/"]
+    for _ in range(times):
+        for page in pages:
+            assert client.get(page).status_code == 200, page
+        assert api.get("services").status_code == 200
+        assert api.get("events").status_code == 200
+
+
+def test_the_main_pages_write_their_limits_into_the_statement(app, tenant, api_client):
+    """A LIMIT sent as a parameter leaves PostgreSQL pricing a reusable plan as though every row
+    were wanted: once a Trust's log is long, it plans such a statement afresh on every run."""
+    engine, note, sent = _statements(app)
+    try:
+        _main_pages_again_and_again(app, tenant, api_client, times=1)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    limited = [statement for statement in sent if "LIMIT" in statement]
+    assert limited  # the log's head, the audit page, the events API
+    assert not [statement for statement in limited if re.search(r"LIMIT\s+(%\(|\?)", statement)], limited
+
+
+def test_no_statement_of_the_main_pages_is_planned_on_every_request(app, tenant, api_client, prepared_statements):
+    _main_pages_again_and_again(app, tenant, api_client, times=OFTEN)
+    replanned = [p for p in _prepared_on_the_pooled_connection(app) if p.custom_plans > 5 and not p.generic_plans]
+    assert not replanned, replanned
 
 
 def test_a_reader_whose_statement_failed_ends_cleanly(app, tenant, fresh_pool):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
 
-from ..db import db
+from ..db import db, written_in
 from ..events import PERSONAL, Event, EventPersonal
 from ..tenancy import tenant_context
 
@@ -25,7 +25,8 @@ def records_up_to(tenant_id: int, last_seq: int) -> Iterator[dict]:
     while after < last_seq:
         with tenant_context(tenant_id):
             batch = [ev.as_record() for ev in db.session.scalars(
-                select(Event).where(Event.seq > after, Event.seq <= last_seq).order_by(Event.seq).limit(BATCH))]
+                select(Event).where(Event.seq > after, Event.seq <= last_seq)
+                .order_by(Event.seq).limit(written_in(BATCH)))]
         db.session.rollback()
         if not batch:
             return

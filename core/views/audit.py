@@ -21,7 +21,7 @@ from .. import events
 from ..auth import require
 from ..cache import derived, log_head
 from ..dates import PAST_EXAMPLE, DateInputField
-from ..db import db
+from ..db import db, written_in
 from ..events import Event, EventPersonal
 from ..exports.log import json_lines, records_up_to
 from ..models import Membership, Service, User
@@ -31,6 +31,7 @@ from ..reports import about_service, day_starts, event_type_label, long_time, pa
 bp = Blueprint("audit", __name__, url_prefix="/t/<slug>/audit")
 
 PAGE_SIZE = 50
+_A_PAGE = written_in(PAGE_SIZE)
 
 # How a person's role reads after their name: "Ann Smith (staff)".
 ROLE_WORDS = {
@@ -180,14 +181,14 @@ def _page_of_events(where: list) -> list[Event]:
     query = select(Event).where(*where).options(lazyload(Event.personal_row))  # the words: see _with_words
     after, before = _cursor("after"), _cursor("before")
     if after is not None:
-        newer = db.session.scalars(query.where(Event.seq > after).order_by(Event.seq).limit(PAGE_SIZE)).all()
+        newer = db.session.scalars(query.where(Event.seq > after).order_by(Event.seq).limit(_A_PAGE)).all()
         if len(newer) == PAGE_SIZE:
             return _with_words(list(reversed(newer)))
     elif before is not None:
-        older = db.session.scalars(query.where(Event.seq < before).order_by(Event.seq.desc()).limit(PAGE_SIZE)).all()
+        older = db.session.scalars(query.where(Event.seq < before).order_by(Event.seq.desc()).limit(_A_PAGE)).all()
         if older:
             return _with_words(older)
-    return _with_words(db.session.scalars(query.order_by(Event.seq.desc()).limit(PAGE_SIZE)).all())
+    return _with_words(db.session.scalars(query.order_by(Event.seq.desc()).limit(_A_PAGE)).all())
 
 
 def _with_words(page_events: list[Event]) -> list[Event]:

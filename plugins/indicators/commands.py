@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from core import short_address
 from core.auth import token_hash
 from core.commands import CommandError
-from core.db import db
+from core.db import db, written_in
 from core.evidence import check as check_evidence
 from core.events import Conflict, locked, record
 from core.models import Service
@@ -348,7 +348,7 @@ def invitation_by_short_code(code: str) -> Invitation | None:
     """The invitation a short address names, in whichever Trust made it (no Trust in context)."""
     found = token_hash(code)
     return db.session.scalars(select(Invitation).where(Invitation.short_hash == found)
-                              .execution_options(**found_by_hash(found)).limit(2)).first()
+                              .execution_options(**found_by_hash(found)).limit(written_in(2))).first()
 
 
 def _new_short_code() -> str:
