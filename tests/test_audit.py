@@ -122,6 +122,38 @@ def test_a_broken_chain_is_reported_plainly(tenant, signed_in, monkeypatch):
     assert "From event number 3, its contents do not match its hash." in page
 
 
+def test_the_page_is_kept_until_the_trust_records_anything(tenant, signed_in):
+    client = signed_in("admin")
+    url = f"/t/{tenant.slug}/audit/"
+    first = text_of(client.get(url))
+    with tenant.app.app_context():
+        engine = db.engine
+    asked = []
+    listener = lambda conn, cursor, statement, *args: asked.append(statement)  # noqa: E731
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        again = text_of(client.get(url))
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    without_nonce = lambda page: re.sub(r'nonce="[^"]+"', "", page)  # noqa: E731 (each request has its own)
+    assert without_nonce(again) == without_nonce(first)
+    # kept: one query (the Trust, its log's head and the session), the log's events not read again
+    assert len([statement for statement in asked if not statement.startswith("BEGIN")]) == 1, asked
+    rename(tenant, "Oak Day Centre", "Oak Lodge")
+    assert "The system renamed a service to Oak Lodge" in sentences(text_of(client.get(url)))
+
+
+def test_a_check_of_the_chain_is_made_afresh_every_time(tenant, signed_in, monkeypatch):
+    """A change made behind the log's back leaves its head as it was: a kept answer would hide it."""
+    client = signed_in("admin")
+    url = f"/t/{tenant.slug}/audit/?verify=1"
+    assert "none of them has been changed" in text_of(client.get(url))
+    broken = events.ChainReport(ok=False, count=2, head_seq=2, first_bad_seq=3,
+                                reason="its contents do not match its hash")
+    monkeypatch.setattr("core.views.audit.events.verify_tenant", lambda tenant_id: broken)
+    assert "The record does not check out" in text_of(client.get(url))
+
+
 # --- filters ------------------------------------------------------------------------------
 
 def test_filter_by_type(tenant, signed_in):

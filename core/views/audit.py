@@ -24,6 +24,7 @@ from ..dates import PAST_EXAMPLE, DateInputField
 from ..db import db, written_in
 from ..events import Event, EventPersonal
 from ..exports.log import json_lines, records_up_to
+from ..frame import kept_page
 from ..models import Membership, Service, User
 from ..plugins import host
 from ..reports import about_service, day_starts, event_type_label, long_time, parse_day
@@ -302,6 +303,15 @@ def _listing(where: list, head_seq: int, labels: dict[str, str], services: dict)
 @bp.get("/")
 @require("audit")
 def index():
+    """The log, newest first. The page is kept per member and address until the Trust records anything
+    (``core.frame.kept_page``); a check of the chain is made afresh whenever asked for, since a
+    change made behind the log's back would leave its head, and so a kept answer, as it was."""
+    if request.args.get("verify") == "1":
+        return _page()
+    return kept_page("audit", (), _page)
+
+
+def _page():
     # Who has acted, the services and each list asked for are kept until the Trust records anything
     # (core.cache): the log, the people's roles and the services' names change only by a new event.
     tenant = g.tenant
