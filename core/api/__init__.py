@@ -1,7 +1,9 @@
 """The JSON API under /api/v1, documented at /api/v1/openapi.json by flask-smorest."""
 import marshmallow as ma
+from flask import current_app
 from flask_smorest import Api as SmorestApi
 
+from ..cache import derived
 from ..web import mount_plugin_blueprints
 
 
@@ -23,6 +25,15 @@ class Api(SmorestApi):
 
     def _register_error_handlers(self):
         pass
+
+
+def kept_json(name: str, parts: tuple, schema: ma.Schema, compute):
+    """The answer ``schema`` makes of ``compute()``, kept as JSON text until the Trust records
+    anything (``core.cache.derived``): a repeat is neither read nor dumped through the schema
+    again. Returned as a response, which flask-smorest passes on as it is; the view's
+    ``@blp.response`` still documents the schema."""
+    text = derived(name, parts, lambda: current_app.json.dumps(schema.dump(compute()), separators=(",", ":")))
+    return current_app.response_class(text + "\n", mimetype=current_app.json.mimetype)
 
 
 def init_app(app):

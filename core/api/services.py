@@ -7,11 +7,10 @@ from sqlalchemy import select
 from .. import commands, events
 from ..auth import require
 from ..builtin import SERVICE_KINDS
-from ..cache import derived
 from ..db import db
 from ..models import Service
 from ..tenancy import built_once
-from . import ErrorSchema, versions
+from . import ErrorSchema, kept_json, versions
 
 blp = Blueprint("api_services", __name__, url_prefix="/api/v1/t/<slug>/services",
                 description="Teams and settings inside a Trust.")
@@ -75,12 +74,12 @@ def get_service(service_id: int) -> Service:
 @require("read")
 def list_services(query):
     """List the Trust's services."""
-    # Kept until the Trust records anything (core.cache): the list is the log's alone.
-    return derived("api:services", (query["archived"],), lambda: {"services": [
-        {name: getattr(service, name) for name in SERVICE_FIELDS}
-        for service in db.session.scalars(_ALL if query["archived"] else _CURRENT)]})
+    # Kept until the Trust records anything: the list is the log's alone.
+    return kept_json("api:services", (query["archived"],), _LIST, lambda: {
+        "services": db.session.scalars(_ALL if query["archived"] else _CURRENT).all()})
 
 
+_LIST = ServiceListSchema()
 _ALL = built_once(select(Service).order_by(Service.name))  # scoped to the Trust when run
 _CURRENT = built_once(_ALL.where(Service.archived.is_(False)))
 
