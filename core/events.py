@@ -32,7 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import history, submissions
 from .db import UTCDateTime, db, utcnow, written_in
-from .tenancy import ALL_TENANTS, TenantScoped, current_tenant_id, tenant_context
+from .tenancy import ALL_TENANTS, TenantScoped, built_once, current_tenant_id, tenant_context
 
 GENESIS = "0" * 64
 ERASED = "[erased]"
@@ -298,8 +298,7 @@ def locked():
     if tenant_id is None:
         raise EventError("No tenant in context.")
     session = db.session()  # the request's own Session, not its scoped proxy
-    held = session.info.get("tenant_lock")
-    if held is None or held[0] is not session.get_transaction() or held[1] != tenant_id:
+    if not _holds_lock(session, tenant_id):
         session.flush()
         _take_lock(session, tenant_id)
         # Rows loaded before the lock may be out of date: read them again when next used.
@@ -308,24 +307,37 @@ def locked():
     yield
 
 
+def _holds_lock(session, tenant_id: int) -> bool:
+    """Whether ``locked()`` took the tenant's append lock in the session's transaction."""
+    held = session.info.get("tenant_lock")
+    return held is not None and held[0] is session.get_transaction() and held[1] == tenant_id
+
+
+_NEXT_ID_POSTGRESQL = "nextval(pg_get_serial_sequence('events', 'id'))"
+_HEAD = built_once(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(written_in(1)))
+
+
 def _lock_head(session, tenant_id: int) -> tuple[int, int, str]:
     """Take the tenant's append lock; (a new event id, the head's seq, the head's hash).
 
     PostgreSQL: the id comes from the sequence in the statement that takes the lock; the head
     is read by a statement of its own once the lock is granted, so that it sees what the writer
-    before committed. SQLite: the transaction holds the write lock already; one statement.
+    before committed. Under a lock ``locked()`` took already, the id and the head come in one
+    statement. SQLite: the transaction holds the write lock already; one statement.
     """
     from .models import Tenant
 
     if session.get_bind().dialect.name == "postgresql":
-        event_id = session.scalar(
-            select(literal_column("nextval(pg_get_serial_sequence('events', 'id'))"))
-            .select_from(Tenant).where(Tenant.id == tenant_id).with_for_update(of=Tenant))
-        head = session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(written_in(1))).first()
-        return (event_id, head.seq, head.hash) if head else (event_id, 0, GENESIS)
-    # The next id over every tenant's events (text, so the tenant's scope leaves it whole):
-    # max() of the primary key is one look-up.
-    next_id = literal_column("(SELECT coalesce(max(id), 0) + 1 FROM events)")
+        if not _holds_lock(session, tenant_id):
+            event_id = session.scalar(select(literal_column(_NEXT_ID_POSTGRESQL)).select_from(Tenant)
+                                      .where(Tenant.id == tenant_id).with_for_update(of=Tenant))
+            head = session.execute(_HEAD).first()
+            return (event_id, head.seq, head.hash) if head else (event_id, 0, GENESIS)
+        next_id = literal_column(f"(SELECT {_NEXT_ID_POSTGRESQL})")  # a sub-select: taken once, whatever the plan
+    else:
+        # The next id over every tenant's events (text, so the tenant's scope leaves it whole):
+        # max() of the primary key is one look-up.
+        next_id = literal_column("(SELECT coalesce(max(id), 0) + 1 FROM events)")
     head = session.execute(select(next_id, Event.seq, Event.hash)
                            .order_by(Event.seq.desc()).limit(written_in(1))).first()
     if head is None:
@@ -369,7 +381,7 @@ def record(
     values = {"tenant_id": tenant_id, "type": type_name, "service_id": service_id, "actor": actor or _actor.get(),
               "occurred_at": occurred_at or _clock.get() or utcnow(), "payload": payload, "personal_digest": digest}
 
-    session = db.session
+    session = db.session()  # the Session itself: its transaction is asked after (_holds_lock)
     with session.begin_nested():  # a projector that fails leaves no event and no row behind
         event_id, prev_seq, prev_hash = _lock_head(session, tenant_id)
         values.update(id=event_id, seq=prev_seq + 1, prev_hash=prev_hash,
@@ -743,7 +755,7 @@ def stream_version(stream: str) -> int:
 
 def head(tenant_id: int) -> tuple[int, str]:
     with tenant_context(tenant_id):
-        last = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(written_in(1))).first()
+        last = db.session.execute(_HEAD).first()
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from contextlib import nullcontext
 from datetime import datetime, timezone
 
 import pytest
 import time_machine
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -446,8 +448,9 @@ def test_erasure_removes_the_words_from_the_live_projection(plugin_app, said):
 
 # --- concurrency (PostgreSQL) --------------------------------------------------------------
 
-def run_appenders(app, jobs: list[tuple[int, int, int]]) -> list[Exception]:
-    """Each job (tenant id, service id, count) appends in its own thread and app context."""
+def run_appenders(app, jobs: list[tuple[int, int, int]], *, lock_first: bool = False) -> list[Exception]:
+    """Each job (tenant id, service id, count) appends in its own thread and app context;
+    ``lock_first``: each append under ``locked()``, as a command with a rule does."""
     errors: list[Exception] = []
     start = threading.Barrier(len(jobs))
 
@@ -456,8 +459,9 @@ def run_appenders(app, jobs: list[tuple[int, int, int]]) -> list[Exception]:
             start.wait()
             with app.app_context(), tenant_context(tenant_id), events.acting_as(f"cli:{number}"):
                 for i in range(count):
-                    events.record("service.renamed", {"name": f"Thread {number} name {i}"},
-                                  stream=f"service:{service_id}", service_id=service_id)
+                    with events.locked() if lock_first else nullcontext():
+                        events.record("service.renamed", {"name": f"Thread {number} name {i}"},
+                                      stream=f"service:{service_id}", service_id=service_id)
                     db.session.commit()
         except Exception as err:  # noqa: BLE001 - reported by the test
             errors.append(err)
@@ -489,6 +493,35 @@ def test_eight_threads_append_to_one_tenant(app, make_tenant):
     before = len(records_of(tenant))
     assert run_appenders(app, [(tenant.id, oak, 50)] * 8) == []
     assert_appended(tenant, before, 400)
+
+
+def test_eight_threads_append_to_one_tenant_under_a_lock_taken_first(app, make_tenant):
+    """Under ``locked()`` an append reads the next id and the head in one statement (PostgreSQL):
+    the chain still holds with eight writers at once."""
+    tenant = make_tenant(roles=("admin",), services=("Oak Day Centre",))
+    oak = tenant.services["Oak Day Centre"]
+    before = len(records_of(tenant))
+    assert run_appenders(app, [(tenant.id, oak, 25)] * 8, lock_first=True) == []
+    assert_appended(tenant, before, 200)
+
+
+def test_an_append_under_a_lock_taken_first_takes_it_once(app, tenant):
+    oak = tenant.services["Oak Day Centre"]
+    sent = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
+    with app.app_context(), tenant_context(tenant.id), events.acting_as("cli"):
+        sa_event.listen(engine, "before_cursor_execute", listener)
+        try:
+            with events.locked():
+                events.record("service.renamed", {"name": "Locked once"}, stream=f"service:{oak}", service_id=oak)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", listener)
+        db.session.commit()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert len([statement for statement in sent if "FOR UPDATE" in statement]) == 1, sent
+    assert sum("FROM events" in statement for statement in sent) == 1, sent  # the head, read once
 
 
 def test_two_tenants_append_at_once(app, make_tenant):
