@@ -41,7 +41,7 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
 
     components.init_app(app)
     headers.init_app(app)
-    frame.init_app(app)  # after the headers: its csp_nonce() replaces flask-talisman's
+    frame.init_app(app)
     web.init_app(app)
     inputs.init_app(app)  # after sign-in and role checks: who may not act hears that first
     views.init_app(app)

@@ -187,5 +187,5 @@ def offers_change_organisation(membership) -> bool:
 def init_app(app) -> None:
     app.add_template_global(page_header)
     app.add_template_global(page_footer)
-    app.jinja_env.globals["csp_nonce"] = nonce_placeholder  # after flask-talisman set its own
+    app.jinja_env.globals["csp_nonce"] = nonce_placeholder
     app.after_request(fill_in)

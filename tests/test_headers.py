@@ -37,3 +37,24 @@ def test_production_sends_hsts_and_secure_cookies(database):
     secure = client.get("/sign-in", base_url="https://localhost")
     assert secure.status_code == 200
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_every_answer_has_a_nonce_of_its_own_and_a_kept_page_carries_it(tenant, signed_in):
+    client = signed_in("admin")
+    nonces = []
+    for _ in range(3):  # the second and third are the kept page, filled in as it leaves
+        page = client.get(f"/t/{tenant.slug}/report")
+        nonce = re.search(r"script-src 'self' 'nonce-([^']+)'; style-src 'self' 'nonce-([^']+)';",
+                          page.headers["Content-Security-Policy"])
+        assert nonce and nonce.group(1) == nonce.group(2)
+        assert all(f'nonce="{nonce.group(1)}"' in attrs for attrs in re.findall(r"<style([^>]*)>", page.get_data(as_text=True)))
+        nonces.append(nonce.group(1))
+    assert len(set(nonces)) == 3 and all(len(n) >= 32 for n in nonces)
+
+
+def test_production_sends_hsts_only_over_https(database):
+    client = make_app(database.url, PRODUCTION=True).test_client()
+    behind_proxy = client.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert behind_proxy.status_code == 200 and behind_proxy.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in make_app(database.url).test_client().get(
+        "/sign-in", base_url="https://localhost").headers
