@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from flask import abort, current_app, g
+from flask import abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
@@ -24,17 +24,28 @@ from limits import parse_many
 TOO_MANY = "Too many attempts. Wait a few minutes and try again."
 MEMORY = "memory://"
 
-# One limiter for the process; its store is set from the app's config by ``init_app``.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
+
+class _AttemptsLimiter(Limiter):
+    """Every limit counts attempts sent (POST): a request that only reads is let through before the
+    limiter looks up its view and resolves that view's limits, work a served page paid for nothing.
+    (The request filter below says the same, should a release of flask-limiter stop calling this.)"""
+
+    def _check_request_limit(self, *args, **kwargs) -> None:
+        if request.method in READING:
+            return
+        super()._check_request_limit(*args, **kwargs)
+
+
+# One limiter for the process; its store is set from the app's config by ``init_app``.
+limiter = _AttemptsLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
 @limiter.request_filter
 def _only_reading() -> bool:
     """Every limit counts attempts sent (POST); a page that is only read is never checked."""
-    from flask import request
-
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    return request.method in READING
 
 
 # --- keys ----------------------------------------------------------------------------------
