@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from time import monotonic
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, literal_column
+from sqlalchemy import DateTime, MetaData, event, literal, literal_column
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
@@ -180,6 +180,14 @@ def written_in(rows: int):
     prices a reusable plan as though all were, and so plans again on every run.
     Written when the statement is compiled (and so kept with it), not on every run."""
     return literal_column(str(int(rows)))
+
+
+def written_in_each_run(rows: int):
+    """As ``written_in``, for a LIMIT the caller chooses (``?limit=``): written into the text as the
+    statement runs, so it stays one compiled statement however many are asked for. (Compiled in,
+    each number would be a statement of its own, and a thousand of them would push every other
+    statement out of SQLAlchemy's cache.)"""
+    return literal(int(rows), literal_execute=True)
 
 
 def only_reading() -> bool:

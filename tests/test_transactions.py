@@ -247,6 +247,25 @@ def test_the_main_pages_write_their_limits_into_the_statement(app, tenant, api_c
     assert not [statement for statement in limited if re.search(r"LIMIT\s+(%\(|\?)", statement)], limited
 
 
+def test_a_limit_the_caller_chooses_is_one_compiled_statement_however_many_are_asked_for(app, tenant, api_client):
+    """``?limit=`` of the events API is written in as the statement runs: a compiled statement for
+    each number would let one token push every other statement out of SQLAlchemy's cache."""
+    api = api_client("admin")
+    assert api.get("events?limit=1").status_code == 200
+    with app.app_context():
+        cache = db.engine._compiled_cache
+    before = len(cache)
+    engine, note, sent = _statements(app)
+    try:
+        for limit in range(2, 42):
+            answer = api.get(f"events?limit={limit}")
+            assert answer.status_code == 200 and len(answer.get_json()["events"]) <= limit
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(cache) - before <= 2, len(cache) - before
+    assert any(re.search(r"LIMIT 41\b", statement) for statement in sent)  # still written into the text
+
+
 def test_no_statement_of_the_main_pages_is_planned_on_every_request(app, tenant, api_client, prepared_statements):
     _main_pages_again_and_again(app, tenant, api_client, times=OFTEN)
     replanned = [p for p in _prepared_on_the_pooled_connection(app) if p.custom_plans > 5 and not p.generic_plans]

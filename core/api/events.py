@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from .. import events
 from ..auth import require
-from ..db import db, written_in
+from ..db import db, written_in_each_run
 from ..events import Event
 from ..reports import about_service
 
@@ -88,7 +88,7 @@ def list_events(query):
         stmt = stmt.where(Event.type == query["type"])
     if "service" in query:
         stmt = stmt.where(about_service(query["service"]))
-    rows = db.session.scalars(stmt.order_by(Event.seq).limit(written_in(query["limit"] + 1))).all()
+    rows = db.session.scalars(stmt.order_by(Event.seq).limit(written_in_each_run(query["limit"] + 1))).all()
     more = len(rows) > query["limit"]
     rows = rows[:query["limit"]]
     return {"events": [ev.as_record() for ev in rows], "next_after": rows[-1].seq if more else None}
