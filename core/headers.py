@@ -38,8 +38,9 @@ HSTS = "max-age=31556926; includeSubDomains"  # a year
 
 def init_app(app) -> None:
     production = bool(app.config.get("PRODUCTION"))
-    around_nonce = _cut_policy()
-    without_nonce = "; ".join(f"{directive} {sources}" for directive, sources in POLICY.items())
+    # The policy's text cut where the request's nonce goes: ``nonce.join(around_nonce)`` is the header.
+    around_nonce = _policy(" 'nonce-\0'").split("\0")
+    without_nonce = _policy("")
     fixed = (
         ("Permissions-Policy", ", ".join(f"{feature}={allowed}" for feature, allowed in NO_DEVICE_FEATURES.items())),
         ("X-Frame-Options", "DENY"),
@@ -71,15 +72,9 @@ def init_app(app) -> None:
     app.add_template_filter(with_style_nonce)
 
 
-def _cut_policy() -> list[str]:
-    """The policy's text cut where the request's nonce goes: ``nonce.join(parts)`` is the header."""
-    parts, text = [], ""
-    for directive, sources in POLICY.items():
-        text += f"{'; ' if text or parts else ''}{directive} {sources}"
-        if directive in NONCE_IN:
-            parts.append(text + " 'nonce-")
-            text = "'"
-    return [*parts, text]
+def _policy(nonce_source: str) -> str:
+    return "; ".join(f"{directive} {sources}{nonce_source if directive in NONCE_IN else ''}"
+                     for directive, sources in POLICY.items())
 
 
 def _secure() -> bool:
