@@ -37,7 +37,7 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
 
     readers_take_no_lock(app)
 
-    from . import api, cli, components, errors, frame, headers, inputs, views, web
+    from . import api, cli, components, errors, frame, headers, inputs, serving, views, web
 
     components.init_app(app)
     headers.init_app(app)
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
     api.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    serving.settle(app)
     return app
 
 

@@ -11,8 +11,6 @@ alone, which anyone who knows an e-mail address could otherwise do.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -20,6 +18,8 @@ from flask import abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+
+from .serving import serving
 
 TOO_MANY = "Too many attempts. Wait a few minutes and try again."
 MEMORY = "memory://"
@@ -127,14 +127,8 @@ def describe_store(uri: str) -> str:
     return f"Throttling counts in {where}, shared by every worker and server."
 
 
-def _serving() -> bool:
-    """Started to serve pages (``flask run``, gunicorn), not for a one-off command."""
-    program = Path(sys.argv[0]).name if sys.argv else ""
-    return program.startswith("gunicorn") or (program == "flask" and "run" in sys.argv[1:])
-
-
 def init_app(app) -> None:
-    if app.testing or not _serving():
+    if app.testing or not serving():
         return
     with app.app_context():
         click.echo(describe_store(app.config.get("RATELIMIT_STORAGE_URI", MEMORY)), err=True)

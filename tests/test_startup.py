@@ -1,5 +1,6 @@
 """Start-up: compiled templates are kept between starts and a changed template is compiled afresh;
-what the first page does not need is not imported to serve it."""
+what the first page does not need is not imported to serve it; a serving process sets what it
+has loaded aside from the cycle collector."""
 from __future__ import annotations
 
 import subprocess
@@ -41,3 +42,33 @@ print(" ".join(name for name in ("xhtml2pdf", "alembic", "pygal", "email_validat
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def _frozen_after_start(tmp_path, program: list[str]) -> tuple[int, str]:
+    """(objects set aside from the cycle collector, the sign-in page's status) in a fresh interpreter
+    started as ``program`` would be."""
+    script = f"""
+import gc, sys
+sys.argv = {program!r}
+from core import create_app
+app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path}/start.db", "SECRET_KEY": "x" * 40,
+                  "RATELIMIT_STORAGE_URI": "memory://"}})
+print(gc.get_freeze_count(), app.test_client().get("/sign-in").status_code)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frozen, status = done.stdout.split()
+    return int(frozen), status
+
+
+def test_a_serving_worker_sets_what_it_loaded_aside_from_the_cycle_collector(tmp_path):
+    frozen, status = _frozen_after_start(tmp_path, ["/srv/venv/bin/gunicorn", "core:create_app()"])
+    assert frozen > 10_000  # the modules, templates and app: everything loaded by then
+    assert status == "200"
+
+
+def test_a_command_leaves_the_cycle_collector_as_it_was(tmp_path):
+    frozen, status = _frozen_after_start(tmp_path, ["flask", "db", "upgrade"])
+    assert frozen == 0
+    assert status == "200"
