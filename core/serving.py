@@ -17,7 +17,7 @@ def settle(app) -> None:
     worker. Left in the collector's care, every full collection walks all of them (well over
     a hundred thousand objects, about a tenth of a second each time on a slow machine) only
     to find nothing to free; frozen, it walks what requests make. Tests make many apps, so
-    only a serving process freezes, once."""
+    only a serving process freezes, once. No collection first: it would cost a new worker a
+    tenth of a second to free a few hundred objects left over from importing."""
     if serving() and not app.testing:
-        gc.collect()
         gc.freeze()
