@@ -32,9 +32,13 @@ def create_app(config: dict | None = None, plugins: dict | None = None) -> Flask
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.extensions["changing_lives"] = PluginHost(extra=plugins)
-    db.init_app(app)
-    from .db import readers_take_no_lock
+    from .db import TRANSACTION_POOLING, readers_take_no_lock
 
+    if app.config.get("DATABASE_TRANSACTION_POOLING"):  # readers begin transactions too (core.db)
+        engine = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **engine, "execution_options": {**engine.get("execution_options", {}), TRANSACTION_POOLING: True}}
+    db.init_app(app)
     readers_take_no_lock(app)
 
     from . import api, cli, components, errors, frame, headers, inputs, serving, views, web

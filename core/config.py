@@ -13,6 +13,9 @@ def from_environment(instance_path: str) -> dict:
     DATABASE_URL      SQLAlchemy URL; default: SQLite file under instance/.
     DATABASE_OWNER_URL  PostgreSQL: the tables' owner, used only by ``db upgrade``; DATABASE_URL
                       is then a user that owns nothing, granted what serving needs (core.rls).
+    DATABASE_TRANSACTION_POOLING  PostgreSQL: set to 1 when a pooler in transaction mode (PgBouncer's
+                      pool_mode=transaction) stands before the database: a page that only reads
+                      then runs in a transaction of its own, as the session is not the app's to keep.
     SECRET_KEY        required in production (CHANGING_LIVES_ENV=production).
     CHANGING_LIVES_ENV  "production" turns on Secure cookies and refuses a missing key.
     RATELIMIT_STORAGE_URI  shared store for throttling guesses, e.g. redis://host:6379
@@ -37,6 +40,7 @@ def from_environment(instance_path: str) -> dict:
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'changing-lives.db'}"
         ),
         "DATABASE_OWNER_URL": os.environ.get("DATABASE_OWNER_URL") or None,
+        "DATABASE_TRANSACTION_POOLING": os.environ.get("DATABASE_TRANSACTION_POOLING", "") not in ("", "0"),
         "PRODUCTION": production,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,

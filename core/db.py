@@ -1,4 +1,5 @@
 """The database handle, the declarative base and the column types shared by every model."""
+import select
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from time import monotonic
@@ -68,7 +69,8 @@ def _connection_settings(dbapi_connection, connection_record):
 
 # A pooled connection idle longer than this is pinged before use, so one left dead by a database
 # restart is replaced, not handed to a request. One in steady use is not: under load, a ping before
-# every request would be a round trip to the database for each page.
+# every request would be a round trip to the database for each page. It is pinged only when the
+# database has sent it something unasked, as a server ending the connection does.
 PING_AFTER_IDLE_SECONDS = 1.0
 _RETURNED_AT = "cl_returned_at"
 
@@ -78,13 +80,26 @@ def _note_return(dbapi_connection, connection_record):
     connection_record.info[_RETURNED_AT] = monotonic()
 
 
+def _spoken_to(dbapi_connection) -> bool:
+    """Whether an idle connection has something to read: with no query out, only a notice
+    the server sent of its own accord, such as that it is ending the connection."""
+    try:
+        return bool(select.select([dbapi_connection.fileno()], [], [], 0)[0])
+    except Exception:  # noqa: BLE001 (closed already: the ping says so)
+        return True
+
+
 @event.listens_for(Pool, "checkout")
 def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
     returned = connection_record.info.get(_RETURNED_AT)
-    if returned is None or monotonic() - returned < PING_AFTER_IDLE_SECONDS:
-        return  # new, or in steady use
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        return  # a file never drops the connection
+    if returned is None or type(dbapi_connection).__module__.startswith("sqlite3"):
+        return  # new, or a file, which never drops the connection
+    if monotonic() - returned < PING_AFTER_IDLE_SECONDS and not _spoken_to(dbapi_connection):
+        return  # in steady use, and the database has said nothing since
+    _ping(dbapi_connection)
+
+
+def _ping(dbapi_connection) -> None:
     try:
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
@@ -113,9 +128,14 @@ def _begin(conn):
     other or behind a writer; should one write after all, SQLite refuses it
     rather than let it write over what it did not see.
 
-    PostgreSQL: one message both begins the transaction (read only for a request
-    that only reads, so a write there fails loudly) and hands over the Trust in
-    context for row-level security (core.tenancy): one round trip, not three.
+    PostgreSQL: a request that only reads sends no BEGIN and no COMMIT. Each of its
+    statements is a read-only transaction by itself, which under READ COMMITTED sees
+    just what it would see inside one; core.tenancy gives the session the Trust and
+    the read-only default before a statement that wants them. Anything else begins
+    with one message that begins the transaction (``READ WRITE``, whatever the
+    session's default) and hands over the Trust in context for row-level security.
+    Behind a pooler in transaction mode (``DATABASE_TRANSACTION_POOLING``) a session
+    is not the app's to keep, so readers begin ``READ ONLY`` transactions too.
     """
     name = conn.dialect.name
     if name == "sqlite":
@@ -124,14 +144,21 @@ def _begin(conn):
         from .tenancy import forget_setting, setting_at_begin
 
         dbapi_connection = conn.connection.dbapi_connection
+        options = conn.get_execution_options()
         conn.info.pop(_READ_ONLY, None)
-        if "isolation_level" in conn.get_execution_options() or dbapi_connection.info.transaction_status:
+        conn.info.pop(_READING_BY_STATEMENT, None)
+        if "isolation_level" in options or dbapi_connection.info.transaction_status:
             forget_setting(conn)  # an isolation level was chosen: the driver begins; the setting follows
+            if not dbapi_connection.autocommit and not dbapi_connection.info.transaction_status:
+                dbapi_connection.read_only = False  # the driver's BEGIN says READ WRITE, whatever the default
             return
         if not dbapi_connection.autocommit:
             dbapi_connection.autocommit = True  # an isolation level chosen earlier was put back
-        read_only = _only_reading.get() and not conn.get_execution_options().get("writes_apart")
-        statement = "BEGIN READ ONLY" if read_only else "BEGIN"
+        read_only = _only_reading.get() and not options.get("writes_apart")
+        if read_only and not options.get(TRANSACTION_POOLING):
+            conn.info[_READING_BY_STATEMENT] = True
+            return
+        statement = "BEGIN READ ONLY" if read_only else "BEGIN READ WRITE"
         setting = setting_at_begin(conn)
         if setting:
             statement += "; " + setting
@@ -143,7 +170,29 @@ def _begin(conn):
             conn.info[_READ_ONLY] = True
 
 
+# An engine execution option (set from DATABASE_TRANSACTION_POOLING): readers begin transactions.
+TRANSACTION_POOLING = "transaction_pooling"
+_READING_BY_STATEMENT = "cl_reading_by_statement"  # in the connection's info: a reader with no transaction
+
+
+def reading_by_statement(conn) -> bool:
+    """Whether the connection serves a reader whose statements each stand alone (see ``_begin``)."""
+    return conn.info.get(_READING_BY_STATEMENT, False)
+
+
 _READ_ONLY = "cl_read_only"  # in the connection's info: the transaction core began is read only
+
+
+@event.listens_for(Engine, "before_cursor_execute", insert=True)  # before core.tenancy's setting
+def _begin_for_a_server_side_cursor(conn, cursor, statement, parameters, context, executemany):
+    """A reader's statement that streams its rows (``yield_per``) reads through a server-side cursor,
+    which lives only inside a transaction: it begins a read-only one, ended as any (below)."""
+    if context is None or not context.execution_options.get("stream_results") or not reading_by_statement(conn):
+        return
+    dbapi_connection = cursor.connection
+    if not dbapi_connection.info.transaction_status:
+        dbapi_connection.execute("BEGIN READ ONLY").close()
+        conn.info[_READ_ONLY] = True
 
 
 @event.listens_for(Engine, "rollback")
@@ -155,6 +204,7 @@ def _end_reader_with_commit(conn):
     and the database would plan each page's query afresh. Ended with COMMIT, the rollback that
     follows finds no transaction and sends nothing. Should the COMMIT fail, that rollback meets
     the same trouble, and SQLAlchemy handles it there as it handles any (a dead connection)."""
+    conn.info.pop(_READING_BY_STATEMENT, None)
     if not conn.info.pop(_READ_ONLY, False):
         return
     from psycopg.pq import TransactionStatus
@@ -170,6 +220,7 @@ def _end_reader_with_commit(conn):
 @event.listens_for(Engine, "commit")
 def _forget_read_only(conn):
     conn.info.pop(_READ_ONLY, None)
+    conn.info.pop(_READING_BY_STATEMENT, None)
 
 
 def written_in(rows: int):

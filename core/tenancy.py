@@ -8,20 +8,25 @@ tenant-owned model raises: the mechanism fails closed. Core SQL (``text()``,
 ``Table`` statements) bypasses it, so request code uses the ORM only.
 
 On PostgreSQL the same tenant is also handed to the database, for its
-row-level security (``core.rls``): the transaction's ``app.tenant_id`` setting is
-made to match the tenant in context (in the message that begins the transaction,
-and again before any statement that wants another), with ``set_config(..., true)``
-so that it ends with the transaction and a pooled connection never carries one
-Trust's setting into the next use.
+row-level security (``core.rls``): before every statement, the ``app.tenant_id``
+setting it will see is made to match the tenant in context. Inside a transaction
+the setting is the transaction's own (``set_config(..., true)``, or ``SET LOCAL``
+in the message that begins it); a reader's statement outside any transaction
+(core.db) sees the session's, which is set when it differs. Every statement is
+checked, so a pooled connection's session never lends one Trust's setting to
+another's statement.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
+
+from .db import reading_by_statement
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("current_tenant_id", default=None)
 
@@ -168,10 +173,15 @@ def _stamp_tenant(session, flush_context, instances):
             raise TenantScopeError(f"{type(obj).__name__} belongs to another tenant")
 
 
-# --- the database's half: the transaction's tenant setting (PostgreSQL) ------------------------
+# --- the database's half: the Trust's setting (PostgreSQL) ---------------------------------------
 
-_SETTING = "cl_rls_setting"  # in the connection's info: what this transaction's settings hold now
-_UNSET = ("", "", "")  # a new transaction starts with none (they are never set for the session)
+# In the connection's info: what the session holds outside any transaction, (read only by default?,
+# Trust, person, hash); and what the open transaction holds, when it has settings of its own.
+_SESSION = "cl_session_settings"
+_LOCAL = "cl_rls_setting"
+_UNKNOWN = (None, None, None, None)  # a new connection's session: set whatever a statement wants
+_NAMES = ("app.tenant_id", "app.user_id", "app.lookup_hash")
+_IDLE = TransactionStatus.IDLE  # no transaction open
 
 
 def _wanted(context) -> tuple[str, str, str]:
@@ -183,37 +193,59 @@ def _wanted(context) -> tuple[str, str, str]:
             "" if lookup is None else str(lookup)[:64])
 
 
+def _in_effect(conn):
+    """What the next statement would see: the transaction's own settings, else the session's."""
+    if _LOCAL in conn.info:
+        return conn.info[_LOCAL]
+    return conn.info.get(_SESSION, _UNKNOWN)[1:]
+
+
 # Statements that take no setting: a savepoint's, or the BEGIN that carries it (core.db)
 _SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _hand_tenant_to_database(conn, cursor, statement, parameters, context, executemany):
+    """Before every statement, the database holds exactly the Trust (and person, and hash) it wants.
+
+    Inside a transaction they are the transaction's own (``set_config(..., true)``). A statement
+    outside one (a reader's, core.db) is a transaction by itself, so they are the session's, with
+    the session's read-only default as the reader needs it. No statement goes by unchecked, so
+    whatever an earlier use of a pooled connection left in its session is never seen."""
     if conn.dialect.name != "postgresql" or statement.startswith(_SAVEPOINTS):
         return
     wanted = _wanted(context)
-    if conn.info.get(_SETTING, _UNSET) == wanted:
+    raw = cursor.connection  # setters get cursors of their own: the statement's may be server-side (yield_per)
+    if raw.autocommit and raw.info.transaction_status == _IDLE:
+        session = (reading_by_statement(conn), *wanted)
+        if conn.info.get(_SESSION, _UNKNOWN) != session:
+            with raw.cursor() as setter:
+                setter.execute("SELECT set_config('default_transaction_read_only', %s, false), "
+                               "set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false), "
+                               "set_config('app.lookup_hash', %s, false)", ("on" if session[0] else "off", *wanted))
+            conn.info[_SESSION] = session
         return
-    # A cursor of its own: the statement's cursor may be a server-side one (yield_per).
-    with cursor.connection.cursor() as setter:
+    if _in_effect(conn) == wanted:
+        return
+    with raw.cursor() as setter:
         setter.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true), "
                        "set_config('app.lookup_hash', %s, true)", wanted)
-    conn.info[_SETTING] = wanted
+    conn.info[_LOCAL] = wanted
 
 
 def setting_at_begin(conn) -> str | None:
     """What hands the Trust in context to a transaction that core begins itself (core.db), sent in
-    the same message as its BEGIN; None with no Trust, as a new transaction holds no setting."""
-    wanted = _wanted(None)
-    conn.info[_SETTING] = wanted
-    if wanted == _UNSET:
-        return None
-    return "SET LOCAL app.tenant_id = '%d'" % int(wanted[0])  # as set_config(..., true), with no row to answer
+    the same message as its BEGIN: whatever differs from what the session holds; None when nothing does."""
+    wanted = _wanted(None)  # a Trust's id, and no person or hash: digits or nothing, safe to write in
+    held = _in_effect(conn)
+    conn.info[_LOCAL] = wanted
+    return "; ".join(f"SET LOCAL {name} = '{value}'" for name, value, had in zip(_NAMES, wanted, held)
+                     if value != had) or None
 
 
 def forget_setting(conn, *args) -> None:
-    """The transaction ended, and the database dropped its settings with it."""
-    conn.info.pop(_SETTING, None)
+    """The transaction ended, and the database dropped its own settings with it."""
+    conn.info.pop(_LOCAL, None)
 
 
 for _name in ("commit", "rollback"):
@@ -224,9 +256,9 @@ for _name in ("commit", "rollback"):
 def _unsure_after_savepoint_rollback(conn, cursor, statement, parameters, context, executemany):
     """A savepoint rolled back puts back whatever was set before it: set it again before the next statement."""
     if statement.startswith("ROLLBACK TO SAVEPOINT"):
-        conn.info[_SETTING] = None
+        conn.info[_LOCAL] = _UNKNOWN[1:]
 
 
 @event.listens_for(Pool, "reset")
 def _forget_on_return(dbapi_connection, connection_record, reset_state):
-    connection_record.info.pop(_SETTING, None)
+    connection_record.info.pop(_LOCAL, None)

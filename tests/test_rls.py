@@ -196,6 +196,94 @@ def test_a_pooled_connection_reused_for_another_trust_never_sees_the_first(walle
         engine.dispose()
 
 
+def _look_as(app, engine, tenant_id, how: str, **options):
+    """One use of a pooled connection: ``how`` is "reading" (a GET: no transaction, core.db), "writing"
+    (core's own BEGIN) or "autocommit" (each statement alone, as a writer asked for it)."""
+    from importlib import import_module
+
+    core_db = import_module("core.db")
+    marker = core_db._only_reading.set(how == "reading")
+    try:
+        with app.app_context(), engine.connect() as conn:
+            if how == "autocommit":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            with tenant_context(tenant_id) if tenant_id else _no_tenant():
+                tenants = {row[0] for row in conn.execute(text("SELECT DISTINCT tenant_id FROM events"))}
+                people = {row[0] for row in conn.execute(
+                    text("SELECT DISTINCT user_id FROM memberships").execution_options(**options))}
+                setting, read_only = conn.execute(text(
+                    "SELECT current_setting('app.tenant_id', true), current_setting('transaction_read_only')")).one()
+                conn.rollback()
+    finally:
+        core_db._only_reading.reset(marker)
+    return tenants, people, setting or "", read_only
+
+
+def test_a_connection_shared_by_readers_and_writers_never_lends_a_trust_or_a_person(walled, trusts):
+    """A reader's statements see the session's settings (core.db): whatever one use left in the
+    session, the next statement, a reader's or a writer's, sees only what it asked for."""
+    from core.tenancy import own_memberships
+
+    north, south = trusts
+    person = north.people["staff"].user_id
+    engine = create_engine(_serving_url(walled), pool_size=1, max_overflow=0)
+    try:
+        pid = None
+        for tenant, how, options in (
+                (north, "reading", {}), (south, "writing", {}), (None, "reading", own_memberships(person)),
+                (None, "writing", {}), (north, "reading", {}), (south, "reading", {}), (None, "reading", {}),
+                (north, "reading", {}), (None, "autocommit", {}), (south, "autocommit", {}), (north, "writing", {})):
+            tenants, people, setting, read_only = _look_as(walled, engine, tenant.id if tenant else None, how,
+                                                           **options)
+            asked = f"{tenant.name if tenant else 'no Trust'}, {how}, {options}"
+            assert tenants == ({tenant.id} if tenant else set()), asked
+            assert setting == (str(tenant.id) if tenant else ""), asked
+            assert read_only == ("on" if how == "reading" else "off"), asked
+            if options:
+                assert people == {person}, asked
+            elif tenant is None:
+                assert people == set(), asked
+            with engine.connect() as conn:  # one connection throughout
+                now = conn.connection.dbapi_connection.info.backend_pid
+                assert pid in (None, now)
+                pid = now
+                conn.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_behind_a_transaction_pooler_a_reader_keeps_nothing_in_the_session(walled, trusts):
+    """With DATABASE_TRANSACTION_POOLING the session is not the app's to keep: a reader begins a
+    read-only transaction whose settings end with it."""
+    from core.db import TRANSACTION_POOLING
+
+    north, _ = trusts
+    engine = create_engine(_serving_url(walled), pool_size=1, max_overflow=0,
+                           execution_options={TRANSACTION_POOLING: True})
+    try:
+        tenants, _, setting, read_only = _look_as(walled, engine, north.id, "reading")
+        assert tenants == {north.id} and setting == str(north.id) and read_only == "on"
+        with engine.connect() as conn:  # the driver's own connection, past the app's checks
+            raw = conn.connection.dbapi_connection
+            held = raw.execute("SELECT current_setting('app.tenant_id', true), "
+                               "current_setting('default_transaction_read_only')").fetchone()
+            assert (held[0] or "", held[1]) == ("", "off")
+            conn.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_the_setting_for_a_transaction_pooler_reaches_the_engine(walled):
+    from core import create_app
+    from core.db import TRANSACTION_POOLING
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _serving_url(walled), "SECRET_KEY": "x" * 40,
+                      "DATABASE_TRANSACTION_POOLING": True})
+    with app.app_context():
+        assert db.engine.get_execution_options().get(TRANSACTION_POOLING) is True
+        db.engine.dispose()
+
+
 def test_a_savepoint_rolled_back_does_not_leave_the_tenant_behind(walled, trusts):
     """Rolling back a savepoint puts back the setting from before it: the next statement must set it again."""
     north, south = trusts

@@ -1,9 +1,10 @@
 """How core opens transactions (core.db) and what a page costs the database.
 
-A request that only reads begins a transaction that cannot write (on PostgreSQL, ``BEGIN READ
-ONLY``, sent with the Trust's row-security setting in one message), asks one query for a page kept
-whole, and ends. A pooled connection that sat idle is pinged before use, so one left dead by a
-database restart is replaced; one in steady use is not pinged at all.
+A request that only reads cannot write. On PostgreSQL it sends no BEGIN and no COMMIT: each of
+its statements stands alone, read only, with the Trust's row-security setting in the session;
+a page kept whole is then one round trip to the database. A pooled connection that sat idle, or
+that the database has hung up on, is pinged before use, so one left dead by a database restart
+is replaced; one in steady use is not pinged at all.
 """
 import re
 from datetime import datetime, timedelta, timezone
@@ -89,9 +90,9 @@ def test_the_first_statement_already_sees_the_trust_in_context(app, tenant, othe
 
 
 def test_a_request_that_only_reads_neither_blocks_a_writer_nor_writes(app, tenant):
-    """Its transaction takes no write lock, so a writer goes ahead at once; should it try to write,
-    it is refused: PostgreSQL's transaction is read only, and SQLite will not let a reader write
-    over what it did not see."""
+    """It takes no write lock, so a writer goes ahead at once; should it try to write, it is
+    refused: on PostgreSQL each of its statements is read only, and SQLite will not let a reader
+    write over what it did not see."""
     from sqlalchemy.exc import DBAPIError
 
     rename = text("UPDATE tenants SET name = 'Renamed by a reader' WHERE id = :id")
@@ -143,7 +144,7 @@ def _end_backend(app, pid: int) -> None:
 
     other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
     with other.connect() as conn:
-        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar()  # gone
         conn.rollback()
     other.dispose()
 
@@ -176,17 +177,28 @@ def test_a_connection_left_dead_while_idle_is_replaced_before_use(app, one_conne
     assert _backend_pid(app) != dead  # pinged, found dead, replaced: the statement never saw it
 
 
-def test_a_connection_in_steady_use_is_not_pinged(app, one_connection, monkeypatch):
-    """The price of not pinging under load: a connection killed between two uses fails one statement;
-    the pool then starts afresh."""
-    from sqlalchemy.exc import DBAPIError
-
+def test_a_connection_the_database_ended_is_replaced_before_use_even_in_steady_use(app, one_connection, monkeypatch):
+    """Ending a connection, the database says so (as on a restart): the connection has something to
+    read while no query is out, so it is pinged, found dead and replaced."""
     dead = _backend_pid(app)
     _end_backend(app, dead)
     monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 3600.0)
-    with pytest.raises(DBAPIError):
-        _backend_pid(app)
     assert _backend_pid(app) != dead
+
+
+def test_a_connection_in_steady_use_is_not_pinged(app, one_connection, monkeypatch):
+    """A ping before every request would be a round trip for each page: one in steady use, which the
+    database has said nothing to, is used as it is."""
+    pings = []
+    ping = core_db._ping
+    monkeypatch.setattr(core_db, "_ping", lambda dbapi_connection: pings.append(1) or ping(dbapi_connection))
+    monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    first = _backend_pid(app)
+    for _ in range(5):
+        assert _backend_pid(app) == first
+    assert pings == []
+    monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as though it had sat idle
+    assert _backend_pid(app) == first and pings == [1]
 
 
 def _prepared_on_the_pooled_connection(app) -> list:
@@ -205,9 +217,9 @@ OFTEN = 5 + 5 + 4
 
 
 def test_a_page_asked_for_again_and_again_is_planned_once(app, tenant, prepared_statements):
-    """A reading request ends its read-only transaction with COMMIT, not ROLLBACK (the driver
-    forgets what it prepared on a ROLLBACK), so the page's query is prepared after a few uses and
-    the database no longer plans it on every request."""
+    """A reading request rolls nothing back (the driver forgets what it prepared on a ROLLBACK),
+    so the page's query is prepared after a few uses and the database no longer plans it on every
+    request."""
     client = app.test_client()
     sign_in(client, tenant.people["admin"])
     service = tenant.add_service("Prepared day centre")
@@ -292,8 +304,8 @@ def test_a_reader_whose_statement_failed_ends_cleanly(app, tenant, fresh_pool):
 
 
 def test_a_reader_whose_connection_died_leaves_the_pool_working(app, tenant, one_connection):
-    """The COMMIT that ends a reader meets the dead connection first; the rollback after it is where
-    SQLAlchemy learns the connection is dead, as for any other, and the next request has a new one."""
+    """A reader ends with nothing to send; the next use of its connection finds the database hung up
+    on it and takes another, so no request sees the dead one."""
     client = app.test_client()
     sign_in(client, tenant.people["staff"])
     page = f"/t/{tenant.slug}/"
@@ -303,11 +315,33 @@ def test_a_reader_whose_connection_died_leaves_the_pool_working(app, tenant, one
         try:
             dead = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
             _end_backend(app, dead)
-            try:
-                db.session.rollback()
-            except Exception:  # noqa: BLE001  (whether the rollback says so is SQLAlchemy's to decide)
-                pass
+            db.session.rollback()
         finally:
             core_db._only_reading.reset(marker)
-    assert _backend_pid(app) != dead
     assert client.get(page).status_code == 200
+    assert _backend_pid(app) != dead
+
+
+def test_a_kept_page_is_one_round_trip_on_postgresql(app, tenant, prepared_statements, monkeypatch):
+    """No BEGIN, no COMMIT: the page's one query is all a reading request sends."""
+    import psycopg
+
+    client = app.test_client()
+    sign_in(client, tenant.people["admin"])
+    report = f"/t/{tenant.slug}/services/{tenant.add_service('One round trip day centre')}/report"
+    assert client.get(report).status_code == 200
+    sent = []  # what the connection itself sends (a rollback with no transaction open sends nothing)
+    for name in ("execute", "commit", "rollback"):
+        original = getattr(psycopg.Connection, name)
+
+        def noted(self, *args, _name=name, _original=original, **kw):
+            if _name != "rollback" or self.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                sent.append((_name, args[:1]))
+            return _original(self, *args, **kw)
+        monkeypatch.setattr(psycopg.Connection, name, noted)
+    engine, note, statements = _statements(app)
+    try:
+        assert client.get(report).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert sent == [] and len(statements) == 1, (sent, statements)
