@@ -84,7 +84,9 @@ def _spoken_to(dbapi_connection) -> bool:
     """Whether an idle connection has something to read: with no query out, only a notice
     the server sent of its own accord, such as that it is ending the connection."""
     try:
-        return bool(select.select([dbapi_connection.fileno()], [], [], 0)[0])
+        waiting = select.poll()  # not select.select, which fails past file number 1023
+        waiting.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(waiting.poll(0))
     except Exception:  # noqa: BLE001 (closed already: the ping says so)
         return True
 
