@@ -219,6 +219,7 @@ def _hand_tenant_to_database(conn, cursor, statement, parameters, context, execu
     if raw.autocommit and raw.info.transaction_status == _IDLE:
         session = (reading_by_statement(conn), *wanted)
         if conn.info.get(_SESSION, _UNKNOWN) != session:
+            conn.info[_SESSION] = _UNKNOWN  # until the database has answered: a failure leaves it unsure
             with raw.cursor() as setter:
                 setter.execute("SELECT set_config('default_transaction_read_only', %s, false), "
                                "set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false), "
@@ -227,6 +228,7 @@ def _hand_tenant_to_database(conn, cursor, statement, parameters, context, execu
         return
     if _in_effect(conn) == wanted:
         return
+    conn.info[_LOCAL] = _UNKNOWN[1:]
     with raw.cursor() as setter:
         setter.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true), "
                        "set_config('app.lookup_hash', %s, true)", wanted)

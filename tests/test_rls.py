@@ -252,6 +252,30 @@ def test_a_connection_shared_by_readers_and_writers_never_lends_a_trust_or_a_per
         engine.dispose()
 
 
+def test_a_setting_whose_answer_was_lost_is_sent_again(walled, trusts, monkeypatch):
+    """Should the database take a new setting but the app never hear back, the connection's
+    session is unsure, and the next statement sets what it wants again rather than trust it."""
+    north, south = trusts
+    engine = create_engine(_serving_url(walled), pool_size=1, max_overflow=0)
+    try:
+        assert _look_as(walled, engine, north.id, "reading")[0] == {north.id}
+        execute = psycopg.Cursor.execute
+
+        def lost(self, query, *args, **kwargs):
+            answer = execute(self, query, *args, **kwargs)
+            if "set_config('default_transaction_read_only'" in str(query):
+                raise RuntimeError("the answer was lost")
+            return answer
+        monkeypatch.setattr(psycopg.Cursor, "execute", lost)
+        with pytest.raises(RuntimeError):
+            _look_as(walled, engine, south.id, "reading")  # the database holds the South now
+        monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+        tenants, _, setting, _ = _look_as(walled, engine, north.id, "reading")
+        assert tenants == {north.id} and setting == str(north.id)
+    finally:
+        engine.dispose()
+
+
 def test_behind_a_transaction_pooler_a_reader_keeps_nothing_in_the_session(walled, trusts):
     """With DATABASE_TRANSACTION_POOLING the session is not the app's to keep: a reader begins a
     read-only transaction whose settings end with it."""
